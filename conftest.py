@@ -1,0 +1,34 @@
+"""Shared fixtures: the reference framework and one persona per kind of user so far."""
+
+from __future__ import annotations
+
+import pytest
+
+from parindex import scoring
+from parindex.frameworks.files import REFERENCE_FRAMEWORK
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def reference_spec() -> scoring.Framework:
+    return scoring.parse_framework(scoring.load_path(REFERENCE_FRAMEWORK))
+
+
+@pytest.fixture
+def province_admin(django_user_model):
+    """A Sở Nội vụ admin: may import, publish and see drafts."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("sonoivu", password="pw-sonoivu-1")
+    user.user_permissions.add(Permission.objects.get(codename="add_frameworkversion"))
+    return user
+
+
+@pytest.fixture
+def commune_officer(django_user_model):
+    """A commune official with no framework rights."""
+    return django_user_model.objects.create_user("congchuc", password="pw-congchuc-1")

@@ -1,0 +1,153 @@
+"""Reading frameworks: access-checked fetches, and a version as the engine's Framework."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from parindex import scoring
+from parindex.frameworks.models import Criterion, Framework, FrameworkVersion
+from parindex.frameworks.permissions import can_manage_frameworks, can_view_version
+from parindex.frameworks.workflow import Status
+
+
+def version_queryset_for(user: Any) -> QuerySet[FrameworkVersion]:
+    """Versions ``user`` may see: published and retired ones, drafts for managers only."""
+    qs = FrameworkVersion.objects.select_related("framework")
+    if not can_manage_frameworks(user):
+        qs = qs.exclude(status=Status.DRAFT)
+    return qs
+
+
+def framework_list_for(user: Any) -> list[Framework]:
+    """Frameworks with their visible versions (newest first) and node/leaf counts."""
+    versions = (
+        version_queryset_for(user)
+        .annotate(
+            node_count=Count("criteria"),
+            leaf_count=Count("criteria", filter=~Q(criteria__rule_kind="")),
+        )
+        .order_by("-number")
+    )
+    frameworks = Framework.objects.prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+    return [fw for fw in frameworks if fw.visible_versions]
+
+
+def framework_version_get_for(user: Any, code: str, number: int) -> FrameworkVersion:
+    """The version, or 404 when it does not exist or ``user`` may not see it."""
+    version = FrameworkVersion.objects.select_related("framework").filter(framework__code=code, number=number).first()
+    if version is None or not can_view_version(user, version.status):
+        raise Http404("Không tìm thấy phiên bản bộ chỉ số")
+    return version
+
+
+def framework_version_latest(code: str, *, published_only: bool = True) -> FrameworkVersion | None:
+    qs = FrameworkVersion.objects.select_related("framework").filter(framework__code=code)
+    if published_only:
+        qs = qs.filter(status=Status.PUBLISHED)
+    return qs.order_by("-number").first()
+
+
+def framework_version_document(version: FrameworkVersion) -> dict[str, Any]:
+    """The version as a ``parindex-framework/1`` document, its tree read in one query."""
+    rows = list(
+        Criterion.objects.filter(version=version)
+        .order_by("position")
+        .values(
+            "id",
+            "parent_id",
+            "code",
+            "name",
+            "max_points",
+            "rule_kind",
+            "rule_params",
+            "evidence",
+            "guidance",
+            "responsible",
+            "extra",
+        )
+    )
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for row in rows:
+        node: dict[str, Any] = {"code": row["code"], "name": row["name"], "max": row["max_points"]}
+        for key in ("evidence", "guidance", "responsible"):
+            if row[key]:
+                node[key] = row[key]
+        node.update(row["extra"] or {})
+        if row["rule_kind"]:
+            rule: dict[str, Any] = {"kind": row["rule_kind"]}
+            if row["rule_params"]:
+                rule["params"] = row["rule_params"]
+            node["rule"] = rule
+        else:
+            node["children"] = []
+        nodes[row["id"]] = node
+        if row["parent_id"] is None:
+            roots.append(node)
+        else:
+            nodes[row["parent_id"]]["children"].append(node)
+    doc: dict[str, Any] = {
+        "format": scoring.framework_file.FORMAT,
+        "code": version.framework.code,
+        "name": version.name,
+        "issuer": version.issuer,
+        "description": version.description,
+        "max_total": version.max_total,
+        "rounding": version.rounding,
+    }
+    if version.decision_number or version.decision_date:
+        doc["decision"] = {"number": version.decision_number, "date": version.decision_date}
+    if version.applies_to:
+        doc["applies_to"] = list(version.applies_to)
+    if version.period_from or version.period_to:
+        doc["period"] = {"from": version.period_from, "to": version.period_to}
+    if version.classification:
+        doc["classification"] = version.classification
+    doc.update(version.extra or {})
+    doc["criteria"] = roots
+    return doc
+
+
+_CACHE: OrderedDict[tuple[int, str], scoring.Framework] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 32
+
+
+def framework_version_spec(version: FrameworkVersion) -> scoring.Framework:
+    """The version as the scoring engine's Framework (validated by the same parser as files).
+
+    Cached per version and content hash: a version's content only changes while it is a
+    draft, and every change gets a new hash, so a cached entry is never stale.
+    """
+    key = (version.pk, version.content_sha256)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached
+    spec = scoring.parse_framework(framework_version_document(version))
+    with _CACHE_LOCK:
+        _CACHE[key] = spec
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return spec
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals and dates as strings, recursively, for JSON columns (no binary floats)."""
+    if isinstance(value, Decimal):
+        return scoring.decimals.plain(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value

@@ -1,0 +1,124 @@
+"""Framework pages: browse versions and their trees, export, import, publish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from parindex import scoring
+from parindex.frameworks import selectors, services
+from parindex.frameworks.excel import framework_to_xlsx
+from parindex.frameworks.forms import FrameworkImportForm, TransitionForm
+from parindex.frameworks.permissions import can_manage_frameworks
+from parindex.frameworks.presenters import tree_rows
+from parindex.frameworks.workflow import allowed_transitions
+
+EXPORT_TYPES = {
+    "yaml": "application/yaml; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@require_GET
+def framework_list(request: HttpRequest) -> HttpResponse:
+    frameworks = selectors.framework_list_for(request.user)
+    return render(
+        request,
+        "frameworks/framework_list.html",
+        {"frameworks": frameworks, "can_manage": can_manage_frameworks(request.user)},
+    )
+
+
+@require_GET
+def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = selectors.framework_version_get_for(request.user, code, number)
+    spec = selectors.framework_version_spec(version)
+    can_manage = can_manage_frameworks(request.user)
+    return render(
+        request,
+        "frameworks/version_detail.html",
+        {
+            "version": version,
+            "spec": spec,
+            "rows": tree_rows(spec),
+            "leaf_count": len(spec.leaves),
+            "events": version.events.select_related("actor") if can_manage else (),
+            "can_manage": can_manage,
+            "transitions": allowed_transitions(version.status) if can_manage else [],
+        },
+    )
+
+
+@require_GET
+def version_export(request: HttpRequest, code: str, number: int, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Định dạng không hỗ trợ")
+    version = selectors.framework_version_get_for(request.user, code, number)
+    spec = selectors.framework_version_spec(version)
+    if fmt == "xlsx":
+        body: bytes | str = framework_to_xlsx(spec)
+    elif fmt == "json":
+        body = scoring.files.dumps_json(scoring.framework_to_dict(spec))
+    else:
+        body = scoring.dumps(scoring.framework_to_dict(spec))
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{version.framework.code}-v{version.number}.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def framework_import(request: HttpRequest) -> HttpResponse:
+    if not can_manage_frameworks(request.user):
+        raise PermissionDenied("Chỉ quản trị viên Sở Nội vụ được nạp bộ chỉ số.")
+    form = FrameworkImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.framework_import(
+                spec=form.spec,
+                actor=request.user,
+                publish=form.cleaned_data["publish"],
+                source_name=form.cleaned_data["file"].name,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, result.message)
+            url = result.version and _detail_url(result.version)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    template = "frameworks/framework_import.html"
+    if request.htmx:
+        template += "#import-form"
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, {"form": form, "problems": getattr(form, "problems", ())}, status=status)
+
+
+@login_required
+@require_POST
+def version_transition(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = selectors.framework_version_get_for(request.user, code, number)
+    if not can_manage_frameworks(request.user):
+        raise PermissionDenied("Chỉ quản trị viên Sở Nội vụ được thay đổi trạng thái bộ chỉ số.")
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.framework_version_transition(
+                version=version, to=form.cleaned_data["to"], actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã chuyển phiên bản {version.number} sang '{version.get_status_display()}'.")
+    return redirect(_detail_url(version))
+
+
+def _detail_url(version) -> str:  # noqa: ANN001
+    from django.urls import reverse
+
+    return reverse("frameworks:version-detail", args=[version.framework.code, version.number])

@@ -1,0 +1,31 @@
+"""The pure scoring engine: frameworks, rules, scores, classification and ranking.
+
+No Django import is allowed anywhere in this package (a test enforces it): pages,
+rankings, reports and the command line all score through ``score`` here.
+"""
+
+from __future__ import annotations
+
+from .engine import NodeScore, UnitScore, score
+from .errors import (
+    DocumentInvalid,
+    FileUnreadable,
+    FrameworkInvalid,
+    Problem,
+    ProblemsError,
+    ResponsesInvalid,
+    ScoringError,
+)
+from .files import dumps, dumps_json, load_path, loads
+from .framework_file import framework_to_dict, parse_framework
+from .model import Band, Framework, Node, Rule
+from .ranking import Ranked, describe_change, rank, rank_change
+from .responses_file import ResponsesDocument, parse_responses
+from .rules import RULE_KINDS
+
+__all__ = [
+    "RULE_KINDS", "Band", "DocumentInvalid", "FileUnreadable", "Framework", "FrameworkInvalid", "Node",
+    "NodeScore", "Problem", "ProblemsError", "Ranked", "ResponsesDocument", "ResponsesInvalid", "Rule",
+    "ScoringError", "UnitScore", "describe_change", "dumps", "dumps_json", "framework_to_dict", "load_path", "loads",
+    "parse_framework", "parse_responses", "rank", "rank_change", "score",
+]  # fmt: skip

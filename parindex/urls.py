@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from parindex.core import views as core_views
+
+admin.site.site_header = "parindex – Quản trị"
+admin.site.site_title = "parindex"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("bo-chi-so/", include("parindex.frameworks.urls")),
+    path("quan-tri/", admin.site.urls),
+]
