@@ -17,7 +17,9 @@ def workbook_bytes(rows, *, info=None, bands=(("Tốt", 80), ("Yếu", 0)), shee
     if "Thông tin" in sheets:
         ws = wb.create_sheet("Thông tin")
         ws.append(["Thông tin", "Giá trị", "Khóa"])
-        for key, value in (info or {"format": "parindex-framework/1", "code": "HAND-1", "name": "Bộ gõ tay", "max_total": 4}).items():
+        for key, value in (
+            info or {"format": "parindex-framework/1", "code": "HAND-1", "name": "Bộ gõ tay", "max_total": 4}
+        ).items():
             ws.append([key, value, key])
     if "Tiêu chí" in sheets:
         ws = wb.create_sheet("Tiêu chí")
@@ -44,7 +46,14 @@ def test_it_writes_one_row_per_node_with_the_tree_visible(reference_spec):
     ws = wb["Tiêu chí"]
     assert ws.max_row == 1 + len(reference_spec.nodes)
     rows = {row[0].value: row for row in ws.iter_rows(min_row=2)}
-    assert [c.value for c in rows["3.13.3"][:6]] == ["3.13.3", "3.13", rows["3.13.3"][2].value, 0.5, "tiered", "{tiers: [{min: 0.8, points: 0.5}]}"]
+    assert [c.value for c in rows["3.13.3"][:6]] == [
+        "3.13.3",
+        "3.13",
+        rows["3.13.3"][2].value,
+        0.5,
+        "tiered",
+        "{tiers: [{min: 0.8, points: 0.5}]}",
+    ]
     assert rows["3.13.3"][2].alignment.indent == 4 and rows["III"][0].font.bold
     assert ws.freeze_panes == "A2"
 
