@@ -17,6 +17,7 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def decimal_values(responses: dict[str, dict[str, object]]) -> list[Decimal]:
     return values
 
 
-def best_of(repeat: int, fn) -> float:  # noqa: ANN001
+def best_of(repeat: int, fn: Callable[[], None]) -> float:
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()

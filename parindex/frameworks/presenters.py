@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from parindex import scoring
 from parindex.scoring.decimals import plain
@@ -19,7 +20,7 @@ class TreeRow:
 LEVEL_NAMES = ("Lĩnh vực", "Tiêu chí", "Tiêu chí thành phần")
 
 
-def _n(value) -> str:  # noqa: ANN001
+def _n(value: Decimal) -> str:
     return plain(value).replace(".", ",")
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -14,6 +15,7 @@ from parindex import scoring
 from parindex.frameworks import selectors, services
 from parindex.frameworks.excel import framework_to_xlsx
 from parindex.frameworks.forms import FrameworkImportForm, TransitionForm
+from parindex.frameworks.models import FrameworkVersion
 from parindex.frameworks.permissions import can_manage_frameworks
 from parindex.frameworks.presenters import tree_rows
 from parindex.frameworks.workflow import allowed_transitions
@@ -90,7 +92,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, result.message)
-            url = result.version and _detail_url(result.version)
+            url = _detail_url(result.version)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     template = "frameworks/framework_import.html"
     if request.htmx:
@@ -118,7 +120,5 @@ def version_transition(request: HttpRequest, code: str, number: int) -> HttpResp
     return redirect(_detail_url(version))
 
 
-def _detail_url(version) -> str:  # noqa: ANN001
-    from django.urls import reverse
-
+def _detail_url(version: FrameworkVersion) -> str:
     return reverse("frameworks:version-detail", args=[version.framework.code, version.number])

@@ -444,73 +444,66 @@ class Tiered(RuleKind):
         return score
 
 
-class Count(RuleKind):
+class _PerItem(RuleKind):
+    """Rules on a whole number of cases, each worth ``per_item`` points."""
+
+    keys = frozenset({"count"})
+    param_keys = frozenset({"per_item"})
+
+    @staticmethod
+    def raw(count: int, per_item: Decimal, node_max: Decimal) -> Decimal:
+        raise NotImplementedError
+
+    def check_params(self, p):
+        p.unknown(set(self.param_keys))
+        return {"per_item": p.decimal("per_item", p.raw.get("per_item"), positive=True) or ONE}
+
+    def parse(self, response, node_max, params):
+        return {"count": _count_input(response)}
+
+    def compute(self, node_max, params, inputs):
+        return self.raw(inputs["count"], params["per_item"], node_max)
+
+    def fast(self, node_max, params, quant, slow):
+        per_item, raw = params["per_item"], self.raw
+
+        def score(response):
+            if response.__class__ is dict and len(response) == 1:
+                count = response.get("count")
+                if count.__class__ is int and count >= 0:
+                    return finish(raw(count, per_item, node_max), node_max, quant)
+            return slow(response)
+
+        return score
+
+
+class Count(_PerItem):
     """``min(count × per_item, max)``: e.g. one point per recognised reform initiative."""
 
     name = "count"
     label = "Đếm số lượng"
-    keys = frozenset({"count"})
-    param_keys = frozenset({"per_item"})
 
-    def check_params(self, p):
-        p.unknown(set(self.param_keys))
-        return {"per_item": p.decimal("per_item", p.raw.get("per_item"), positive=True) or ONE}
-
-    def parse(self, response, node_max, params):
-        return {"count": _count_input(response)}
-
-    def compute(self, node_max, params, inputs):
-        return min(inputs["count"] * params["per_item"], node_max)
-
-    def fast(self, node_max, params, quant, slow):
-        per_item = params["per_item"]
-
-        def score(response):
-            if response.__class__ is dict and len(response) == 1:
-                count = response.get("count")
-                if count.__class__ is int and count >= 0:
-                    return finish(min(count * per_item, node_max), node_max, quant)
-            return slow(response)
-
-        return score
+    @staticmethod
+    def raw(count, per_item, node_max):
+        return min(count * per_item, node_max)
 
     def explain(self, node_max, params, inputs, score, sep):
-        raw = inputs["count"] * params["per_item"]
-        text = f"{inputs['count']} × {num(params['per_item'], sep)} = {plain(raw).replace('.', sep)}"
-        if raw > node_max:
-            return f"{text}, vượt điểm tối đa → {num(score, sep)}"
-        return f"{inputs['count']} × {num(params['per_item'], sep)} = {num(score, sep)}"
+        count, per_item = inputs["count"], params["per_item"]
+        if count * per_item > node_max:
+            total = plain(count * per_item).replace(".", sep)
+            return f"{count} × {num(per_item, sep)} = {total}, vượt điểm tối đa → {num(score, sep)}"
+        return f"{count} × {num(per_item, sep)} = {num(score, sep)}"
 
 
-class Deduction(RuleKind):
+class Deduction(_PerItem):
     """``max(max − count × per_item, 0)``: points taken off per violation found."""
 
     name = "deduction"
     label = "Trừ điểm theo vi phạm"
-    keys = frozenset({"count"})
-    param_keys = frozenset({"per_item"})
 
-    def check_params(self, p):
-        p.unknown(set(self.param_keys))
-        return {"per_item": p.decimal("per_item", p.raw.get("per_item"), positive=True) or ONE}
-
-    def parse(self, response, node_max, params):
-        return {"count": _count_input(response)}
-
-    def compute(self, node_max, params, inputs):
-        return max(node_max - inputs["count"] * params["per_item"], ZERO)
-
-    def fast(self, node_max, params, quant, slow):
-        per_item = params["per_item"]
-
-        def score(response):
-            if response.__class__ is dict and len(response) == 1:
-                count = response.get("count")
-                if count.__class__ is int and count >= 0:
-                    return finish(max(node_max - count * per_item, ZERO), node_max, quant)
-            return slow(response)
-
-        return score
+    @staticmethod
+    def raw(count, per_item, node_max):
+        return max(node_max - count * per_item, ZERO)
 
     def explain(self, node_max, params, inputs, score, sep):
         text = f"{plain(node_max).replace('.', sep)} − {inputs['count']} × {num(params['per_item'], sep)}"

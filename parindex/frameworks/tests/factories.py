@@ -43,3 +43,35 @@ def stored_version(code: str = "TEST-FW", *, publish: bool = True, **shape: Any)
     spec = scoring.parse_framework(framework_document(code, **shape))
     version = services.framework_import(spec=spec, publish=publish, source_name="test.yaml").version
     return FrameworkVersion.objects.select_related("framework").get(pk=version.pk)
+
+
+# One of each of the five problems `framework validate` must report in one run.
+FIVE_PROBLEMS = """\
+format: parindex-framework/1
+code: BAD-FW
+name: Bộ chỉ số có năm lỗi
+max_total: 10
+criteria:
+  - code: "1"
+    name: Lĩnh vực 1
+    max: 10
+    children:
+      - code: "1.1"
+        name: Tổng con sai
+        max: 3
+        children:
+          - {code: "1.1.1", name: A, max: 1, rule: {kind: binary}}
+      - {code: "1.2", name: Trùng mã, max: 1, rule: {kind: binary}}
+      - {code: "1.2", name: Trùng mã lần hai, max: 1, rule: {kind: binary}}
+      - code: "1.3"
+        name: Vừa có con vừa có rule
+        max: 1
+        rule: {kind: binary}
+        children:
+          - {code: "1.3.1", name: C, max: 1, rule: {kind: binary}}
+      - {code: "1.4", name: Cách chấm lạ, max: 2, rule: {kind: percent}}
+      - code: "1.5"
+        name: Bậc vượt điểm tối đa
+        max: 2
+        rule: {kind: tiered, params: {tiers: [{min: 1, points: 3}]}}
+"""

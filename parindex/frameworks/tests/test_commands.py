@@ -13,37 +13,8 @@ from django.core.management import call_command
 from parindex import scoring
 from parindex.frameworks.files import REFERENCE_FRAMEWORK
 from parindex.frameworks.models import FrameworkVersion
+from parindex.frameworks.tests.factories import FIVE_PROBLEMS
 from parindex.frameworks.workflow import Status
-
-FIVE_PROBLEMS = """\
-format: parindex-framework/1
-code: BAD-FW
-name: Bộ chỉ số có năm lỗi
-max_total: 10
-criteria:
-  - code: "1"
-    name: Lĩnh vực 1
-    max: 10
-    children:
-      - code: "1.1"
-        name: Tổng con sai
-        max: 3
-        children:
-          - {code: "1.1.1", name: A, max: 1, rule: {kind: binary}}
-      - {code: "1.2", name: Trùng mã, max: 1, rule: {kind: binary}}
-      - {code: "1.2", name: Trùng mã lần hai, max: 1, rule: {kind: binary}}
-      - code: "1.3"
-        name: Vừa có con vừa có rule
-        max: 1
-        rule: {kind: binary}
-        children:
-          - {code: "1.3.1", name: C, max: 1, rule: {kind: binary}}
-      - {code: "1.4", name: Cách chấm lạ, max: 2, rule: {kind: percent}}
-      - code: "1.5"
-        name: Bậc vượt điểm tối đa
-        max: 2
-        rule: {kind: tiered, params: {tiers: [{min: 1, points: 3}]}}
-"""
 
 RESPONSES = """\
 format: parindex-responses/1

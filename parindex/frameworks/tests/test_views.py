@@ -10,24 +10,10 @@ from django.urls import reverse
 from parindex import scoring
 from parindex.frameworks import selectors, services
 from parindex.frameworks.models import FrameworkVersion
-from parindex.frameworks.tests.factories import framework_document, stored_version
+from parindex.frameworks.tests.factories import FIVE_PROBLEMS, framework_document, stored_version
 from parindex.frameworks.workflow import Status
 
 pytestmark = pytest.mark.django_db
-
-FIVE_PROBLEMS = """\
-format: parindex-framework/1
-code: BAD-FW
-name: Bộ chỉ số lỗi
-max_total: 10
-criteria:
-  - code: "1"
-    name: Lĩnh vực 1
-    max: 10
-    children:
-      - {code: "1.1", name: A, max: 4, rule: {kind: binary}}
-      - {code: "1.1", name: B, max: 4, rule: {kind: binary}}
-"""
 
 
 def detail_url(version):
@@ -112,7 +98,15 @@ class TestImport:
         response = client.post(self.url, {"file": upload("bad.yaml", FIVE_PROBLEMS)})
         html = response.content.decode()
         assert response.status_code == 400
-        assert "bị trùng" in html and "chưa có gì được lưu" in html
+        assert "5 lỗi cần sửa" in html and "chưa có gì được lưu" in html
+        for needle in (
+            "khác tổng điểm tối đa các tiêu chí con",
+            "bị trùng",
+            "vừa có tiêu chí con",
+            "'percent'",
+            "lớn hơn điểm tối đa",
+        ):
+            assert needle in html
         assert not FrameworkVersion.objects.exists()
 
     def test_it_imports_and_publishes_a_valid_file(self, client, province_admin):

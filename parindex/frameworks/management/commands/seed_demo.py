@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from parindex.frameworks import services
 from parindex.frameworks.files import REFERENCE_FRAMEWORK, load_framework_path
 
-DEMO_PASSWORD = "parindex-demo-2026"  # noqa: S105 - printed demo login, refused unless DEBUG
+DEMO_PASSWORD = "parindex-demo-2026"  # printed demo login; seed_demo refuses to run unless DEBUG
 
 
 class Command(BaseCommand):
