@@ -103,7 +103,7 @@ class TestImport:
             "khác tổng điểm tối đa các tiêu chí con",
             "bị trùng",
             "vừa có tiêu chí con",
-            "'percent'",
+            "cách chấm không hợp lệ",
             "lớn hơn điểm tối đa",
         ):
             assert needle in html
