@@ -44,19 +44,21 @@ class _Reader:
     def problem(self, path: str, message: str, code: str | None = None) -> None:
         self.problems.append(Problem(path, message, code))
 
-    def text(self, data: Mapping[str, Any], key: str, *, required: bool, path: str = "") -> str:
+    def text(
+        self, data: Mapping[str, Any], key: str, *, required: bool, path: str = "", code: str | None = None
+    ) -> str:
         value = data.get(key)
         where = f"{path}.{key}" if path else key
         if value is None:
             if required:
-                self.problem(where, "thiếu trường bắt buộc")
+                self.problem(where, "thiếu trường bắt buộc", code)
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            self.problem(where, "phải là một chuỗi văn bản")
+            self.problem(where, "phải là một chuỗi văn bản", code)
             return ""
         text = str(value).strip()
         if required and not text:
-            self.problem(where, "không được để trống")
+            self.problem(where, "không được để trống", code)
         return text
 
 
@@ -86,14 +88,11 @@ def parse_framework(data: Any) -> Framework:
         except NotADecimal as exc:
             r.problem("rounding", str(exc))
 
-    max_total: Decimal | None = None
     if data.get("max_total") is None:
         r.problem("max_total", "thiếu trường bắt buộc (tổng điểm tối đa)")
+        max_total = None
     else:
-        try:
-            max_total = to_decimal(data["max_total"])
-        except NotADecimal as exc:
-            r.problem("max_total", str(exc))
+        max_total = _max(r, data["max_total"], "max_total", None, rounding)
 
     decision_number, decision_date = _decision(r, data.get("decision"))
     applies_to = _applies_to(r, data.get("applies_to"))
@@ -153,16 +152,20 @@ def _node(
     if not isinstance(item, Mapping):
         r.problem(path, "mỗi tiêu chí phải là một bảng khóa: giá trị (code, name, max ...)")
         return None
-    code = code_text(item.get("code"))
-    if code is None:
+    label = code_text(item.get("code"))  # names the node in messages, even when it cannot be stored
+    code = label
+    if label is None:
         r.problem(f"{path}.code", "thiếu mã tiêu chí (code)")
-    elif code in seen:
-        r.problem(f"{path}.code", f"mã tiêu chí '{code}' bị trùng (đã dùng tại {seen[code]})", code)
+    elif not CODE_RE.match(label):
+        r.problem(f"{path}.code", f"mã tiêu chí '{label}' chỉ được gồm chữ, số và các dấu - _ .", label)
+        code = None
+    elif label in seen:
+        r.problem(f"{path}.code", f"mã tiêu chí '{label}' bị trùng (đã dùng tại {seen[label]})", label)
         code = None
     else:
-        seen[code] = path
-    name = r.text(item, "name", required=True, path=path)
-    node_max = _max(r, item.get("max"), f"{path}.max", code, rounding)
+        seen[label] = path
+    name = r.text(item, "name", required=True, path=path, code=label)
+    node_max = _max(r, item.get("max"), f"{path}.max", label, rounding)
     children = item.get("children")
     rule_data = item.get("rule")
     if children is not None and rule_data is not None:
@@ -185,7 +188,7 @@ def _node(
     child_max: list[Decimal | None] = []
     if children is not None:
         if not isinstance(children, list) or not children:
-            r.problem(f"{path}.children", "danh sách tiêu chí con phải có ít nhất một tiêu chí", code)
+            r.problem(f"{path}.children", "danh sách tiêu chí con phải có ít nhất một tiêu chí", label)
         else:
             for i, child in enumerate(children):
                 child_path = f"{path}.children[{i}]"
@@ -199,7 +202,7 @@ def _node(
                     r.problem(
                         f"{path}.max",
                         f"điểm tối đa {plain(node_max)} khác tổng điểm tối đa các tiêu chí con ({plain(total)})",
-                        code,
+                        label,
                     )
     if code is not None and node_max is not None:
         out.insert(
@@ -292,6 +295,8 @@ def _applies_to(r: _Reader, value: Any) -> tuple[str, ...]:
     for i, kind in enumerate(value):
         if kind not in UNIT_KINDS:
             r.problem(f"applies_to[{i}]", f"loại đơn vị không hợp lệ: {kind!r} (hợp lệ: {', '.join(UNIT_KINDS)})")
+        elif kind in kinds:
+            r.problem(f"applies_to[{i}]", f"loại đơn vị '{kind}' được ghi hai lần")
         else:
             kinds.append(kind)
     return tuple(kinds)
@@ -333,6 +338,9 @@ def _classification(r: _Reader, value: Any) -> tuple[Band, ...]:
             r.problem(path, "mỗi mức xếp loại phải có dạng {label: ..., min: ...}")
             continue
         label = r.text(entry, "label", required=True, path=path)
+        if entry.get("min") is None:
+            r.problem(f"{path}.min", "thiếu ngưỡng phần trăm tối thiểu (min)")
+            continue
         try:
             low = to_decimal(entry.get("min"))
         except NotADecimal as exc:

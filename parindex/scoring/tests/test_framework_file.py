@@ -92,9 +92,13 @@ def test_it_compares_parent_sums_exactly_as_decimals():
     [pytest.param(2, D("1.125"), id="3dp-with-rounding-2"), pytest.param(0, D("1.5"), id="1dp-with-rounding-0")],
 )
 def test_it_refuses_a_max_with_more_decimals_than_the_rounding(rounding, max_):
-    problem = single_problem(document(leaf("1", max_, "binary"), rounding=rounding))
-    assert (problem.code, problem.path) == ("1", "criteria[0].max")
-    assert "chữ số thập phân" in problem.message
+    with pytest.raises(scoring.FrameworkInvalid) as exc:
+        scoring.parse_framework(document(leaf("1", max_, "binary"), rounding=rounding))
+    by_path = {p.path: p for p in exc.value.problems}
+    assert by_path["criteria[0].max"].code == "1"
+    assert "chữ số thập phân" in by_path["criteria[0].max"].message
+    # The document's max_total (the same number here) is held to the same rule.
+    assert "chữ số thập phân" in by_path["max_total"].message
 
 
 def test_it_accepts_trailing_zeros_in_a_max():
@@ -328,3 +332,39 @@ def test_it_loads_a_json_file_by_extension(tmp_path):
 def test_it_reports_a_missing_file_as_unreadable(tmp_path):
     with pytest.raises(scoring.FileUnreadable, match="không tìm thấy"):
         scoring.load_path(tmp_path / "nothing.yaml")
+
+
+def test_it_names_a_missing_band_minimum_in_words():
+    doc = document(leaf("1", 1, "binary"))
+    doc["classification"] = [{"label": "Tốt", "min": D(80)}, {"label": "Yếu"}]
+    (problem,) = problems_of(doc)
+    assert (
+        problem.path == "classification[1].min" and "thiếu ngưỡng" in problem.message and "None" not in problem.message
+    )
+
+
+def test_it_gives_a_nodes_own_problems_its_code_even_after_a_duplicate():
+    doc = document(
+        parent("1", leaf("1.1", 1, "binary"), {"code": "1.1", "name": "", "max": D(1), "rule": {"kind": "binary"}})
+    )
+    problems = problems_of(doc)
+    assert {p.code for p in problems} == {"1.1"}
+    assert any("bị trùng" in p.message for p in problems) and any("không được để trống" in p.message for p in problems)
+
+
+def test_it_refuses_a_criterion_code_with_spaces():
+    (problem,) = problems_of(document(leaf("1 a", 1, "binary")))
+    assert problem.code == "1 a" and "chỉ được gồm" in problem.message
+
+
+def test_it_refuses_a_unit_kind_written_twice():
+    doc = document(leaf("1", 1, "binary"))
+    doc["applies_to"] = ["xa", "phuong", "xa"]
+    (problem,) = problems_of(doc)
+    assert problem.path == "applies_to[2]" and "hai lần" in problem.message
+
+
+def test_it_refuses_a_negative_max_total():
+    doc = document(leaf("1", 1, "binary"))
+    doc["max_total"] = D(-1)
+    assert any(p.path == "max_total" and "không được âm" in p.message for p in problems_of(doc))
