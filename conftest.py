@@ -1,4 +1,5 @@
-"""Shared fixtures: the reference framework and one persona per kind of user so far."""
+"""Shared fixtures: the reference framework, real Quảng Trị units (codes from vietnam-provinces)
+and users for each kind of role."""
 
 from __future__ import annotations
 
@@ -32,3 +33,28 @@ def province_admin(django_user_model):
 def commune_officer(django_user_model):
     """A commune official with no framework rights."""
     return django_user_model.objects.create_user("congchuc", password="pw-congchuc-1")
+
+
+@pytest.fixture
+def province(db):
+    from parindex.units.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.create(era="current", code="44", name="Tỉnh Quảng Trị", kind="tinh", level=1)
+
+
+@pytest.fixture
+def commune(province):
+    from parindex.units.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.create(
+        era="current", code="19639", name="Xã Nam Cửa Việt", kind="xa", level=3, parent=province, province=province
+    )
+
+
+@pytest.fixture
+def other_commune(province):
+    from parindex.units.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.create(
+        era="current", code="19333", name="Phường Đông Hà", kind="phuong", level=3, parent=province, province=province
+    )

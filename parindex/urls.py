@@ -13,6 +13,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tai-khoan/", include("parindex.accounts.urls")),
     path("bo-chi-so/", include("parindex.frameworks.urls")),
+    path("danh-gia/", include("parindex.assessments.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django import template
@@ -25,3 +26,17 @@ def vn_score(value: Decimal | None) -> str:
     if value is None or value == "":
         return "–"
     return fixed(Decimal(value)).replace(".", ",")
+
+
+@register.filter
+def minutes(value: dt.timedelta | None) -> int:
+    """A duration in whole minutes (rounded up), for messages such as a login lockout."""
+    if not value:
+        return 0
+    return -(-int(value.total_seconds()) // 60)
+
+
+@register.filter
+def input_of(row: object, key: str) -> str:
+    """A stored input of a self-assessment row, written with a decimal comma."""
+    return row.input(key)  # type: ignore[attr-defined]

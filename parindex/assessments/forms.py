@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+
+class AnswerForm(forms.Form):
+    """Every input any rule kind takes; the service checks them against the item's rule."""
+
+    value_percent = forms.CharField(required=False, label="Tỷ lệ (%)")
+    numerator = forms.CharField(required=False, label="Tử số")
+    denominator = forms.CharField(required=False, label="Mẫu số")
+    met = forms.ChoiceField(
+        required=False, label="Kết quả", choices=[("", "–"), ("true", "Đạt"), ("false", "Không đạt")]
+    )
+    count = forms.CharField(required=False, label="Số lượng")
+    days_late = forms.CharField(required=False, label="Số ngày chậm")
+    score = forms.CharField(required=False, label="Điểm")
+    not_applicable = forms.BooleanField(required=False, label="Không áp dụng")
+    explanation = forms.CharField(required=False, label="Giải thích cách tính điểm", widget=forms.Textarea)
+    revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean_value_percent(self) -> str:
+        text = self.cleaned_data["value_percent"].strip().replace(" ", "").replace("%", "")
+        if not text:
+            return ""
+        try:
+            return str(Decimal(text.replace(",", ".")) / 100)
+        except InvalidOperation:
+            raise forms.ValidationError("Tỷ lệ phải là một số, ví dụ 80 hoặc 33,7.") from None
+
+    def inputs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        inputs: dict[str, Any] = {
+            "value": data["value_percent"],
+            "numerator": data["numerator"],
+            "denominator": data["denominator"],
+            "count": data["count"],
+            "days_late": data["days_late"],
+            "score": data["score"],
+        }
+        if data["met"]:
+            inputs["met"] = data["met"] == "true"
+        if data["not_applicable"]:
+            inputs["applicable"] = False
+        return {k: v for k, v in inputs.items() if v not in ("", None)}
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label="Tệp (PDF, Word, Excel, ảnh)")
+    title = forms.CharField(label="Tên tài liệu", max_length=300)
+    document_number = forms.CharField(label="Số, ký hiệu", max_length=64, required=False)
+    document_date = forms.DateField(label="Ngày ban hành (dd/mm/yyyy)", required=False)
+    issuer = forms.CharField(label="Cơ quan ban hành", max_length=200, required=False)
+    summary = forms.CharField(label="Trích yếu", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    criteria = forms.MultipleChoiceField(label="Dùng cho tiêu chí thành phần", choices=())
+
+    def __init__(self, *args: Any, leaf_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].choices = leaf_choices
+
+
+class EvidenceRevisionForm(forms.Form):
+    file = forms.FileField(label="Tệp mới")
+
+
+class TransitionForm(forms.Form):
+    to = forms.CharField()

@@ -1,0 +1,79 @@
+"""Answer inputs between the database (JSON, decimals as text) and the engine (exact values).
+
+Pure: used by selectors to build responses and by services to validate what is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from parindex import scoring
+from parindex.scoring.decimals import NotADecimal, plain, to_decimal, to_int
+
+DECIMAL_KEYS = frozenset({"value", "numerator", "denominator", "score"})
+INT_KEYS = frozenset({"count", "days_late"})
+BOOL_KEYS = frozenset({"met", "applicable"})
+
+
+def to_response(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored JSON inputs as an engine response (Decimal, int, bool)."""
+    out: dict[str, Any] = {}
+    for key, value in stored.items():
+        if key in DECIMAL_KEYS and isinstance(value, str):
+            out[key] = Decimal(value)
+        else:
+            out[key] = value
+    return out
+
+
+def to_stored(response: Mapping[str, Any]) -> dict[str, Any]:
+    """An engine response as JSON-safe inputs (decimals as text, never binary floats)."""
+    return {key: plain(value) if isinstance(value, Decimal) else value for key, value in response.items()}
+
+
+def clean_inputs(node: scoring.Node, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalise typed inputs for ``node`` and check them with the engine's own rule.
+
+    Accepts text as typed in a form (decimal comma allowed); raises ValueError with a
+    Vietnamese message. Empty fields are dropped, so a half-filled item stays "missing".
+    """
+    assert node.rule is not None
+    kind = scoring.RULE_KINDS[node.rule.kind]
+    response: dict[str, Any] = {}
+    for key, value in raw.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        try:
+            if key in DECIMAL_KEYS:
+                text = value.strip().replace(" ", "").replace(",", ".") if isinstance(value, str) else value
+                response[key] = to_decimal(text)
+            elif key in INT_KEYS:
+                response[key] = to_int(value.strip() if isinstance(value, str) else value)
+            elif key in BOOL_KEYS:
+                response[key] = (
+                    value if isinstance(value, bool) else str(value).lower() in ("1", "true", "on", "yes", "co")
+                )
+            else:
+                response[key] = value
+        except NotADecimal as exc:
+            raise ValueError(f"{FIELD_LABELS.get(key, key)}: {exc}") from None
+    try:
+        kind.read(response, node.max, node.rule.params)
+    except scoring.rules.ResponseError as exc:
+        label = FIELD_LABELS.get(exc.key, "")
+        raise ValueError(f"{label}: {exc.message}" if label else exc.message) from None
+    return response
+
+
+FIELD_LABELS = {
+    "value": "Tỷ lệ",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "met": "Đạt",
+    "count": "Số lượng",
+    "days_late": "Số ngày chậm",
+    "score": "Điểm",
+    "applicable": "Áp dụng",
+}

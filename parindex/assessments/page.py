@@ -1,0 +1,141 @@
+"""The self-assessment page's data, gathered in a fixed number of queries (pure assembly).
+
+``self_assessment_page`` reads the assessment's answers, evidence and assignments once each
+and scores with the engine; rows and progress are then built in memory, so the page costs
+the same number of queries whatever the number of criteria, files or officials.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from parindex import scoring
+from parindex.accounts.permissions import Principal
+from parindex.assessments import permissions
+from parindex.assessments.models import Answer, Assessment, Assignment, Evidence, EvidenceFile
+from parindex.assessments.selectors import assessment_responses
+from parindex.assessments.workflow import EDITABLE, allowed_transitions
+from parindex.frameworks.selectors import framework_version_spec
+
+
+@dataclass
+class Row:
+    node: scoring.Node
+    result: scoring.NodeScore
+    answer: Answer | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    owners: list[Any] = field(default_factory=list)
+    can_edit: bool = False
+
+    @property
+    def percent_value(self) -> str:
+        """The stored ratio shown as the percent an official types (0.8 -> "80")."""
+        if self.answer is None or "value" not in self.answer.inputs:
+            return ""
+        return scoring.decimals.plain(Decimal(self.answer.inputs["value"]) * 100).replace(".", ",")
+
+    def input(self, key: str) -> str:
+        if self.answer is None or key not in self.answer.inputs:
+            return ""
+        value = self.answer.inputs[key]
+        return str(value).replace(".", ",") if isinstance(value, str) else str(value)
+
+
+@dataclass
+class Progress:
+    label: str
+    applicable: int = 0
+    answered: int = 0
+    lost: Decimal = Decimal(0)
+
+    @property
+    def percent(self) -> int:
+        return round(self.answered * 100 / self.applicable) if self.applicable else 100
+
+
+@dataclass
+class Page:
+    assessment: Assessment
+    result: scoring.UnitScore
+    rows: list[Row]
+    fields: list[Progress]
+    officials: list[Progress]
+    evidence: list[Evidence]
+    transitions: list[tuple[str, str]]
+    editable: bool
+    can_assign: bool
+
+    @property
+    def answered(self) -> int:
+        return sum(p.answered for p in self.fields)
+
+    @property
+    def applicable(self) -> int:
+        return sum(p.applicable for p in self.fields)
+
+
+def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    answers = {a.criterion.code: a for a in Answer.objects.filter(assessment=assessment).select_related("criterion")}
+    latest_files = Prefetch("files", queryset=EvidenceFile.objects.order_by("-revision"), to_attr="revisions")
+    evidence = list(
+        Evidence.objects.filter(assessment=assessment).prefetch_related("criteria", latest_files).order_by("pk")
+    )
+    assignments = list(Assignment.objects.filter(assessment=assessment).select_related("criterion", "official"))
+    result = scoring.score(spec, assessment_responses(answers))
+
+    by_code: dict[str, list[Evidence]] = defaultdict(list)
+    for item in evidence:
+        for criterion in item.criteria.all():
+            by_code[criterion.code].append(item)
+    assigned = {a.criterion.code: a.official for a in assignments}
+    editable = assessment.status in EDITABLE
+    unit = assessment.unit
+
+    rows, field_progress, official_progress = [], [], {}
+    current_field: Progress | None = None
+    for ns in result.nodes(decimal_sep=","):
+        node = ns.node
+        if node.parent is None:
+            current_field = Progress(f"{node.code}. {node.name}")
+            field_progress.append(current_field)
+        owners = _owners(spec, node, assigned)
+        row = Row(node, ns, answers.get(node.code), by_code.get(node.code, []), owners)
+        if node.is_leaf:
+            row.can_edit = editable and permissions.can_edit_item(principal, unit, [o.pk for o in owners])
+            if ns.applicable and current_field is not None:
+                current_field.applicable += 1
+                current_field.answered += not ns.missing
+                current_field.lost += ns.lost
+                for owner in owners[:1]:
+                    progress = official_progress.setdefault(owner.pk, Progress(str(owner)))
+                    progress.applicable += 1
+                    progress.answered += not ns.missing
+                    progress.lost += ns.lost
+        rows.append(row)
+    return Page(
+        assessment=assessment,
+        result=result,
+        rows=rows,
+        fields=field_progress,
+        officials=sorted(official_progress.values(), key=lambda p: p.label),
+        evidence=evidence,
+        transitions=allowed_transitions(assessment.status, principal.roles_at(unit)),
+        editable=editable,
+        can_assign=editable and permissions.can_assign(principal, unit),
+    )
+
+
+def _owners(spec: scoring.Framework, node: scoring.Node, assigned: dict[str, Any]) -> list[Any]:
+    """The official of the nearest assigned node, the node itself first."""
+    code: str | None = node.code
+    while code is not None:
+        if code in assigned:
+            return [assigned[code]]
+        code = spec.node(code).parent
+    return []

@@ -1,0 +1,45 @@
+"""Reading self-assessments: responses for the engine, scores, and submission facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parindex import scoring
+from parindex.assessments.inputs import to_response
+from parindex.assessments.models import Answer, Assessment, Evidence
+from parindex.frameworks.selectors import framework_version_spec
+
+
+def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
+    """Answers by criterion code (one query)."""
+    rows = Answer.objects.filter(assessment=assessment).select_related("criterion")
+    return {a.criterion.code: a for a in rows}
+
+
+def assessment_responses(answers: dict[str, Answer]) -> dict[str, dict[str, Any]]:
+    return {code: to_response(a.inputs) for code, a in answers.items() if a.inputs}
+
+
+def assessment_score(assessment: Assessment, answers: dict[str, Answer] | None = None) -> scoring.UnitScore:
+    """The self-assessment scored by the engine (the projected score while it is a draft)."""
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    if answers is None:
+        answers = assessment_answers(assessment)
+    return scoring.score(spec, assessment_responses(answers))
+
+
+def evidenced_codes(assessment: Assessment) -> set[str]:
+    """Codes of the sub-criteria that at least one evidence document of the assessment serves."""
+    return set(
+        Evidence.criteria.through.objects.filter(evidence__assessment=assessment).values_list(
+            "criterion__code", flat=True
+        )
+    )
+
+
+def submission_facts(assessment: Assessment) -> tuple[scoring.Framework, dict[str, Any], dict[str, str], set[str]]:
+    """What ``rules_check.submission_problems`` needs, in three queries."""
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    answers = assessment_answers(assessment)
+    explanations = {code: a.explanation for code, a in answers.items()}
+    return spec, assessment_responses(answers), explanations, evidenced_codes(assessment)

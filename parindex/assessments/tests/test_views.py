@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from parindex import scoring
+from parindex.accounts.models import Role, RoleAssignment
+from parindex.assessments import services
+from parindex.assessments.models import Answer, Assessment, Assignment, Evidence
+from parindex.assessments.workflow import Status
+from parindex.frameworks import selectors as framework_selectors
+from parindex.frameworks import services as framework_services
+from parindex.frameworks.models import Criterion
+from parindex.frameworks.tests.factories import framework_document
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+DUES = {
+    "self_assessment_due": dt.date(2026, 12, 15),
+    "appraisal_due": dt.date(2027, 1, 15),
+    "clarification_due": dt.date(2027, 1, 31),
+    "publication_due": dt.date(2027, 2, 28),
+}
+# (role, held at "commune" A or "province", include_descendants)
+PERSONAS = {
+    "officer": (Role.COMMUNE_OFFICER, "commune", False),
+    "office": (Role.COMMUNE_OFFICE, "commune", False),
+    "head": (Role.COMMUNE_HEAD, "commune", False),
+    "appraiser": (Role.APPRAISER, "province", True),
+    "council": (Role.COUNCIL_CHAIR, "province", True),
+    "admin": (Role.PROVINCE_ADMIN, "province", True),
+    "viewer": (Role.VIEWER, "province", True),
+    "outsider": (Role.COMMUNE_OFFICER, "other", False),
+}
+
+
+@pytest.fixture
+def setup(province, commune, other_commune, reference_spec, django_user_model, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    cycle = services.cycle_open(
+        province=province, year=2026, framework_version=version, units=[commune, other_commune], **DUES
+    )
+    assessment = cycle.assessments.get(unit=commune)
+    units = {"commune": commune, "province": province, "other": other_commune}
+    users = {}
+    for name, (role, where, descendants) in PERSONAS.items():
+        users[name] = django_user_model.objects.create_user(name, password="x-Pass-1")
+        RoleAssignment.objects.create(user=users[name], role=role, unit=units[where], include_descendants=descendants)
+    office = users["office"]
+    evidence = services.evidence_add(
+        assessment=assessment, upload=io.BytesIO(PDF), filename="kh.pdf", title="Kế hoạch CCHC",
+        criteria=[Criterion.objects.get(version=version, code="1.1.1")], actor=office,
+    )  # fmt: skip
+    return {"assessment": assessment, "users": users, "version": version, "evidence": evidence}
+
+
+def url(name, assessment, *args):
+    return reverse(f"assessments:{name}", args=[assessment.pk, *args])
+
+
+def answer(client, assessment, code="1.1.3", **data):
+    return client.post(url("answer-save", assessment, code), data or {"value_percent": "80"})
+
+
+# view -> persona -> expected status
+MATRIX = {
+    "detail": {"officer": 200, "office": 200, "head": 200, "appraiser": 200, "council": 200, "admin": 200, "viewer": 200, "outsider": 404},
+    "answer": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "upload": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "revision": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "download": {"officer": 200, "office": 200, "head": 200, "appraiser": 200, "council": 200, "admin": 200, "viewer": 200, "outsider": 404},
+    "transition": {"officer": 403, "office": 403, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+}  # fmt: skip
+
+
+def call(view, client, s):
+    a, e = s["assessment"], s["evidence"]
+    if view == "detail":
+        return client.get(url("assessment-detail", a))
+    if view == "answer":
+        return answer(client, a)
+    if view == "upload":
+        f = SimpleUploadedFile("bc.pdf", PDF)
+        return client.post(url("evidence-upload", a), {"file": f, "title": "Báo cáo", "criteria": ["1.1.3"]})
+    if view == "revision":
+        return client.post(url("evidence-revision", a, e.pk), {"file": SimpleUploadedFile("kh2.pdf", PDF)})
+    if view == "download":
+        return client.get(url("evidence-download", a, e.pk, 1))
+    return client.post(url("assessment-transition", a), {"to": Status.SUBMITTED})
+
+
+@pytest.mark.parametrize("view", list(MATRIX))
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_permission_matrix(client, setup, view, persona):
+    client.force_login(setup["users"][persona])
+    assert call(view, client, setup).status_code == MATRIX[view][persona]
+
+
+@pytest.mark.parametrize("view", list(MATRIX))
+def test_anonymous_users_are_sent_to_login(client, setup, view):
+    response = call(view, client, setup)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("view", "name"),
+    [("answer", "answer-save"), ("upload", "evidence-upload"), ("transition", "assessment-transition")],
+)
+def test_post_only_views_reject_get(client, setup, view, name):
+    client.force_login(setup["users"]["head"])
+    args = ["1.1.3"] if view == "answer" else []
+    assert client.get(url(name, setup["assessment"], *args)).status_code == 405
+
+
+def test_an_officer_edits_only_what_is_assigned(client, setup):
+    a, officer = setup["assessment"], setup["users"]["officer"]
+    field_one = Criterion.objects.get(version=setup["version"], code="I")
+    Assignment.objects.create(assessment=a, criterion=field_one, official=officer)
+    client.force_login(officer)
+    assert answer(client, a, "1.1.3").status_code == 302
+    assert answer(client, a, "3.13.1").status_code == 403
+    assert Answer.objects.get().inputs == {"value": "0.8"}
+
+
+def test_saving_with_htmx_returns_the_row_and_the_new_totals(client, setup):
+    client.force_login(setup["users"]["office"])
+    response = client.post(
+        url("answer-save", setup["assessment"], "1.1.3"), {"value_percent": "80"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert 'id="leaf-1.1.3"' in html and "1,60" in html and "2 × 0,8 = 1,60" in html
+    assert 'id="summary" hx-swap-oob="true"' in html
+
+
+def test_a_bad_value_keeps_the_saved_one_and_says_why(client, setup):
+    a = setup["assessment"]
+    client.force_login(setup["users"]["office"])
+    answer(client, a, value_percent="80")
+    response = client.post(
+        url("answer-save", a, "1.1.3"), {"value_percent": "-5", "revision": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "tỷ lệ không được âm" in response.content.decode()
+    assert Answer.objects.get().inputs == {"value": "0.8"}
+
+
+def test_a_stale_form_is_refused_not_applied(client, setup):
+    a = setup["assessment"]
+    client.force_login(setup["users"]["office"])
+    answer(client, a, value_percent="50")
+    answer(client, a, value_percent="60", revision="1")
+    response = client.post(
+        url("answer-save", a, "1.1.3"), {"value_percent": "90", "revision": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "vừa được người khác cập nhật" in response.content.decode()
+    assert Answer.objects.get().inputs == {"value": "0.6"}
+
+
+def test_submit_is_blocked_with_the_list_of_missing_items(client, setup):
+    client.force_login(setup["users"]["head"])
+    response = client.post(url("assessment-transition", setup["assessment"]), {"to": Status.SUBMITTED}, follow=True)
+    html = response.content.decode()
+    assert (
+        "Chưa gửi được: còn 53 tiêu chí thành phần chưa đủ." in html
+        and "1.1.1 Ban hành kế hoạch CCHC năm kịp thời" in html
+    )
+    assert Assessment.objects.get(pk=setup["assessment"].pk).status == Status.DRAFT
+
+
+def test_an_upload_refused_by_content_says_so_in_vietnamese(client, setup):
+    client.force_login(setup["users"]["office"])
+    fake = SimpleUploadedFile("bao-cao.pdf", b"MZ\x90\x00 executable")
+    response = client.post(
+        url("evidence-upload", setup["assessment"]), {"file": fake, "title": "X", "criteria": ["1.1.3"]}, follow=True
+    )
+    assert "không phải là PDF" in response.content.decode()
+    assert Evidence.objects.count() == 1
+
+
+def test_evidence_is_served_only_through_the_checked_view(client, setup):
+    stored = setup["evidence"].files.get()
+    client.force_login(setup["users"]["viewer"])
+    response = client.get(url("evidence-download", setup["assessment"], setup["evidence"].pk, 1))
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf" and "no-store" in response["Cache-Control"]
+    assert client.get("/media/" + stored.file.name).status_code == 404
+
+
+def big_version(leaves):
+    doc = framework_document("BIG-FW", fields=7, criteria=3, leaves=leaves)
+    return framework_services.framework_import(spec=scoring.parse_framework(doc), publish=True).version
+
+
+@pytest.mark.parametrize("leaves", [2, 12])
+def test_the_page_makes_a_fixed_number_of_queries(
+    client, province, commune, django_user_model, django_assert_num_queries, settings, tmp_path, leaves
+):
+    settings.MEDIA_ROOT = tmp_path
+    version = big_version(leaves)
+    cycle = services.cycle_open(province=province, year=2026, framework_version=version, units=[commune], **DUES)
+    assessment = cycle.assessments.get()
+    user = django_user_model.objects.create_user("vp", password="x-Pass-1")
+    RoleAssignment.objects.create(user=user, role=Role.COMMUNE_OFFICE, unit=commune)
+    criteria = list(Criterion.objects.filter(version=version).exclude(rule_kind=""))
+    for criterion in criteria[: leaves * 3]:
+        services.answer_save(
+            assessment=assessment, criterion=criterion, inputs={"value": "0.5"}, base_revision=None, actor=user
+        )
+        Assignment.objects.create(assessment=assessment, criterion=criterion, official=user)
+    for i in range(leaves):
+        services.evidence_add(
+            assessment=assessment,
+            upload=io.BytesIO(PDF),
+            filename=f"{i}.pdf",
+            title=f"TL {i}",
+            criteria=criteria[i : i + 3],
+            actor=user,
+        )
+    client.force_login(user)
+    framework_selectors._CACHE.clear()
+    # session, user, assessment, principal, criteria tree, answers, evidence, its criteria,
+    # its files, assignments
+    with django_assert_num_queries(10):
+        response = client.get(reverse("assessments:assessment-detail", args=[assessment.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="leaf') == 7 * 3 * leaves

@@ -1,0 +1,210 @@
+"""Self-assessment pages: the list of my assessments, the item tree with inputs and evidence,
+saving one item (htmx), evidence upload and download, submission."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from parindex.accounts.permissions import Principal
+from parindex.accounts.selectors import principal_for
+from parindex.assessments import permissions, services
+from parindex.assessments.forms import AnswerForm, EvidenceForm, EvidenceRevisionForm, TransitionForm
+from parindex.assessments.models import Assessment, Evidence, EvidenceFile
+from parindex.assessments.page import self_assessment_page
+from parindex.frameworks.models import Criterion
+
+TEMPLATE = "assessments/assessment_detail.html"
+
+
+def get_assessment_for(request: HttpRequest, pk: int) -> tuple[Assessment, Principal]:
+    """The assessment with what its pages need, or 404 when the user may not see it."""
+    assessment = (
+        Assessment.objects.select_related("cycle__framework_version__framework", "cycle__province", "unit")
+        .filter(pk=pk)
+        .first()
+    )
+    principal = principal_for(request.user)
+    if assessment is None or not permissions.can_view(principal, assessment.unit):
+        raise Http404("Không tìm thấy hồ sơ đánh giá")
+    return assessment, principal
+
+
+@login_required
+@require_GET
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    principal = principal_for(request.user)
+    direct, subtree = principal.unit_ids()
+    assessments = (
+        Assessment.objects.filter(Q(unit_id__in=direct) | Q(unit__province_id__in=subtree))
+        .select_related("cycle", "unit")
+        .order_by("-cycle__year", "unit__name")
+    )
+    return render(request, "assessments/assessment_list.html", {"assessments": assessments})
+
+
+@login_required
+@require_GET
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, principal = get_assessment_for(request, pk)
+    page = self_assessment_page(assessment, principal)
+    mine = request.GET.get("cua-toi") == "1"
+    leaves = [(r.node.code, f"{r.node.code} {r.node.name}") for r in page.rows if r.node.is_leaf and r.can_edit]
+    return render(
+        request,
+        TEMPLATE,
+        {"page": page, "mine": mine, "evidence_form": EvidenceForm(leaf_choices=leaves), "can_upload": bool(leaves)},
+    )
+
+
+@login_required
+@require_POST
+def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    assessment, principal = get_assessment_for(request, pk)
+    criterion = Criterion.objects.filter(version_id=assessment.cycle.framework_version_id, code=code).first()
+    if criterion is None:
+        raise Http404("Không có tiêu chí này trong bộ chỉ số")
+    before = self_assessment_page(assessment, principal)
+    row = next(r for r in before.rows if r.node.code == code)
+    if not row.can_edit:
+        raise PermissionDenied("Bạn không được giao tiêu chí này hoặc hồ sơ đã gửi.")
+    form = AnswerForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.answer_save(
+                assessment=assessment,
+                criterion=criterion,
+                inputs=form.inputs(),
+                explanation=form.cleaned_data["explanation"],
+                base_revision=form.cleaned_data["revision"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if not request.htmx:
+        if error:
+            messages.error(request, f"{code}: {error}")
+        else:
+            messages.success(request, f"Đã lưu tiêu chí {code}.")
+        return redirect(reverse("assessments:assessment-detail", args=[pk]) + f"#leaf-{code}")
+    page = self_assessment_page(assessment, principal)
+    row = next(r for r in page.rows if r.node.code == code)
+    context = {"page": page, "row": row, "error": error, "posted": form.data if error else None}
+    html = render_to_string(f"{TEMPLATE}#leaf-row", context, request=request)
+    html += render_to_string(f"{TEMPLATE}#summary", {**context, "oob": True}, request=request)
+    return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, principal = get_assessment_for(request, pk)
+    page = self_assessment_page(assessment, principal)
+    editable = {r.node.code: r for r in page.rows if r.node.is_leaf and r.can_edit}
+    if not editable:
+        raise PermissionDenied("Bạn không được thêm tài liệu cho hồ sơ này.")
+    form = EvidenceForm(request.POST, request.FILES, leaf_choices=[(c, c) for c in editable])
+    if form.is_valid():
+        data = form.cleaned_data
+        criteria = Criterion.objects.filter(version_id=assessment.cycle.framework_version_id, code__in=data["criteria"])
+        upload = data["file"]
+        try:
+            services.evidence_add(
+                assessment=assessment,
+                upload=upload,
+                filename=upload.name,
+                title=data["title"],
+                document_number=data["document_number"],
+                document_date=data["document_date"],
+                issuer=data["issuer"],
+                summary=data["summary"],
+                criteria=list(criteria),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã lưu tài liệu '{data['title']}'.")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect(reverse("assessments:assessment-detail", args=[pk]) + "#evidence")
+
+
+@login_required
+@require_POST
+def evidence_revision(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    assessment, principal = get_assessment_for(request, pk)
+    evidence = Evidence.objects.filter(pk=evidence_pk, assessment=assessment).first()
+    if evidence is None:
+        raise Http404("Không có tài liệu này")
+    page = self_assessment_page(assessment, principal)
+    editable = {r.node.code for r in page.rows if r.node.is_leaf and r.can_edit}
+    if not editable or not {c.code for c in evidence.criteria.all()} <= editable:
+        raise PermissionDenied("Bạn không được thay tệp của tài liệu này.")
+    form = EvidenceRevisionForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            stored = services.evidence_file_add(
+                evidence=evidence, upload=upload, filename=upload.name, actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã lưu phiên bản {stored.revision} của '{evidence.title}'.")
+    else:
+        messages.error(request, "Chọn tệp cần tải lên.")
+    return redirect(reverse("assessments:assessment-detail", args=[pk]) + "#evidence")
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int, revision: int) -> FileResponse:
+    assessment, _ = get_assessment_for(request, pk)
+    stored = EvidenceFile.objects.filter(
+        evidence_id=evidence_pk, evidence__assessment=assessment, revision=revision
+    ).first()
+    if stored is None:
+        raise Http404("Không có tệp này")
+    inline = stored.content_type in ("application/pdf", "image/jpeg", "image/png")
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=not inline,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def assessment_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, principal = get_assessment_for(request, pk)
+    if not permissions.can_submit(principal, assessment.unit):
+        raise PermissionDenied("Chỉ Chủ tịch hoặc Phó Chủ tịch UBND xã được gửi hoặc rút hồ sơ.")
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_transition(
+                assessment=assessment, to=form.cleaned_data["to"], actor=request.user, principal=principal
+            )
+        except ValidationError as exc:
+            # One message: the headline, then the items (shown as a list under it).
+            messages.error(request, "\n".join(exc.messages), extra_tags="list" if len(exc.messages) > 1 else "")
+        else:
+            messages.success(request, f"Hồ sơ đã chuyển sang: {assessment.get_status_display()}.")
+    return redirect("assessments:assessment-detail", pk=pk)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from parindex.accounts.models import Role, RoleAssignment
+from parindex.assessments.models import Answer, Assessment, Assignment, Cycle
+from parindex.assessments.workflow import Status
+from parindex.units.models import AdministrativeUnit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_seeds_a_realistic_province_once(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    province = AdministrativeUnit.objects.get(era="current", code="44")
+    cycles = {c.year: c for c in Cycle.objects.filter(province=province)}
+    assert len(cycles) == 2
+    last, current = sorted(cycles)
+    assert Assessment.objects.filter(cycle=cycles[last]).count() >= 20
+    assert set(Assessment.objects.filter(cycle=cycles[last]).values_list("status", flat=True)) == {Status.SUBMITTED}
+    first = RoleAssignment.objects.get(user__username="chutich").unit
+    assert first.name == "Xã Nam Cửa Việt"  # successor of Triệu Trạch, the commune of the seed documents
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
+    open_answers = Answer.objects.filter(assessment__cycle=cycles[current], assessment__unit=first).count()
+    assert 10 < open_answers < 53  # partial, as in a real year
+    assert Assignment.objects.filter(assessment__unit=first, assessment__cycle=cycles[current]).count() == 7
+    assert "parindex-demo-2026" in text and "vanphong" in text
+
+    before = (Answer.objects.count(), Assessment.objects.count(), RoleAssignment.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Answer.objects.count(), Assessment.objects.count(), RoleAssignment.objects.count()) == before
+
+
+def test_it_refuses_to_create_published_passwords_outside_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=io.StringIO())

@@ -1,0 +1,96 @@
+"""The commune officer's flow in a real browser: log in, enter values, attach evidence, submit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from parindex.accounts.models import Role, RoleAssignment
+from parindex.assessments import services
+from parindex.assessments.models import Answer, Assignment, Evidence
+from parindex.frameworks import services as framework_services
+from parindex.frameworks.models import Criterion
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "Cchc-demo-2026!"
+
+
+@pytest.fixture
+def scene(province, commune, other_commune, reference_spec, django_user_model, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    cycle = services.cycle_open(
+        province=province, year=2026, framework_version=version, units=[commune, other_commune],
+        self_assessment_due=dt.date(2026, 12, 15), appraisal_due=dt.date(2027, 1, 15),
+        clarification_due=dt.date(2027, 1, 31), publication_due=dt.date(2027, 2, 28),
+    )  # fmt: skip
+    users = {}
+    for name, role, unit in (
+        ("congchuc", Role.COMMUNE_OFFICER, commune),
+        ("chutich", Role.COMMUNE_HEAD, commune),
+        ("xakhac", Role.COMMUNE_OFFICER, other_commune),
+    ):
+        users[name] = django_user_model.objects.create_user(name, password=PASSWORD, full_name=name.title())
+        RoleAssignment.objects.create(user=users[name], role=role, unit=unit)
+    assessment = cycle.assessments.get(unit=commune)
+    Assignment.objects.create(
+        assessment=assessment, criterion=Criterion.objects.get(version=version, code="I"), official=users["congchuc"]
+    )
+    return {"assessment": assessment, "users": users}
+
+
+def login(page, live_server, username):
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_an_officer_enters_values_attaches_evidence_and_the_head_submits(
+    page, live_server, scene, screenshot, tmp_path
+):
+    assessment = scene["assessment"]
+    login(page, live_server, "congchuc")
+    page.click("text=Hồ sơ đánh giá")
+    page.click(f"text={assessment.unit.name}")
+    row = page.locator("#leaf-1\\.1\\.3")
+    row.locator("input[name=value_percent]").fill("80")
+    row.locator("textarea[name=explanation]").fill("Hoàn thành 8/10 nhiệm vụ theo Kế hoạch CCHC")
+    row.locator("button", has_text="Lưu").click()
+    page.locator("#leaf-1\\.1\\.3 td.score", has_text="1,60").wait_for()
+    assert "2 × 0,8 = 1,60" in page.locator("#leaf-1\\.1\\.3").inner_text()
+    assert "1,60" in page.locator("#summary").inner_text()
+    # An item of another field is not assigned to this officer: shown, but not editable.
+    assert page.locator("#leaf-3\\.13\\.1 form").count() == 0
+
+    pdf = tmp_path / "ke-hoach-cchc.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page.set_input_files("#id_file", str(pdf))
+    page.fill("#id_title", "Kế hoạch CCHC năm 2026")
+    page.fill("#id_document_number", "12/KH-UBND")
+    page.fill("#id_document_date", "10/01/2026")
+    page.select_option("#id_criteria", ["1.1.3"])
+    page.click("text=Lưu tài liệu")
+    page.locator("text=Đã lưu tài liệu").wait_for()
+    assert "ke-hoach-cchc.pdf" in page.locator("#evidence").inner_text()
+    screenshot("self-assessment-officer")
+    page.locator("#leaf-1\\.1\\.3").scroll_into_view_if_needed()
+    screenshot("self-assessment-officer-item", full_page=False)
+    assert Answer.objects.get(criterion__code="1.1.3").inputs == {"value": "0.8"}
+    assert Evidence.objects.get().document_date == dt.date(2026, 1, 10)
+
+    # The head tries to submit: refused with the list of what is missing.
+    page.click("text=Đăng xuất")
+    login(page, live_server, "chutich")
+    page.goto(f"{live_server.url}/danh-gia/{assessment.pk}/")
+    page.click("text=Gửi thẩm định")
+    page.locator("summary", has_text="Chưa gửi được: còn 52 tiêu chí thành phần chưa đủ.").wait_for()
+    assert page.locator(".msg-list li").count() == 52
+    screenshot("self-assessment-submit-blocked", full_page=False)
+
+
+def test_another_communes_officer_gets_404(page, live_server, scene):
+    login(page, live_server, "xakhac")
+    response = page.goto(f"{live_server.url}/danh-gia/{scene['assessment'].pk}/")
+    assert response.status == 404
