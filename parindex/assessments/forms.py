@@ -68,3 +68,19 @@ class EvidenceRevisionForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to = forms.CharField()
+
+
+class CycleOpenForm(forms.Form):
+    year = forms.IntegerField(label="Năm đánh giá", min_value=2000, max_value=2100)
+    framework_version = forms.ModelChoiceField(label="Bộ chỉ số", queryset=None, empty_label=None)
+    name = forms.CharField(label="Tên kỳ đánh giá (để trống để tự đặt)", required=False, max_length=200)
+    self_assessment_due = forms.DateField(label="Hạn tự đánh giá (dd/mm/yyyy)")
+    appraisal_due = forms.DateField(label="Hạn thẩm định")
+    clarification_due = forms.DateField(label="Hạn giải trình")
+    publication_due = forms.DateField(label="Hạn công bố")
+    units = forms.MultipleChoiceField(label="Đơn vị được đánh giá", widget=forms.CheckboxSelectMultiple, choices=())
+
+    def __init__(self, *args: Any, versions: Any, unit_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["framework_version"].queryset = versions
+        self.fields["units"].choices = unit_choices

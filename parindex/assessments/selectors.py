@@ -43,3 +43,17 @@ def submission_facts(assessment: Assessment) -> tuple[scoring.Framework, dict[st
     answers = assessment_answers(assessment)
     explanations = {code: a.explanation for code, a in answers.items()}
     return spec, assessment_responses(answers), explanations, evidenced_codes(assessment)
+
+
+def commune_officials(unit: Any) -> list[Any]:
+    """The people holding a commune role at ``unit``, who can be given items (one query)."""
+    from django.contrib.auth import get_user_model
+
+    from parindex.accounts.models import COMMUNE_ROLES
+
+    return list(
+        get_user_model()
+        .objects.filter(role_assignments__unit=unit, role_assignments__role__in=COMMUNE_ROLES, is_active=True)
+        .distinct()
+        .order_by("full_name", "username")
+    )

@@ -21,6 +21,7 @@ from parindex.assessments.models import (
     Answer,
     Assessment,
     AssessmentEvent,
+    Assignment,
     Cycle,
     Evidence,
     EvidenceFile,
@@ -242,3 +243,44 @@ def assessment_transition(
     )
     assessment.refresh_from_db()
     return assessment
+
+
+@transaction.atomic
+def assignments_set(*, assessment: Assessment, choices: dict[str, int | None], actor: Any, principal: Principal) -> int:
+    """Give criteria (fields, criteria or sub-criteria, by code) to the commune's officials.
+
+    ``choices`` maps a code to an official's id, or None to take the item back. Returns the
+    number of changes. Only officials holding a commune role at the unit can be chosen.
+    """
+    from parindex.assessments.permissions import can_assign
+
+    if not can_assign(principal, assessment.unit):
+        raise PermissionDenied("Chỉ Văn phòng - Thống kê hoặc lãnh đạo UBND xã được phân công.")
+    _require_editable(assessment)
+    criteria = {
+        c.code: c
+        for c in Criterion.objects.filter(version_id=assessment.cycle.framework_version_id, code__in=list(choices))
+    }
+    unknown = sorted(set(choices) - set(criteria))
+    if unknown:
+        raise ValidationError(f"Không có tiêu chí: {', '.join(unknown)}.")
+    officials = selectors.commune_officials(assessment.unit)
+    allowed = {u.pk for u in officials}
+    strangers = sorted(code for code, uid in choices.items() if uid is not None and uid not in allowed)
+    if strangers:
+        raise ValidationError(f"Người được chọn cho {', '.join(strangers)} không phải công chức của đơn vị.")
+    current = dict(Assignment.objects.filter(assessment=assessment).values_list("criterion__code", "official_id"))
+    changed = 0
+    for code, official_id in choices.items():
+        if current.get(code) == official_id:
+            continue
+        changed += 1
+        if official_id is None:
+            Assignment.objects.filter(assessment=assessment, criterion=criteria[code]).delete()
+        else:
+            Assignment.objects.update_or_create(
+                assessment=assessment,
+                criterion=criteria[code],
+                defaults={"official_id": official_id, "assigned_by": actor},
+            )
+    return changed

@@ -8,10 +8,12 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", views.assessment_list, name="assessment-list"),
+    path("ky-danh-gia/mo/", views.cycle_open, name="cycle-open"),
     path("<int:pk>/", views.assessment_detail, name="assessment-detail"),
     path("<int:pk>/tieu-chi/<str:code>/", views.answer_save, name="answer-save"),
     path("<int:pk>/tai-lieu/", views.evidence_upload, name="evidence-upload"),
     path("<int:pk>/tai-lieu/<int:evidence_pk>/phien-ban/", views.evidence_revision, name="evidence-revision"),
     path("<int:pk>/tai-lieu/<int:evidence_pk>/tep/<int:revision>/", views.evidence_download, name="evidence-download"),
     path("<int:pk>/trang-thai/", views.assessment_transition, name="assessment-transition"),
+    path("<int:pk>/phan-cong/", views.assignment_edit, name="assignment-edit"),
 ]

@@ -11,15 +11,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from parindex.accounts.models import Role
 from parindex.accounts.permissions import Principal
 from parindex.accounts.selectors import principal_for
-from parindex.assessments import permissions, services
-from parindex.assessments.forms import AnswerForm, EvidenceForm, EvidenceRevisionForm, TransitionForm
-from parindex.assessments.models import Assessment, Evidence, EvidenceFile
+from parindex.assessments import permissions, selectors, services
+from parindex.assessments.forms import AnswerForm, CycleOpenForm, EvidenceForm, EvidenceRevisionForm, TransitionForm
+from parindex.assessments.models import Assessment, Assignment, Evidence, EvidenceFile
 from parindex.assessments.page import self_assessment_page
-from parindex.frameworks.models import Criterion
+from parindex.frameworks.models import Criterion, FrameworkVersion
+from parindex.frameworks.selectors import framework_version_spec
+from parindex.frameworks.workflow import Status as VersionStatus
+from parindex.units.models import AdministrativeUnit
+from parindex.units.selectors import communes_of_province
 
 TEMPLATE = "assessments/assessment_detail.html"
 
@@ -47,7 +53,10 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         .select_related("cycle", "unit")
         .order_by("-cycle__year", "unit__name")
     )
-    return render(request, "assessments/assessment_list.html", {"assessments": assessments})
+    can_open_cycle = bool(principal.unit_ids({Role.PROVINCE_ADMIN})[0])
+    return render(
+        request, "assessments/assessment_list.html", {"assessments": assessments, "can_open_cycle": can_open_cycle}
+    )
 
 
 @login_required
@@ -208,3 +217,91 @@ def assessment_transition(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Hồ sơ đã chuyển sang: {assessment.get_status_display()}.")
     return redirect("assessments:assessment-detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commune office gives fields, criteria or sub-criteria to the commune's officials."""
+    assessment, principal = get_assessment_for(request, pk)
+    if not permissions.can_assign(principal, assessment.unit):
+        raise PermissionDenied("Chỉ Văn phòng - Thống kê hoặc lãnh đạo UBND xã được phân công.")
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    officials = selectors.commune_officials(assessment.unit)
+    current = dict(Assignment.objects.filter(assessment=assessment).values_list("criterion__code", "official_id"))
+    if request.method == "POST":
+        by_id = {str(u.pk): u.pk for u in officials}
+        choices = {}
+        for node in spec.nodes:
+            raw = request.POST.get(f"giao-{node.code}", "")
+            if raw and raw not in by_id:
+                messages.error(request, f"{node.code}: người được chọn không phải công chức của đơn vị.")
+                return redirect("assessments:assignment-edit", pk=pk)
+            choices[node.code] = by_id.get(raw)
+        try:
+            changed = services.assignments_set(
+                assessment=assessment, choices=choices, actor=request.user, principal=principal
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("assessments:assignment-edit", pk=pk)
+        messages.success(request, f"Đã lưu phân công ({changed} thay đổi).")
+        return redirect("assessments:assessment-detail", pk=pk)
+    rows = [(node, current.get(node.code)) for node in spec.nodes]
+    return render(
+        request,
+        "assessments/assignment_edit.html",
+        {"assessment": assessment, "rows": rows, "officials": officials},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_open(request: HttpRequest) -> HttpResponse:
+    """A province admin opens a year's cycle: framework version, units in scope, deadlines."""
+    principal = principal_for(request.user)
+    provinces = list(
+        AdministrativeUnit.objects.filter(
+            pk__in=principal.unit_ids({Role.PROVINCE_ADMIN})[0], level=AdministrativeUnit.Level.PROVINCE
+        ).order_by("name")
+    )
+    if not provinces:
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ được mở kỳ đánh giá.")
+    chosen = request.POST.get("tinh") or request.GET.get("tinh")
+    province = next((p for p in provinces if str(p.pk) == chosen), provinces[0])
+    versions = FrameworkVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("framework")
+    communes = list(communes_of_province(province))
+    form = CycleOpenForm(
+        request.POST or None,
+        versions=versions,
+        unit_choices=[(str(u.pk), u.name) for u in communes],
+        initial={"year": timezone.localdate().year, "units": [str(u.pk) for u in communes]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen_ids = set(data["units"])
+        try:
+            cycle = services.cycle_open(
+                province=province,
+                year=data["year"],
+                framework_version=data["framework_version"],
+                units=[u for u in communes if str(u.pk) in chosen_ids],
+                self_assessment_due=data["self_assessment_due"],
+                appraisal_due=data["appraisal_due"],
+                clarification_due=data["clarification_due"],
+                publication_due=data["publication_due"],
+                name=data["name"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for line in exc.messages:
+                form.add_error(None, line)
+        else:
+            messages.success(request, f"Đã mở {cycle.name} cho {cycle.assessments.count()} đơn vị.")
+            return redirect("assessments:assessment-list")
+    return render(
+        request,
+        "assessments/cycle_open.html",
+        {"form": form, "provinces": provinces, "province": province},
+        status=400 if form.is_bound and form.errors else 200,
+    )

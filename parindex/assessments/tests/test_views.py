@@ -76,6 +76,8 @@ MATRIX = {
     "revision": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
     "download": {"officer": 200, "office": 200, "head": 200, "appraiser": 200, "council": 200, "admin": 200, "viewer": 200, "outsider": 404},
     "transition": {"officer": 403, "office": 403, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "assign": {"officer": 403, "office": 200, "head": 200, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "assign-save": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
 }  # fmt: skip
 
 
@@ -92,6 +94,10 @@ def call(view, client, s):
         return client.post(url("evidence-revision", a, e.pk), {"file": SimpleUploadedFile("kh2.pdf", PDF)})
     if view == "download":
         return client.get(url("evidence-download", a, e.pk, 1))
+    if view == "assign":
+        return client.get(url("assignment-edit", a))
+    if view == "assign-save":
+        return client.post(url("assignment-edit", a), {"giao-II": str(s["users"]["officer"].pk)})
     return client.post(url("assessment-transition", a), {"to": Status.SUBMITTED})
 
 
@@ -230,3 +236,66 @@ def test_the_page_makes_a_fixed_number_of_queries(
         response = client.get(reverse("assessments:assessment-detail", args=[assessment.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('class="leaf') == 7 * 3 * leaves
+
+
+def test_the_office_assigns_a_field_and_the_officer_may_then_edit_its_items(client, setup):
+    a, officer = setup["assessment"], setup["users"]["officer"]
+    client.force_login(setup["users"]["office"])
+    page = client.get(url("assignment-edit", a)).content.decode()
+    assert 'name="giao-II"' in page and 'name="giao-2.4.4"' in page and "officer" in page
+    response = client.post(url("assignment-edit", a), {"giao-II": str(officer.pk)}, follow=True)
+    assert "Đã lưu phân công (1 thay đổi)." in response.content.decode()
+    assert list(Assignment.objects.values_list("criterion__code", "official")) == [("II", officer.pk)]
+    client.force_login(officer)
+    assert answer(client, a, "2.4.4", score="1,8").status_code == 302
+    assert answer(client, a, "1.1.3").status_code == 403
+    html = client.get(url("assessment-detail", a)).content.decode()
+    assert "Giao cho: officer" in html
+
+
+def test_only_the_communes_own_officials_can_be_chosen(client, setup):
+    a = setup["assessment"]
+    client.force_login(setup["users"]["office"])
+    for stranger in ("outsider", "appraiser"):
+        response = client.post(url("assignment-edit", a), {"giao-II": str(setup["users"][stranger].pk)}, follow=True)
+        assert "không phải công chức của đơn vị" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_the_assignment_page_makes_a_fixed_number_of_queries(client, setup, django_assert_num_queries):
+    client.force_login(setup["users"]["office"])
+    framework_selectors._CACHE.clear()
+    # session, user, assessment, principal, criteria tree, officials, assignments
+    with django_assert_num_queries(7):
+        assert client.get(url("assignment-edit", setup["assessment"])).status_code == 200
+
+
+class TestCycleOpen:
+    def data(self, s, units, **extra):
+        return {
+            "year": "2027", "framework_version": str(s["version"].pk), "self_assessment_due": "15/12/2027",
+            "appraisal_due": "15/01/2028", "clarification_due": "31/01/2028", "publication_due": "28/02/2028",
+            "units": [str(u.pk) for u in units], **extra,
+        }  # fmt: skip
+
+    def test_a_province_admin_opens_a_cycle_for_chosen_units(self, client, setup, commune):
+        client.force_login(setup["users"]["admin"])
+        page = client.get(reverse("assessments:cycle-open")).content.decode()
+        assert "Mở kỳ đánh giá Chỉ số CCHC – Tỉnh Quảng Trị" in page and commune.name in page
+        response = client.post(reverse("assessments:cycle-open"), self.data(setup, [commune]), follow=True)
+        assert "Đã mở Chỉ số CCHC năm 2027 – Tỉnh Quảng Trị cho 1 đơn vị." in response.content.decode()
+        assert Assessment.objects.filter(cycle__year=2027).count() == 1
+
+    def test_it_explains_deadlines_out_of_order_and_saves_nothing(self, client, setup, commune):
+        client.force_login(setup["users"]["admin"])
+        response = client.post(
+            reverse("assessments:cycle-open"), self.data(setup, [commune], appraisal_due="01/12/2027")
+        )
+        assert response.status_code == 400 and "theo thứ tự" in response.content.decode()
+        assert not Assessment.objects.filter(cycle__year=2027).exists()
+
+    @pytest.mark.parametrize("persona", ["officer", "office", "head", "appraiser", "council", "viewer", "outsider"])
+    def test_only_province_admins_open_cycles(self, client, setup, persona, commune):
+        client.force_login(setup["users"][persona])
+        assert client.get(reverse("assessments:cycle-open")).status_code == 403
+        assert client.post(reverse("assessments:cycle-open"), self.data(setup, [commune])).status_code == 403
