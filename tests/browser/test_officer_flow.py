@@ -40,6 +40,20 @@ def scene(province, commune, other_commune, reference_spec, django_user_model, s
     return {"assessment": assessment, "users": users}
 
 
+def fill_the_rest(assessment, actor):
+    samples = {
+        "binary": {"met": True}, "proportional": {"value": "0.9"}, "tiered": {"value": "0.97"},
+        "count": {"count": "1"}, "deduction": {"count": "0"}, "timeliness": {"days_late": "0"}, "manual": {"score": "1"},
+    }  # fmt: skip
+    done = set(Answer.objects.filter(assessment=assessment).values_list("criterion_id", flat=True))
+    for criterion in Criterion.objects.filter(version=assessment.cycle.framework_version).exclude(rule_kind=""):
+        if criterion.pk not in done:
+            services.answer_save(
+                assessment=assessment, criterion=criterion, inputs=samples[criterion.rule_kind],
+                explanation="Theo báo cáo CCHC năm", base_revision=None, actor=actor,
+            )  # fmt: skip
+
+
 def login(page, live_server, username):
     page.goto(f"{live_server.url}/dang-nhap/")
     page.fill("#id_username", username)
@@ -88,6 +102,15 @@ def test_an_officer_enters_values_attaches_evidence_and_the_head_submits(
     page.locator("summary", has_text="Chưa gửi được: còn 52 tiêu chí thành phần chưa đủ.").wait_for()
     assert page.locator(".msg-list li").count() == 52
     screenshot("self-assessment-submit-blocked", full_page=False)
+
+    # The other officials finish their items; the head submits and the page turns read-only.
+    fill_the_rest(assessment, scene["users"]["chutich"])
+    page.reload()
+    page.click("text=Gửi thẩm định")
+    page.locator("text=Hồ sơ đã chuyển sang: Đã gửi thẩm định.").wait_for()
+    assert page.locator("#leaf-1\\.1\\.3 form").count() == 0
+    assert page.locator("text=Rút lại để sửa").count() == 1
+    screenshot("self-assessment-submitted", full_page=False)
 
 
 def test_another_communes_officer_gets_404(page, live_server, scene):

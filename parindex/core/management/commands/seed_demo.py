@@ -90,7 +90,10 @@ class Command(BaseCommand):
 
     def _users(self, province: AdministrativeUnit, communes: list[AdministrativeUnit]) -> dict[str, Any]:
         places = {"province": province, "A": communes[0], "B": communes[1]}
-        manage = Permission.objects.filter(content_type__app_label="frameworks")
+        # The province admin manages frameworks, and users and their roles in the admin site.
+        manage = Permission.objects.filter(
+            content_type__app_label__in=["frameworks", "accounts"]
+        ) | Permission.objects.filter(content_type__app_label="units", codename__startswith="view_")
         users = {}
         for username, name, position, role, where in LOGINS:
             user, created = get_user_model().objects.get_or_create(

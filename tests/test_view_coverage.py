@@ -1,0 +1,46 @@
+"""Every named page of the apps with access rules is exercised by a permission test.
+
+Adding a URL without adding it to a permission matrix (or to the list of pages tested
+elsewhere for access) fails here, so no page ships unchecked.
+"""
+
+from __future__ import annotations
+
+from django.urls import get_resolver
+
+# name -> where its access rules are tested
+COVERED = {
+    "assessments:assessment-list": "assessments/tests/test_views.py (every role sees only its units)",
+    "assessments:assessment-detail": "MATRIX['detail']",
+    "assessments:answer-save": "MATRIX['answer']",
+    "assessments:evidence-upload": "MATRIX['upload']",
+    "assessments:evidence-revision": "MATRIX['revision']",
+    "assessments:evidence-download": "MATRIX['download']",
+    "assessments:assessment-transition": "MATRIX['transition']",
+    "assessments:assignment-edit": "MATRIX['assign'], MATRIX['assign-save']",
+    "assessments:cycle-open": "TestCycleOpen.test_only_province_admins_open_cycles",
+    "frameworks:framework-list": "frameworks/tests/test_views.py (public; drafts hidden)",
+    "frameworks:framework-import": "frameworks/tests/test_views.py TestImport",
+    "frameworks:version-detail": "frameworks/tests/test_views.py (404 for drafts)",
+    "frameworks:version-export": "frameworks/tests/test_views.py (same access as detail)",
+    "frameworks:version-transition": "frameworks/tests/test_views.py TestTransition",
+    "accounts:my-account": "accounts/tests/test_views.py",
+    "accounts:password-change": "accounts/tests/test_views.py",
+    "accounts:password-change-done": "Django's view after a password change",
+}
+
+
+def named_urls() -> set[str]:
+    names = set()
+    for namespace, (_prefix, resolver) in get_resolver().namespace_dict.items():
+        if namespace in {"assessments", "frameworks", "accounts"}:
+            names.update(f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str))
+    return names
+
+
+def test_every_page_has_its_access_tested():
+    assert named_urls() - set(COVERED) == set()
+
+
+def test_the_coverage_list_names_only_real_pages():
+    assert set(COVERED) - named_urls() == set()
