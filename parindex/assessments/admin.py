@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from parindex.assessments.models import Assessment, AssessmentEvent, Cycle
+from parindex.core.admin import ReadOnlyAdminMixin
 
 
 class AssessmentInline(admin.TabularInline):
@@ -25,12 +26,5 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentEvent)
-class AssessmentEventAdmin(admin.ModelAdmin):
+class AssessmentEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("assessment", "from_status", "to_status", "actor", "at")
-    readonly_fields = ("assessment", "from_status", "to_status", "actor", "note", "at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,38 +4,25 @@ from typing import Any
 
 from django.contrib import admin
 
+from parindex.core.admin import ReadOnlyAdminMixin
 from parindex.frameworks.models import Criterion, Framework, FrameworkVersion, FrameworkVersionEvent
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Trees change only through import (validated as a whole), never row by row."""
+
     model = Criterion
     fields = ("position", "code", "name", "max_points", "rule_kind", "rule_params")
     ordering = ("position",)
     extra = 0
     show_change_link = False
 
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        # Trees change only through import (validated as a whole); never row by row.
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FrameworkVersionEvent
     fields = ("at", "actor", "from_status", "to_status", "note")
     readonly_fields = fields
     extra = 0
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Framework)

@@ -1,26 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
+from parindex.core.admin import ReadOnlyAdminMixin
 from parindex.units.models import AdministrativeUnit, UnitSuccession
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Units are reference data loaded by ``load_units``: the admin only shows them."""
 
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
-class PredecessorInline(admin.TabularInline):
+class PredecessorInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = UnitSuccession
     fk_name = "successor"
     fields = ("predecessor", "is_partial", "effective_date")
@@ -28,15 +18,6 @@ class PredecessorInline(admin.TabularInline):
     verbose_name = "đơn vị cũ hợp thành"
     verbose_name_plural = "đơn vị cũ hợp thành"
     extra = 0
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 class SuccessorInline(PredecessorInline):

@@ -9,6 +9,7 @@ import pytest
 from parindex.accounts.models import Role, RoleAssignment
 from parindex.assessments import services
 from parindex.assessments.models import Answer, Assignment, Evidence
+from parindex.assessments.tests.factories import DUES, answer_everything
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion
 
@@ -21,9 +22,7 @@ def scene(province, commune, other_commune, reference_spec, django_user_model, s
     settings.MEDIA_ROOT = tmp_path
     version = framework_services.framework_import(spec=reference_spec, publish=True).version
     cycle = services.cycle_open(
-        province=province, year=2026, framework_version=version, units=[commune, other_commune],
-        self_assessment_due=dt.date(2026, 12, 15), appraisal_due=dt.date(2027, 1, 15),
-        clarification_due=dt.date(2027, 1, 31), publication_due=dt.date(2027, 2, 28),
+        province=province, year=2026, framework_version=version, units=[commune, other_commune], **DUES
     )  # fmt: skip
     users = {}
     for name, role, unit in (
@@ -38,20 +37,6 @@ def scene(province, commune, other_commune, reference_spec, django_user_model, s
         assessment=assessment, criterion=Criterion.objects.get(version=version, code="I"), official=users["congchuc"]
     )
     return {"assessment": assessment, "users": users}
-
-
-def fill_the_rest(assessment, actor):
-    samples = {
-        "binary": {"met": True}, "proportional": {"value": "0.9"}, "tiered": {"value": "0.97"},
-        "count": {"count": "1"}, "deduction": {"count": "0"}, "timeliness": {"days_late": "0"}, "manual": {"score": "1"},
-    }  # fmt: skip
-    done = set(Answer.objects.filter(assessment=assessment).values_list("criterion_id", flat=True))
-    for criterion in Criterion.objects.filter(version=assessment.cycle.framework_version).exclude(rule_kind=""):
-        if criterion.pk not in done:
-            services.answer_save(
-                assessment=assessment, criterion=criterion, inputs=samples[criterion.rule_kind],
-                explanation="Theo báo cáo CCHC năm", base_revision=None, actor=actor,
-            )  # fmt: skip
 
 
 def login(page, live_server, username):
@@ -104,7 +89,7 @@ def test_an_officer_enters_values_attaches_evidence_and_the_head_submits(
     screenshot("self-assessment-submit-blocked", full_page=False)
 
     # The other officials finish their items; the head submits and the page turns read-only.
-    fill_the_rest(assessment, scene["users"]["chutich"])
+    answer_everything(assessment, scene["users"]["chutich"])
     page.reload()
     page.click("text=Gửi thẩm định")
     page.locator("text=Hồ sơ đã chuyển sang: Đã gửi thẩm định.").wait_for()

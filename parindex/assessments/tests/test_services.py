@@ -12,19 +12,12 @@ from parindex.accounts.models import Role, RoleAssignment
 from parindex.accounts.selectors import principal_for
 from parindex.assessments import selectors, services
 from parindex.assessments.models import Answer, AssessmentEvent, Evidence, EvidenceFile
+from parindex.assessments.tests.factories import DUES, PDF, answer_everything
 from parindex.assessments.workflow import Status
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-DUES = {
-    "self_assessment_due": dt.date(2026, 12, 15),
-    "appraisal_due": dt.date(2027, 1, 15),
-    "clarification_due": dt.date(2027, 1, 31),
-    "publication_due": dt.date(2027, 2, 28),
-}
 
 
 @pytest.fixture
@@ -177,25 +170,7 @@ class TestAnswerSave:
 
 
 def complete(assessment, version, officer):
-    """Answer every sub-criterion with an explanation, as a diligent commune would."""
-    samples = {
-        "binary": {"met": True},
-        "proportional": {"value": "0.9"},
-        "tiered": {"value": "0.97"},
-        "count": {"count": "1"},
-        "deduction": {"count": "0"},
-        "timeliness": {"days_late": "0"},
-        "manual": {"score": "1"},
-    }
-    for criterion in Criterion.objects.filter(version=version).exclude(rule_kind=""):
-        services.answer_save(
-            assessment=assessment,
-            criterion=criterion,
-            inputs=samples[criterion.rule_kind],
-            explanation="Theo báo cáo CCHC năm",
-            base_revision=None,
-            actor=officer,
-        )
+    answer_everything(assessment, officer)
 
 
 class TestSubmission:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
@@ -11,6 +10,7 @@ from parindex import scoring
 from parindex.accounts.models import Role, RoleAssignment
 from parindex.assessments import services
 from parindex.assessments.models import Answer, Assessment, Assignment, Evidence
+from parindex.assessments.tests.factories import DUES, PDF
 from parindex.assessments.workflow import Status
 from parindex.frameworks import selectors as framework_selectors
 from parindex.frameworks import services as framework_services
@@ -19,13 +19,6 @@ from parindex.frameworks.tests.factories import framework_document
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%%EOF\n"
-DUES = {
-    "self_assessment_due": dt.date(2026, 12, 15),
-    "appraisal_due": dt.date(2027, 1, 15),
-    "clarification_due": dt.date(2027, 1, 31),
-    "publication_due": dt.date(2027, 2, 28),
-}
 # (role, held at "commune" A or "province", include_descendants)
 PERSONAS = {
     "officer": (Role.COMMUNE_OFFICER, "commune", False),
