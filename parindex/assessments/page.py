@@ -107,7 +107,9 @@ def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
         owners = _owners(spec, node, assigned)
         row = Row(node, ns, answers.get(node.code), by_code.get(node.code, []), owners)
         if node.is_leaf:
-            row.can_edit = editable and permissions.can_edit_item(principal, unit, [o.pk for o in owners])
+            row.can_edit = editable and permissions.can_edit_item(
+                principal, unit, [getattr(o, "pk", o) for o in owners]
+            )
             if ns.applicable and current_field is not None:
                 current_field.applicable += 1
                 current_field.answered += not ns.missing
@@ -129,6 +131,20 @@ def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
         editable=editable,
         can_assign=editable and permissions.can_assign(principal, unit),
     )
+
+
+def editable_codes(assessment: Assessment, principal: Principal) -> set[str]:
+    """The sub-criteria ``principal`` may enter now (one query: the assignments)."""
+    if assessment.status not in EDITABLE:
+        return set()
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    unit = assessment.unit
+    if permissions.can_edit_all(principal, unit):
+        return {leaf.code for leaf in spec.leaves}
+    assigned = dict(Assignment.objects.filter(assessment=assessment).values_list("criterion__code", "official_id"))
+    return {
+        leaf.code for leaf in spec.leaves if permissions.can_edit_item(principal, unit, _owners(spec, leaf, assigned))
+    }
 
 
 def _owners(spec: scoring.Framework, node: scoring.Node, assigned: dict[str, Any]) -> list[Any]:

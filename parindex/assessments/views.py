@@ -20,7 +20,7 @@ from parindex.accounts.selectors import principal_for
 from parindex.assessments import permissions, selectors, services
 from parindex.assessments.forms import AnswerForm, CycleOpenForm, EvidenceForm, EvidenceRevisionForm, TransitionForm
 from parindex.assessments.models import Assessment, Assignment, Evidence, EvidenceFile
-from parindex.assessments.page import self_assessment_page
+from parindex.assessments.page import editable_codes, self_assessment_page
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.frameworks.workflow import Status as VersionStatus
@@ -80,9 +80,7 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     criterion = Criterion.objects.filter(version_id=assessment.cycle.framework_version_id, code=code).first()
     if criterion is None:
         raise Http404("Không có tiêu chí này trong bộ chỉ số")
-    before = self_assessment_page(assessment, principal)
-    row = next(r for r in before.rows if r.node.code == code)
-    if not row.can_edit:
+    if code not in editable_codes(assessment, principal):
         raise PermissionDenied("Bạn không được giao tiêu chí này hoặc hồ sơ đã gửi.")
     form = AnswerForm(request.POST)
     error = ""
@@ -118,11 +116,10 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, principal = get_assessment_for(request, pk)
-    page = self_assessment_page(assessment, principal)
-    editable = {r.node.code: r for r in page.rows if r.node.is_leaf and r.can_edit}
+    editable = editable_codes(assessment, principal)
     if not editable:
         raise PermissionDenied("Bạn không được thêm tài liệu cho hồ sơ này.")
-    form = EvidenceForm(request.POST, request.FILES, leaf_choices=[(c, c) for c in editable])
+    form = EvidenceForm(request.POST, request.FILES, leaf_choices=[(c, c) for c in sorted(editable)])
     if form.is_valid():
         data = form.cleaned_data
         criteria = Criterion.objects.filter(version_id=assessment.cycle.framework_version_id, code__in=data["criteria"])
@@ -158,8 +155,7 @@ def evidence_revision(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
     evidence = Evidence.objects.filter(pk=evidence_pk, assessment=assessment).first()
     if evidence is None:
         raise Http404("Không có tài liệu này")
-    page = self_assessment_page(assessment, principal)
-    editable = {r.node.code for r in page.rows if r.node.is_leaf and r.can_edit}
+    editable = editable_codes(assessment, principal)
     if not editable or not {c.code for c in evidence.criteria.all()} <= editable:
         raise PermissionDenied("Bạn không được thay tệp của tài liệu này.")
     form = EvidenceRevisionForm(request.POST, request.FILES)
