@@ -19,7 +19,7 @@ from typing import Any
 from .decimals import HUNDRED, ZERO, fixed, plain, quantizer, round_half_up
 from .errors import Problem, ResponsesInvalid
 from .model import Framework, Node
-from .rules import MISSING, NOT_APPLICABLE, RULE_KINDS, ResponseError
+from .rules import NOT_APPLICABLE, RULE_KINDS, ResponseError
 
 
 class Plan:
@@ -56,13 +56,14 @@ def score(framework: Framework, responses: Mapping[str, Any]) -> UnitScore:
     missing: list[str] = []
     problems: list[Problem] | None = None
     get = responses.get
-    matched = 0
+    absent = 0
+    decimal = Decimal
     for i, code, scorer in plan.leaves:
         response = get(code)
         if response is None:
             missing.append(code)
+            absent += 1
             continue
-        matched += 1
         try:
             result = scorer(response)
         except ResponseError as exc:
@@ -70,13 +71,13 @@ def score(framework: Framework, responses: Mapping[str, Any]) -> UnitScore:
             path = f'responses."{code}".{exc.key}' if exc.key else f'responses."{code}"'
             problems.append(Problem(path, exc.message, code))
             continue
-        if result is NOT_APPLICABLE:
-            not_applicable.append(i)
-        elif result is MISSING:
-            missing.append(code)
-        else:
+        if result.__class__ is decimal:  # the common case first
             scores[i] = result
-    if matched != len(responses):
+        elif result is NOT_APPLICABLE:
+            not_applicable.append(i)
+        else:  # MISSING: answered with no input, e.g. {applicable: true}
+            missing.append(code)
+    if len(plan.leaves) - absent != len(responses):
         problems = problems or []
         problems.extend(_unknown_codes(framework, responses))
     if problems:

@@ -256,6 +256,8 @@ class RuleKind:
 
     def scorer(self, node_max: Decimal, params: Mapping[str, Any], quant: Decimal) -> Scorer:
         def slow(response: Any) -> Any:
+            if response.__class__ is dict and len(response) == 1 and response.get("applicable") is False:
+                return NOT_APPLICABLE  # what read() concludes for {applicable: false}, without the detour
             inputs = self.read(response, node_max, params)
             if inputs is NOT_APPLICABLE or inputs is MISSING:
                 return inputs
@@ -432,13 +434,29 @@ class Tiered(RuleKind):
         default = finish(params["default"], node_max, quant)
 
         def score(response):
-            if response.__class__ is dict and len(response) == 1:
-                value = response.get("value")
-                if value.__class__ is Decimal and value.is_finite() and value >= ZERO:
-                    for low, points in tiers:
-                        if low <= value:
-                            return points
-                    return default
+            if response.__class__ is dict:
+                size = len(response)
+                if size == 1:
+                    value = response.get("value")
+                    if value.__class__ is Decimal and value.is_finite() and value >= ZERO:
+                        for low, points in tiers:
+                            if low <= value:
+                                return points
+                        return default
+                elif size == 2:
+                    numerator, denominator = response.get("numerator"), response.get("denominator")
+                    if (
+                        numerator.__class__ is Decimal
+                        and denominator.__class__ is Decimal
+                        and numerator.is_finite()
+                        and denominator.is_finite()
+                        and numerator >= ZERO
+                        and denominator > ZERO
+                    ):
+                        for low, points in tiers:
+                            if numerator >= low * denominator:  # exactly as reaches()
+                                return points
+                        return default
             return slow(response)
 
         return score
@@ -609,6 +627,23 @@ class Manual(RuleKind):
 
     def compute(self, node_max, params, inputs):
         return inputs["score"]
+
+    def fast(self, node_max, params, quant, slow):
+        step = params.get("step")
+
+        def score(response):
+            if response.__class__ is dict and len(response) == 1:
+                given = response.get("score")
+                if (
+                    given.__class__ is Decimal
+                    and given.is_finite()
+                    and ZERO <= given <= node_max
+                    and (step is None or given % step == 0)
+                ):
+                    return finish(given, node_max, quant)
+            return slow(response)
+
+        return score
 
     def explain(self, node_max, params, inputs, score, sep):
         return f"Điểm chấm trực tiếp → {num(score, sep)}"
