@@ -3,6 +3,8 @@ saving one item (htmx), evidence upload and download, submission."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -271,7 +273,8 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         versions=versions,
         unit_choices=[(str(u.pk), u.name) for u in communes],
-        initial={"year": timezone.localdate().year, "units": [str(u.pk) for u in communes]},
+        # Pre-check the units the newest published framework applies to (not, say, a special zone).
+        initial={"year": timezone.localdate().year, "units": [str(u.pk) for u in communes if _applies(versions, u)]},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -301,3 +304,8 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
         {"form": form, "provinces": provinces, "province": province},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+def _applies(versions: Any, unit: AdministrativeUnit) -> bool:
+    newest = versions.order_by("-published_at").first()
+    return newest is None or not newest.applies_to or unit.kind in newest.applies_to

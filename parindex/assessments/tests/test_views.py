@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -279,6 +280,26 @@ class TestCycleOpen:
         response = client.post(reverse("assessments:cycle-open"), self.data(setup, [commune]), follow=True)
         assert "Đã mở Chỉ số CCHC năm 2027 – Tỉnh Quảng Trị cho 1 đơn vị." in response.content.decode()
         assert Assessment.objects.filter(cycle__year=2027).count() == 1
+
+    def test_it_pre_checks_only_units_the_framework_applies_to(self, client, setup, province, commune):
+        from parindex.units.models import AdministrativeUnit
+
+        zone = AdministrativeUnit.objects.create(
+            era="current",
+            code="19700",
+            name="Đặc khu Cồn Cỏ",
+            kind="dac_khu",
+            level=3,
+            parent=province,
+            province=province,
+        )
+        client.force_login(setup["users"]["admin"])
+        html = client.get(reverse("assessments:cycle-open")).content.decode()
+        boxes = {
+            int(m[1]): "checked" in m[0]
+            for m in re.finditer(r'<input type="checkbox" name="units" value="(\d+)"[^>]*>', html)
+        }
+        assert boxes[commune.pk] is True and boxes[zone.pk] is False
 
     def test_it_explains_deadlines_out_of_order_and_saves_nothing(self, client, setup, commune):
         client.force_login(setup["users"]["admin"])
