@@ -18,7 +18,7 @@ from parindex import scoring
 from parindex.accounts.permissions import Principal
 from parindex.assessments import permissions
 from parindex.assessments.models import Answer, Assessment, Assignment, Evidence, EvidenceFile
-from parindex.assessments.selectors import assessment_responses
+from parindex.assessments.selectors import assessment_answers, assessment_responses
 from parindex.assessments.workflow import EDITABLE, allowed_transitions
 from parindex.frameworks.selectors import framework_version_spec
 
@@ -81,7 +81,7 @@ class Page:
 
 def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
     spec = framework_version_spec(assessment.cycle.framework_version)
-    answers = {a.criterion.code: a for a in Answer.objects.filter(assessment=assessment).select_related("criterion")}
+    answers = assessment_answers(assessment)
     latest_files = Prefetch("files", queryset=EvidenceFile.objects.order_by("-revision"), to_attr="revisions")
     evidence = list(
         Evidence.objects.filter(assessment=assessment).prefetch_related("criteria", latest_files).order_by("pk")

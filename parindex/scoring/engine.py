@@ -166,6 +166,7 @@ class UnitScore:
         "_responses",
         "percent",
         "classification",
+        "_lookups",
     )
 
     def __init__(
@@ -192,6 +193,7 @@ class UnitScore:
             round_half_up(total * HUNDRED / applicable_max, plan.quant) if applicable_max > 0 else None
         )
         self.classification = framework.classify(self.percent)
+        self._lookups: tuple[frozenset[int], frozenset[str]] | None = None  # built for node views only
 
     @property
     def max_total(self) -> Decimal:
@@ -217,8 +219,11 @@ class UnitScore:
         node = framework.nodes[i]
         score = self._scores[i]
         applicable_max = self._applicable[i] if self._applicable is not None else plan.maxima[i]
-        applicable = i not in self._not_applicable if node.is_leaf else applicable_max > 0 or node.max == 0
-        missing = node.is_leaf and applicable and node.code in self.missing
+        if self._lookups is None:
+            self._lookups = (frozenset(self._not_applicable), frozenset(self.missing))
+        not_applicable, missing_codes = self._lookups
+        applicable = i not in not_applicable if node.is_leaf else applicable_max > 0 or node.max == 0
+        missing = node.is_leaf and applicable and node.code in missing_codes
         explanation = ""
         if node.rule is not None:
             explanation = self._explain(node, score, applicable, missing, sep)

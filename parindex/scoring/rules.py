@@ -209,6 +209,19 @@ def _ratio_inputs(response: Mapping[str, Any]) -> dict[str, Any]:
     return {"value": numerator / denominator, "numerator": numerator, "denominator": denominator}
 
 
+def _plain_fraction(numerator: Any, denominator: Any) -> bool:
+    """A well-formed ratio for the fast paths: exact, finite decimals with 0 ≤ numerator and denominator > 0.
+    Anything else takes the general path, which validates and explains."""
+    return (
+        numerator.__class__ is Decimal
+        and denominator.__class__ is Decimal
+        and numerator.is_finite()
+        and denominator.is_finite()
+        and numerator >= ZERO
+        and denominator > ZERO
+    )
+
+
 class RuleKind:
     """Base of the rule kinds; subclasses set the class attributes and override the hooks."""
 
@@ -361,14 +374,7 @@ class Proportional(RuleKind):
                         return full
                 elif size == 2:
                     numerator, denominator = response.get("numerator"), response.get("denominator")
-                    if (
-                        numerator.__class__ is Decimal
-                        and denominator.__class__ is Decimal
-                        and numerator.is_finite()
-                        and denominator.is_finite()
-                        and numerator >= ZERO
-                        and denominator > ZERO
-                    ):
+                    if _plain_fraction(numerator, denominator):
                         if numerator < denominator:
                             # One division at the end keeps a half-way result exact (3 × 167/600 = 0.835).
                             return (node_max * numerator / denominator).quantize(quant, rounding=ROUND_HALF_UP)
@@ -445,14 +451,7 @@ class Tiered(RuleKind):
                         return default
                 elif size == 2:
                     numerator, denominator = response.get("numerator"), response.get("denominator")
-                    if (
-                        numerator.__class__ is Decimal
-                        and denominator.__class__ is Decimal
-                        and numerator.is_finite()
-                        and denominator.is_finite()
-                        and numerator >= ZERO
-                        and denominator > ZERO
-                    ):
+                    if _plain_fraction(numerator, denominator):
                         for low, points in tiers:
                             if numerator >= low * denominator:  # exactly as reaches()
                                 return points
