@@ -6,33 +6,25 @@ import datetime as dt
 
 import pytest
 
-from parindex.accounts.models import Role, RoleAssignment
-from parindex.assessments import services
+from parindex.accounts.models import Role
 from parindex.assessments.models import Answer, Assignment, Evidence
-from parindex.assessments.tests.factories import DUES, answer_everything
+from parindex.assessments.tests.factories import PASSWORD, answer_everything, open_cycle, user_with_role
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Cchc-demo-2026!"
 
 
 @pytest.fixture
 def scene(province, commune, other_commune, reference_spec, django_user_model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    cycle = services.cycle_open(
-        province=province, year=2026, framework_version=version, units=[commune, other_commune], **DUES
-    )  # fmt: skip
-    users = {}
-    for name, role, unit in (
-        ("congchuc", Role.COMMUNE_OFFICER, commune),
-        ("chutich", Role.COMMUNE_HEAD, commune),
-        ("xakhac", Role.COMMUNE_OFFICER, other_commune),
-    ):
-        users[name] = django_user_model.objects.create_user(name, password=PASSWORD, full_name=name.title())
-        RoleAssignment.objects.create(user=users[name], role=role, unit=unit)
-    assessment = cycle.assessments.get(unit=commune)
+    assessment = open_cycle(province, version, commune, other_commune).assessments.get(unit=commune)
+    users = {
+        "congchuc": user_with_role("congchuc", Role.COMMUNE_OFFICER, commune, full_name="Congchuc"),
+        "chutich": user_with_role("chutich", Role.COMMUNE_HEAD, commune, full_name="Chutich"),
+        "xakhac": user_with_role("xakhac", Role.COMMUNE_OFFICER, other_commune, full_name="Xakhac"),
+    }
     Assignment.objects.create(
         assessment=assessment, criterion=Criterion.objects.get(version=version, code="I"), official=users["congchuc"]
     )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
+
+from parindex.accounts.models import RoleAssignment
 from parindex.assessments import services
-from parindex.assessments.models import Answer, Assessment
-from parindex.frameworks.models import Criterion
+from parindex.assessments.models import Answer, Assessment, Cycle
+from parindex.frameworks.models import Criterion, FrameworkVersion
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DUES = {
@@ -26,6 +29,21 @@ SAMPLE_INPUTS = {
     "timeliness": {"days_late": "0"},
     "manual": {"score": "1"},
 }
+
+
+PASSWORD = "Cchc-demo-2026!"
+
+
+def open_cycle(province: Any, version: FrameworkVersion, *units: Any, year: int = 2026) -> Cycle:
+    """The province's cycle for ``year`` with the standard deadlines (DUES)."""
+    return services.cycle_open(province=province, year=year, framework_version=version, units=list(units), **DUES)
+
+
+def user_with_role(username: str, role: str, unit: Any, *, full_name: str = "", **grant: Any) -> Any:
+    """A user (password PASSWORD) holding ``role`` at ``unit``; ``grant`` sets include_descendants/is_deputy."""
+    user = get_user_model().objects.create_user(username, password=PASSWORD, full_name=full_name)
+    RoleAssignment.objects.create(user=user, role=role, unit=unit, **grant)
+    return user
 
 
 def answer_everything(assessment: Assessment, actor: Any, explanation: str = "Theo báo cáo CCHC năm") -> None:

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from parindex.accounts.models import Role, RoleAssignment
+from parindex.accounts.models import Role
 from parindex.accounts.selectors import principal_for
 from parindex.assessments import selectors, services
 from parindex.assessments.models import Answer, AssessmentEvent, Evidence, EvidenceFile
-from parindex.assessments.tests.factories import DUES, PDF, answer_everything
+from parindex.assessments.tests.factories import DUES, PDF, answer_everything, open_cycle, user_with_role
 from parindex.assessments.workflow import Status
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion
@@ -27,24 +27,17 @@ def version(reference_spec):
 
 @pytest.fixture
 def assessment(province, commune, other_commune, version):
-    cycle = services.cycle_open(
-        province=province, year=2026, framework_version=version, units=[commune, other_commune], **DUES
-    )
-    return cycle.assessments.get(unit=commune)
+    return open_cycle(province, version, commune, other_commune).assessments.get(unit=commune)
 
 
 @pytest.fixture
-def officer(django_user_model, commune):
-    user = django_user_model.objects.create_user("congchuc", password="x-Pass-1")
-    RoleAssignment.objects.create(user=user, role=Role.COMMUNE_OFFICER, unit=commune)
-    return user
+def officer(commune):
+    return user_with_role("congchuc", Role.COMMUNE_OFFICER, commune)
 
 
 @pytest.fixture
-def head(django_user_model, commune):
-    user = django_user_model.objects.create_user("chutich", password="x-Pass-1")
-    RoleAssignment.objects.create(user=user, role=Role.COMMUNE_HEAD, unit=commune, is_deputy=True)
-    return user
+def head(commune):
+    return user_with_role("chutich", Role.COMMUNE_HEAD, commune, is_deputy=True)
 
 
 def crit(version, code):

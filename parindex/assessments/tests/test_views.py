@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from parindex import scoring
-from parindex.accounts.models import Role, RoleAssignment
+from parindex.accounts.models import Role
 from parindex.assessments import services
 from parindex.assessments.models import Answer, Assessment, Assignment, Evidence
-from parindex.assessments.tests.factories import DUES, PDF
+from parindex.assessments.tests.factories import PDF, open_cycle, user_with_role
 from parindex.assessments.workflow import Status
 from parindex.frameworks import selectors as framework_selectors
 from parindex.frameworks import services as framework_services
@@ -37,15 +37,12 @@ PERSONAS = {
 def setup(province, commune, other_commune, reference_spec, django_user_model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    cycle = services.cycle_open(
-        province=province, year=2026, framework_version=version, units=[commune, other_commune], **DUES
-    )
-    assessment = cycle.assessments.get(unit=commune)
+    assessment = open_cycle(province, version, commune, other_commune).assessments.get(unit=commune)
     units = {"commune": commune, "province": province, "other": other_commune}
-    users = {}
-    for name, (role, where, descendants) in PERSONAS.items():
-        users[name] = django_user_model.objects.create_user(name, password="x-Pass-1")
-        RoleAssignment.objects.create(user=users[name], role=role, unit=units[where], include_descendants=descendants)
+    users = {
+        name: user_with_role(name, role, units[where], include_descendants=descendants)
+        for name, (role, where, descendants) in PERSONAS.items()
+    }
     office = users["office"]
     evidence = services.evidence_add(
         assessment=assessment, upload=io.BytesIO(PDF), filename="kh.pdf", title="Kế hoạch CCHC",
@@ -203,10 +200,8 @@ def test_the_page_makes_a_fixed_number_of_queries(
 ):
     settings.MEDIA_ROOT = tmp_path
     version = big_version(leaves)
-    cycle = services.cycle_open(province=province, year=2026, framework_version=version, units=[commune], **DUES)
-    assessment = cycle.assessments.get()
-    user = django_user_model.objects.create_user("vp", password="x-Pass-1")
-    RoleAssignment.objects.create(user=user, role=Role.COMMUNE_OFFICE, unit=commune)
+    assessment = open_cycle(province, version, commune).assessments.get()
+    user = user_with_role("vp", Role.COMMUNE_OFFICE, commune)
     criteria = list(Criterion.objects.filter(version=version).exclude(rule_kind=""))
     for criterion in criteria[: leaves * 3]:
         services.answer_save(
