@@ -3,7 +3,11 @@ and users for each kind of role."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from parindex import scoring
 from parindex.frameworks.files import REFERENCE_FRAMEWORK
@@ -12,6 +16,27 @@ from parindex.frameworks.files import REFERENCE_FRAMEWORK
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Every test but the browser ones runs on this clock (ticking from here), so deadlines in
+# factories.DUES stay in the future whatever the real date. Browser tests use the real clock
+# (the browser keeps its own time for cookies) and deadlines relative to today.
+FIXED_NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    if request.node.get_closest_marker("browser"):
+        yield None
+        return
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def clock(_fixed_clock):
+    """The test clock: ``clock.move_to(datetime)`` to cross a deadline."""
+    return _fixed_clock
 
 
 @pytest.fixture(scope="session")

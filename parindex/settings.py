@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "parindex.accounts",
     "parindex.frameworks",
     "parindex.assessments",
+    "parindex.appraisals",
+    "parindex.results",
+    "parindex.notifications",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "parindex.core.context_processors.navigation",
+                "parindex.notifications.context_processors.notifications",
             ],
         },
     }
@@ -136,6 +141,15 @@ FRAMEWORK_UPLOAD_MAX_BYTES = env_int("FRAMEWORK_UPLOAD_MAX_BYTES", 5 * 1024 * 10
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "parindex@localhost")
+# The address officials open parindex at; links in reminder e-mails start with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Days before a deadline when ``parindex send_reminders`` reminds (and on the day itself).
+try:
+    REMINDER_DAYS = sorted({int(day) for day in env_list("REMINDER_DAYS", ["7", "3", "1"])}, reverse=True)
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_DAYS must be whole numbers separated by commas, e.g. 7,3,1") from None
+if any(day < 1 for day in REMINDER_DAYS):
+    raise ImproperlyConfigured("REMINDER_DAYS must be positive (the deadline day itself is always reminded)")
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

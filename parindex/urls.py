@@ -16,5 +16,8 @@ urlpatterns = [
     path("tai-khoan/", include("parindex.accounts.urls")),
     path("bo-chi-so/", include("parindex.frameworks.urls")),
     path("danh-gia/", include("parindex.assessments.urls")),
+    path("tham-dinh/", include("parindex.appraisals.urls")),
+    path("ket-qua/", include("parindex.results.urls")),
+    path("thong-bao/", include("parindex.notifications.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from parindex.assessments.models import Assessment, AssessmentEvent, Cycle
+from parindex.assessments.models import Assessment, AssessmentEvent, AuditEntry, Cycle, DeadlineExtension
 from parindex.core.admin import ReadOnlyAdminMixin
 
 
@@ -28,3 +28,15 @@ class CycleAdmin(admin.ModelAdmin):
 @admin.register(AssessmentEvent)
 class AssessmentEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("assessment", "from_status", "to_status", "actor", "at")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "assessment", "criterion", "action", "actor")
+    list_filter = ("action",)
+    list_select_related = ("assessment__unit", "assessment__cycle", "criterion", "actor")
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("assessment", "stage", "until", "reason", "granted_by", "granted_at")

@@ -84,3 +84,20 @@ class CycleOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["framework_version"].queryset = versions
         self.fields["units"].choices = unit_choices
+
+
+class ClarificationAnswerForm(forms.Form):
+    answer = forms.CharField(label="Nội dung giải trình", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class ExtensionForm(forms.Form):
+    stage = forms.ChoiceField(label="Gia hạn cho", choices=())
+    until = forms.DateField(label="Đến hết ngày (dd/mm/yyyy)")
+    reason = forms.CharField(label="Lý do", max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from parindex.assessments.models import Stage
+
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = Stage.choices

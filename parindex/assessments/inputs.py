@@ -77,3 +77,57 @@ FIELD_LABELS = {
     "score": "Điểm",
     "applicable": "Áp dụng",
 }
+
+
+def describe_inputs(stored: Mapping[str, Any]) -> str:
+    """Stored inputs in words, as the history shows them ("Tỷ lệ 80%", "Đạt", "Không áp dụng")."""
+    if stored.get("applicable") is False:
+        return "Không áp dụng"
+    parts = []
+    for key, value in stored.items():
+        if key == "value":
+            parts.append(f"Tỷ lệ {plain(Decimal(value) * 100).replace('.', ',')}%")
+        elif key == "met":
+            parts.append("Đạt" if value else "Không đạt")
+        elif key != "applicable":
+            text = str(value).replace(".", ",") if isinstance(value, str) else str(value)
+            parts.append(f"{FIELD_LABELS.get(key, key)} {text}")
+    return ", ".join(parts) or "(trống)"
+
+
+VALUE_LABELS = {
+    "explanation": "Giải thích",
+    "comment": "Nhận xét",
+    "answer": "Giải trình",
+    "needs_clarification": "Yêu cầu giải trình",
+    "title": "Tài liệu",
+    "document_number": "Số, ký hiệu",
+    "file": "Tệp",
+    "revision": "Phiên bản",
+    "sha256": "SHA-256",
+    "size": "Dung lượng (byte)",
+    "number": "Lần",
+    "deadline": "Hạn",
+    "items": "Tiêu chí",
+    "stage": "Giai đoạn",
+    "until": "Đến hết ngày",
+}
+
+
+def describe_change_value(value: Any) -> list[tuple[str, str]]:
+    """An audit entry's old or new value as (label, text) lines for people."""
+    if not isinstance(value, Mapping):
+        return [] if value is None else [("", str(value))]
+    lines = []
+    for key, item in value.items():
+        if key == "inputs" and isinstance(item, Mapping):
+            lines.append(("Số liệu", describe_inputs(item)))
+        elif key == "evidence":
+            continue
+        elif isinstance(item, bool):
+            lines.append((VALUE_LABELS.get(key, key), "có" if item else "không"))
+        elif isinstance(item, list):
+            lines.append((VALUE_LABELS.get(key, key), ", ".join(map(str, item))))
+        elif item not in ("", None):
+            lines.append((VALUE_LABELS.get(key, key), str(item)))
+    return lines

@@ -204,3 +204,74 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.from_status} → {self.to_status}"
+
+
+class Stage(models.TextChoices):
+    """The deadlines a unit can be granted more time for."""
+
+    SELF_ASSESSMENT = "self_assessment", "Tự đánh giá"
+    CLARIFICATION = "clarification", "Giải trình"
+
+
+class DeadlineExtension(models.Model):
+    """The province gives a unit more time for a stage; the latest grant counts, all are kept."""
+
+    Stage = Stage
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="extensions")
+    stage = models.CharField("giai đoạn", max_length=20, choices=Stage.choices)
+    until = models.DateField("gia hạn đến hết ngày")
+    reason = models.CharField("lý do", max_length=500)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "stage", "-granted_at", "-pk"]
+        verbose_name = "gia hạn"
+        verbose_name_plural = "gia hạn"
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.get_stage_display()} → {self.until:%d/%m/%Y}"
+
+
+class AuditAction(models.TextChoices):
+    ANSWER = "answer", "Số liệu tự đánh giá"
+    EVIDENCE = "evidence", "Tài liệu kiểm chứng"
+    EVIDENCE_FILE = "evidence_file", "Tệp tài liệu (phiên bản mới)"
+    APPRAISAL = "appraisal", "Điểm thẩm định lần 1"
+    REAPPRAISAL = "reappraisal", "Điểm thẩm định lần 2 (sau giải trình)"
+    CORRECTION = "correction", "Đính chính sau công bố"
+    CLARIFICATION_REQUEST = "clarification_request", "Yêu cầu giải trình"
+    CLARIFICATION_ANSWER = "clarification_answer", "Nội dung giải trình"
+    EXTENSION = "extension", "Gia hạn"
+    ASSIGNMENT = "assignment", "Phân công"
+
+
+class AuditEntry(models.Model):
+    """One recorded change: who changed what, when, from which value to which.
+
+    Written by the services in the same transaction as the change itself; never edited.
+    ``criterion`` is set for changes to one item, so each item shows its own history.
+    """
+
+    Action = AuditAction
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit")
+    criterion = models.ForeignKey(
+        "frameworks.Criterion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField("thay đổi", max_length=32, choices=AuditAction.choices)
+    old = models.JSONField("giá trị cũ", null=True, blank=True)
+    new = models.JSONField("giá trị mới", null=True, blank=True)
+    note = models.CharField("ghi chú", max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "nhật ký thay đổi"
+        verbose_name_plural = "nhật ký thay đổi"
+        indexes = [models.Index(fields=["assessment", "criterion"], name="audit_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.criterion_id} {self.action} {self.at:%d/%m/%Y %H:%M}"

@@ -13,13 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from parindex import scoring
-from parindex.accounts.permissions import Principal
+from parindex.accounts.permissions import Principal, is_province_admin
 from parindex.assessments import permissions
-from parindex.assessments.models import Answer, Assessment, Assignment, Evidence, EvidenceFile
-from parindex.assessments.selectors import assessment_answers, assessment_responses
-from parindex.assessments.workflow import EDITABLE, allowed_transitions
+from parindex.assessments.models import Answer, Assessment, Assignment, DeadlineExtension, Evidence, EvidenceFile, Stage
+from parindex.assessments.selectors import assessment_answers, assessment_responses, latest_request
+from parindex.assessments.workflow import EDITABLE, UNDER_APPRAISAL, Status, allowed_transitions, window_open
 from parindex.frameworks.selectors import framework_version_spec
 
 
@@ -38,6 +39,10 @@ class Row:
         if self.answer is None or "value" not in self.answer.inputs:
             return ""
         return scoring.decimals.plain(Decimal(self.answer.inputs["value"]) * 100).replace(".", ",")
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.answer.inputs if self.answer else {}
 
     def input(self, key: str) -> str:
         if self.answer is None or key not in self.answer.inputs:
@@ -69,6 +74,15 @@ class Page:
     transitions: list[tuple[str, str]]
     editable: bool
     can_assign: bool
+    # Deadlines and clarification: the window for the commune, extensions, the latest request.
+    due: Any = None
+    late: bool = False
+    extensions: list[DeadlineExtension] = field(default_factory=list)
+    request: Any = None
+    answerable: set[str] = field(default_factory=set)
+    can_extend: bool = False
+    # Once published, the commune sees each item's appraised score and the appraisers' comments.
+    appraised: Any = None
 
     @property
     def answered(self) -> int:
@@ -87,16 +101,33 @@ def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
         Evidence.objects.filter(assessment=assessment).prefetch_related("criteria", latest_files).order_by("pk")
     )
     assignments = list(Assignment.objects.filter(assessment=assessment).select_related("criterion", "official"))
+    extensions = list(assessment.extensions.select_related("granted_by"))
+    request = latest_request(assessment) if assessment.status in UNDER_APPRAISAL else None
     result = scoring.score(spec, assessment_responses(answers))
+    status = assessment.status
+    today = timezone.localdate()
+    if status == Status.CLARIFICATION and request is not None:
+        due = request.deadline
+        stage = Stage.CLARIFICATION
+    else:
+        due, stage = assessment.cycle.self_assessment_due, Stage.SELF_ASSESSMENT
+    extended = next((e.until for e in extensions if e.stage == stage), None)
+    late = status in (Status.DRAFT, Status.CLARIFICATION) and not window_open(due, extended, today)
 
     by_code: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         for criterion in item.criteria.all():
             by_code[criterion.code].append(item)
     assigned = {a.criterion.code: a.official for a in assignments}
-    editable = assessment.status in EDITABLE
+    editable = assessment.status in EDITABLE and not late
     unit = assessment.unit
 
+    appraised = None
+    if status == Status.PUBLISHED:
+        from parindex.appraisals.selectors import appraisal_rounds, scores_from
+
+        rounds = appraisal_rounds(assessment)
+        appraised = scores_from(spec, {c: a.inputs for c, a in answers.items()}, rounds).final
     rows, field_progress, official_progress = [], [], {}
     current_field: Progress | None = None
     for ns in result.nodes(decimal_sep=","):
@@ -106,6 +137,11 @@ def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
             field_progress.append(current_field)
         owners = _owners(spec, node, assigned)
         row = Row(node, ns, answers.get(node.code), by_code.get(node.code, []), owners)
+        if appraised is not None:
+            row.final = appraised.node(node.code, decimal_sep=",")
+            item = rounds.get(node.code)
+            latest = item and (item.second or item.first)
+            row.comment = latest.comment if latest else ""
         if node.is_leaf:
             row.can_edit = editable and permissions.can_edit_item(
                 principal, unit, [getattr(o, "pk", o) for o in owners]
@@ -130,20 +166,55 @@ def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
         transitions=allowed_transitions(assessment.status, principal.roles_at(unit)),
         editable=editable,
         can_assign=editable and permissions.can_assign(principal, unit),
+        due=extended if extended and extended > due else due,
+        late=late,
+        extensions=extensions,
+        request=request,
+        answerable=_answerable(spec, request, assigned, principal, unit)
+        if status == Status.CLARIFICATION and not late
+        else set(),
+        can_extend=is_province_admin(principal, unit) and status in (Status.DRAFT, Status.CLARIFICATION),
+        appraised=appraised,
     )
 
 
-def editable_codes(assessment: Assessment, principal: Principal) -> set[str]:
-    """The sub-criteria ``principal`` may enter now (one query: the assignments)."""
-    if assessment.status not in EDITABLE:
+def _answerable(
+    spec: scoring.Framework, request: Any, assigned: dict[str, Any], principal: Principal, unit: Any
+) -> set[str]:
+    """The clarification items this person may answer (the office and head all; an official their own)."""
+    if request is None:
         return set()
+    codes = {item.criterion.code for item in request.items.all()}
+    return {
+        code
+        for code in codes
+        if permissions.can_edit_item(
+            principal, unit, [getattr(o, "pk", o) for o in _owners(spec, spec.node(code), assigned)]
+        )
+    }
+
+
+def editable_codes(assessment: Assessment, principal: Principal) -> set[str]:
+    """The sub-criteria ``principal`` may change now: every item of a draft, or the items asked
+    about under clarification, limited to the person's own items (one or two queries)."""
     spec = framework_version_spec(assessment.cycle.framework_version)
+    if assessment.status == Status.CLARIFICATION:
+        request = latest_request(assessment)
+        open_codes = {item.criterion.code for item in request.items.all()} if request else set()
+    elif assessment.status in EDITABLE:
+        open_codes = {leaf.code for leaf in spec.leaves}
+    else:
+        return set()
     unit = assessment.unit
     if permissions.can_edit_all(principal, unit):
-        return {leaf.code for leaf in spec.leaves}
+        return open_codes
+    if not permissions.can_view(principal, unit):
+        return set()
     assigned = dict(Assignment.objects.filter(assessment=assessment).values_list("criterion__code", "official_id"))
     return {
-        leaf.code for leaf in spec.leaves if permissions.can_edit_item(principal, unit, _owners(spec, leaf, assigned))
+        code
+        for code in open_codes
+        if permissions.can_edit_item(principal, unit, _owners(spec, spec.node(code), assigned))
     }
 
 

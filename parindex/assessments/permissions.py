@@ -1,7 +1,8 @@
 """Who may see and do what with a self-assessment. Pure predicates over a Principal.
 
-- see: the commune's own officials, and province staff (appraisers, council, admin, viewers)
-  whose grant covers the commune;
+- see: the commune's own officials, and province staff (council, admin, viewers) whose
+  grant covers the commune. Appraisers see only what they are assigned, on the appraisal
+  pages (``parindex.appraisals``), never the commune's whole file;
 - enter inputs and evidence: the commune office and the head for every item; an official
   for the items assigned to them (directly or through a field/criterion);
 - assign items: the commune office and the head;
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from parindex.accounts.models import COMMUNE_ROLES, PROVINCE_ROLES, Role
 from parindex.accounts.permissions import Principal, UnitRef
 
-VIEW_ROLES = COMMUNE_ROLES | PROVINCE_ROLES | {Role.VIEWER}
+VIEW_ROLES = COMMUNE_ROLES | (PROVINCE_ROLES - {Role.APPRAISER}) | {Role.VIEWER}
 EDIT_ALL_ROLES = frozenset({Role.COMMUNE_OFFICE, Role.COMMUNE_HEAD})
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from parindex import scoring
 from parindex.assessments.inputs import to_response
-from parindex.assessments.models import Answer, Assessment, Evidence
+from parindex.assessments.models import Answer, Assessment, DeadlineExtension, Evidence
 from parindex.frameworks.selectors import framework_version_spec
 
 
@@ -56,4 +57,26 @@ def commune_officials(unit: Any) -> list[Any]:
         .objects.filter(role_assignments__unit=unit, role_assignments__role__in=COMMUNE_ROLES, is_active=True)
         .distinct()
         .order_by("full_name", "username")
+    )
+
+
+def extended_until(assessment: Assessment, stage: str) -> dt.date | None:
+    """The latest extension granted to the unit for ``stage`` (one query)."""
+    return (
+        DeadlineExtension.objects.filter(assessment=assessment, stage=stage)
+        .order_by("-granted_at", "-pk")
+        .values_list("until", flat=True)
+        .first()
+    )
+
+
+def latest_request(assessment: Assessment) -> Any:
+    """The assessment's latest clarification request with its items, or None (two queries)."""
+    from parindex.appraisals.models import ClarificationRequest
+
+    return (
+        ClarificationRequest.objects.filter(assessment=assessment)
+        .prefetch_related("items__criterion")
+        .order_by("-number")
+        .first()
     )

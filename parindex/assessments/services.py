@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from parindex.accounts.permissions import Principal
@@ -22,12 +22,16 @@ from parindex.assessments.models import (
     Assessment,
     AssessmentEvent,
     Assignment,
+    AuditAction,
+    AuditEntry,
     Cycle,
+    DeadlineExtension,
     Evidence,
     EvidenceFile,
+    Stage,
 )
 from parindex.assessments.rules_check import submission_problems
-from parindex.assessments.workflow import EDITABLE, Status, rule_for
+from parindex.assessments.workflow import EDITABLE, Status, rule_for, window_open
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.frameworks.workflow import Status as VersionStatus
@@ -84,9 +88,57 @@ def cycle_open(
     return cycle
 
 
-def _require_editable(assessment: Assessment) -> None:
+def _require_editable(assessment: Assessment, codes: Iterable[str] = ()) -> None:
+    """Refuse a change by the commune unless the assessment is open to it for ``codes``.
+
+    A draft is open until the self-assessment deadline (or the unit's extension). Under
+    clarification only the items asked about are open, until the request's deadline.
+    """
+    if assessment.status == Status.CLARIFICATION:
+        request = selectors.latest_request(assessment)
+        asked = {item.criterion.code for item in request.items.all()} if request else set()
+        outside = sorted(set(codes) - asked)
+        if not codes or outside:
+            raise ValidationError(
+                "Đang giải trình: chỉ được bổ sung cho các tiêu chí được yêu cầu giải trình"
+                + (f" (không gồm {', '.join(outside)})." if outside else "."),
+                code="frozen",
+            )
+        due = request.deadline
+        if not window_open(due, selectors.extended_until(assessment, Stage.CLARIFICATION), timezone.localdate()):
+            raise ValidationError(
+                f"Đã quá hạn giải trình ({due:%d/%m/%Y}). Liên hệ Sở Nội vụ để được gia hạn.", code="late"
+            )
+        return
     if assessment.status not in EDITABLE:
         raise ValidationError("Hồ sơ đã gửi thẩm định nên chỉ xem, không sửa được.", code="frozen")
+    due = assessment.cycle.self_assessment_due
+    if not window_open(due, selectors.extended_until(assessment, Stage.SELF_ASSESSMENT), timezone.localdate()):
+        raise ValidationError(
+            f"Đã quá hạn tự đánh giá ({due:%d/%m/%Y}). Liên hệ Sở Nội vụ để được gia hạn.", code="late"
+        )
+
+
+def audit(
+    *,
+    assessment: Assessment,
+    action: str,
+    actor: Any,
+    criterion: Criterion | None = None,
+    old: Any = None,
+    new: Any = None,
+    note: str = "",
+) -> AuditEntry:
+    """Record one change (call inside the transaction that makes it)."""
+    return AuditEntry.objects.create(
+        assessment=assessment,
+        criterion=criterion,
+        action=action,
+        old=old,
+        new=new,
+        note=note[:500],
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 @transaction.atomic
@@ -105,7 +157,13 @@ def answer_save(
     someone saved in between, nothing is written and a ValidationError says so: no update
     is ever lost silently.
     """
-    _require_editable(assessment)
+    if assessment.status == Status.CLARIFICATION:
+        raise ValidationError(
+            "Số liệu tự đánh giá đã gửi được giữ nguyên. Khi giải trình, hãy ghi nội dung giải trình "
+            "và bổ sung tài liệu kiểm chứng.",
+            code="frozen",
+        )
+    _require_editable(assessment, [criterion.code])
     if criterion.version_id != assessment.cycle.framework_version_id or not criterion.rule_kind:
         raise ValidationError("Tiêu chí này không thuộc bộ chỉ số của kỳ đánh giá hoặc không chấm điểm trực tiếp.")
     node = framework_version_spec(assessment.cycle.framework_version).node(criterion.code)
@@ -114,19 +172,30 @@ def answer_save(
     except ValueError as exc:
         raise ValidationError(str(exc), code="invalid") from None
     explanation = explanation.strip()
+    new = {"inputs": stored, "explanation": explanation}
     if base_revision is None:
         try:
             with transaction.atomic():
-                return Answer.objects.create(
+                answer = Answer.objects.create(
                     assessment=assessment, criterion=criterion, inputs=stored, explanation=explanation, updated_by=actor
                 )
         except IntegrityError:
             raise _conflict(criterion) from None
+        audit(assessment=assessment, criterion=criterion, action=AuditAction.ANSWER, actor=actor, new=new)
+        return answer
+    before = (
+        Answer.objects.select_for_update()
+        .filter(assessment=assessment, criterion=criterion, revision=base_revision)
+        .values("inputs", "explanation")
+        .first()
+    )
     updated = Answer.objects.filter(assessment=assessment, criterion=criterion, revision=base_revision).update(
         inputs=stored, explanation=explanation, revision=F("revision") + 1, updated_by=actor, updated_at=timezone.now()
     )
-    if not updated:
+    if not updated or before is None:
         raise _conflict(criterion)
+    if before != new:
+        audit(assessment=assessment, criterion=criterion, action=AuditAction.ANSWER, actor=actor, old=before, new=new)
     return Answer.objects.get(assessment=assessment, criterion=criterion)
 
 
@@ -153,9 +222,9 @@ def evidence_add(
     actor: Any,
 ) -> Evidence:
     """Store a new evidence document (first file revision) linked to one or more sub-criteria."""
-    _require_editable(assessment)
-    checked = _check(upload, filename)
     criteria = list(criteria)
+    _require_editable(assessment, [c.code for c in criteria] or ["?"])
+    checked = _check(upload, filename)
     foreign = [c.code for c in criteria if c.version_id != assessment.cycle.framework_version_id]
     if not criteria or foreign:
         raise ValidationError("Chọn ít nhất một tiêu chí của bộ chỉ số kỳ này mà tài liệu chứng minh.")
@@ -169,19 +238,46 @@ def evidence_add(
         created_by=actor,
     )
     evidence.criteria.set(criteria)
-    _store_file(evidence, 1, upload, checked, actor)
+    stored = _store_file(evidence, 1, upload, checked, actor)
+    facts = _evidence_facts(evidence, stored)
+    for criterion in criteria:
+        audit(assessment=assessment, criterion=criterion, action=AuditAction.EVIDENCE, actor=actor, new=facts)
     return evidence
+
+
+def _evidence_facts(evidence: Evidence, stored: EvidenceFile) -> dict[str, Any]:
+    return {
+        "evidence": evidence.pk,
+        "title": evidence.title,
+        "document_number": evidence.document_number,
+        "file": stored.original_name,
+        "revision": stored.revision,
+        "sha256": stored.sha256,
+        "size": stored.size,
+    }
 
 
 @transaction.atomic
 def evidence_file_add(*, evidence: Evidence, upload: BinaryIO, filename: str, actor: Any) -> EvidenceFile:
     """Add a new revision of an evidence file; earlier revisions stay as they were."""
-    _require_editable(evidence.assessment)
+    criteria = list(evidence.criteria.all())
+    _require_editable(evidence.assessment, [c.code for c in criteria])
     checked = _check(upload, filename)
     # Lock the evidence row so two uploads cannot take the same revision number.
     Evidence.objects.select_for_update().filter(pk=evidence.pk).exists()
-    latest = evidence.files.aggregate(n=Max("revision"))["n"] or 0
-    return _store_file(evidence, latest + 1, upload, checked, actor)
+    previous = evidence.files.order_by("-revision").first()
+    stored = _store_file(evidence, (previous.revision if previous else 0) + 1, upload, checked, actor)
+    old = _evidence_facts(evidence, previous) if previous else None
+    for criterion in criteria:
+        audit(
+            assessment=evidence.assessment,
+            criterion=criterion,
+            action=AuditAction.EVIDENCE_FILE,
+            actor=actor,
+            old=old,
+            new=_evidence_facts(evidence, stored),
+        )
+    return stored
 
 
 def _check(upload: BinaryIO, filename: str) -> Any:
@@ -213,36 +309,101 @@ def _store_file(evidence: Evidence, revision: int, upload: BinaryIO, checked: An
 
 @transaction.atomic
 def assessment_transition(
-    *, assessment: Assessment, to: str, actor: Any, principal: Principal, note: str = ""
+    *, assessment: Assessment, to: str, actor: Any, principal: Principal, note: str = "", changes: Any = None
 ) -> Assessment:
-    """Move an assessment along the workflow table, with a conditional update and an event row."""
+    """Move one assessment along the workflow table.
+
+    Checks the table, the role, and the target's preconditions (complete answers to submit,
+    answered items to return a clarification, every item appraised to finish), then moves
+    with a conditional update and writes the event row (``_move``).
+    """
     from_status = assessment.status
+    rule = _rule(from_status, to)
+    if not (principal.is_superuser or principal.has_role(assessment.unit, rule.roles)):
+        raise PermissionDenied(f"Bạn không có quyền: {rule.label.lower()}.")
+    problems = _preconditions(assessment, to)
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+    extra: dict[str, Any] = dict(changes or {})
+    if to == Status.SUBMITTED:
+        extra.update(submitted_at=timezone.now(), submitted_by=actor)
+    elif to == Status.DRAFT:
+        extra.update(submitted_at=None, submitted_by=None)
+    _move([assessment.pk], from_status, to, actor=actor, note=note or rule.label, changes=extra)
+    assessment.refresh_from_db()
+    return assessment
+
+
+@transaction.atomic
+def assessments_transition(
+    *, assessments: Iterable[Assessment], to: str, actor: Any, principal: Principal, note: str = ""
+) -> int:
+    """Move many assessments of one state together (approval and publication of a group).
+
+    Either every one moves or none does: if any has changed state meanwhile, nothing is
+    written and a ValidationError names how many were not where they should be.
+    """
+    assessments = list(assessments)
+    if not assessments:
+        return 0
+    from_states = {a.status for a in assessments}
+    if len(from_states) != 1:
+        raise ValidationError("Các hồ sơ không cùng một trạng thái.", code="transition")
+    from_status = from_states.pop()
+    rule = _rule(from_status, to)
+    units = {a.unit_id: a.unit for a in assessments}
+    if not principal.is_superuser and not all(principal.has_role(u, rule.roles) for u in units.values()):
+        raise PermissionDenied(f"Bạn không có quyền: {rule.label.lower()}.")
+    _move([a.pk for a in assessments], from_status, to, actor=actor, note=note or rule.label, changes={})
+    return len(assessments)
+
+
+def _rule(from_status: str, to: str) -> Any:
     rule = rule_for(from_status, to)
     if rule is None:
         raise ValidationError(
             f"Không thể chuyển hồ sơ từ '{Status(from_status).label}' sang '{Status(to).label}'.", code="transition"
         )
-    if not principal.has_role(assessment.unit, rule.roles):
-        raise PermissionDenied("Chỉ Chủ tịch hoặc Phó Chủ tịch UBND xã được gửi hoặc rút hồ sơ.")
-    changes: dict[str, Any] = {"status": to}
+    return rule
+
+
+def _move(ids: list[int], from_status: str, to: str, *, actor: Any, note: str, changes: dict[str, Any]) -> None:
+    """The one place a status changes: a conditional update, then one event row per assessment."""
+    updated = Assessment.objects.filter(pk__in=ids, status=from_status).update(status=to, **changes)
+    if updated != len(ids):
+        raise ValidationError(
+            "Hồ sơ vừa được người khác thay đổi trạng thái; hãy tải lại trang."
+            if len(ids) == 1
+            else f"{len(ids) - updated} hồ sơ vừa được người khác thay đổi trạng thái; chưa có gì được lưu.",
+            code="stale",
+        )
+    actor = actor if getattr(actor, "pk", None) else None
+    AssessmentEvent.objects.bulk_create(
+        [AssessmentEvent(assessment_id=pk, from_status=from_status, to_status=to, actor=actor, note=note) for pk in ids]
+    )
+
+
+def _preconditions(assessment: Assessment, to: str) -> list[str]:
     if to == Status.SUBMITTED:
         missing = submission_problems(*selectors.submission_facts(assessment))
         if missing:
-            lines = [f"{m.code} {m.name}: {m.reason}" for m in missing]
-            raise ValidationError(
-                [f"Chưa gửi được: còn {len(missing)} tiêu chí thành phần chưa đủ."] + lines, code="incomplete"
-            )
-        changes.update(submitted_at=timezone.now(), submitted_by=actor)
-    else:
-        changes.update(submitted_at=None, submitted_by=None)
-    updated = Assessment.objects.filter(pk=assessment.pk, status=from_status).update(**changes)
-    if not updated:
-        raise ValidationError("Hồ sơ vừa được người khác thay đổi trạng thái; hãy tải lại trang.", code="stale")
-    AssessmentEvent.objects.create(
-        assessment=assessment, from_status=from_status, to_status=to, actor=actor, note=note or rule.label
-    )
-    assessment.refresh_from_db()
-    return assessment
+            return [f"Chưa gửi được: còn {len(missing)} tiêu chí thành phần chưa đủ."] + [
+                f"{m.code} {m.name}: {m.reason}" for m in missing
+            ]
+    elif to == Status.CLARIFIED:
+        request = selectors.latest_request(assessment)
+        unanswered = [i.criterion.code for i in request.items.all() if not i.answer.strip()] if request else []
+        if unanswered:
+            return [f"Chưa gửi được giải trình: còn {len(unanswered)} tiêu chí chưa có nội dung giải trình."] + [
+                f"{code}: chưa giải trình" for code in unanswered
+            ]
+    elif to == Status.APPRAISED:
+        from parindex.appraisals.selectors import finish_problems
+
+        problems = finish_problems(assessment)
+        if problems:
+            return ["Chưa hoàn thành thẩm định được.", *problems]
+    return []
 
 
 @transaction.atomic
@@ -284,3 +445,39 @@ def assignments_set(*, assessment: Assessment, choices: dict[str, int | None], a
                 defaults={"official_id": official_id, "assigned_by": actor},
             )
     return changed
+
+
+@transaction.atomic
+def deadline_extend(
+    *, assessment: Assessment, stage: str, until: dt.date, reason: str, actor: Any, principal: Principal
+) -> DeadlineExtension:
+    """The province gives one unit more time to self-assess or to answer a clarification."""
+    from parindex.accounts.permissions import is_province_admin
+
+    if not is_province_admin(principal, assessment.unit):
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ được gia hạn.")
+    reason = reason.strip()
+    errors = []
+    if not reason:
+        errors.append("Ghi lý do gia hạn.")
+    if until < timezone.localdate():
+        errors.append("Ngày gia hạn phải từ hôm nay trở đi.")
+    if stage == Stage.SELF_ASSESSMENT and assessment.status != Status.DRAFT:
+        errors.append("Hồ sơ đã gửi thẩm định: không cần gia hạn tự đánh giá.")
+    if stage == Stage.CLARIFICATION and assessment.status != Status.CLARIFICATION:
+        errors.append("Hồ sơ không ở bước giải trình.")
+    if errors:
+        raise ValidationError(errors)
+    previous = selectors.extended_until(assessment, stage)
+    extension = DeadlineExtension.objects.create(
+        assessment=assessment, stage=stage, until=until, reason=reason, granted_by=actor
+    )
+    audit(
+        assessment=assessment,
+        action=AuditAction.EXTENSION,
+        actor=actor,
+        old={"stage": stage, "until": previous.isoformat()} if previous else None,
+        new={"stage": stage, "until": until.isoformat()},
+        note=reason,
+    )
+    return extension

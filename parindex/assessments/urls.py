@@ -16,4 +16,8 @@ urlpatterns = [
     path("<int:pk>/tai-lieu/<int:evidence_pk>/tep/<int:revision>/", views.evidence_download, name="evidence-download"),
     path("<int:pk>/trang-thai/", views.assessment_transition, name="assessment-transition"),
     path("<int:pk>/phan-cong/", views.assignment_edit, name="assignment-edit"),
+    path("<int:pk>/lich-su/", views.item_history, name="history"),
+    path("<int:pk>/lich-su/<str:code>/", views.item_history, name="item-history"),
+    path("<int:pk>/giai-trinh/<int:item_pk>/", views.clarification_answer, name="clarification-answer"),
+    path("<int:pk>/gia-han/", views.deadline_extend, name="deadline-extend"),
 ]

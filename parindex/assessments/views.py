@@ -17,12 +17,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parindex.accounts.models import Role
-from parindex.accounts.permissions import Principal
+from parindex.accounts.permissions import Principal, is_province_admin
 from parindex.accounts.selectors import principal_for
 from parindex.assessments import permissions, selectors, services
-from parindex.assessments.forms import AnswerForm, CycleOpenForm, EvidenceForm, EvidenceRevisionForm, TransitionForm
-from parindex.assessments.models import Assessment, Assignment, Evidence, EvidenceFile
+from parindex.assessments.forms import (
+    AnswerForm,
+    ClarificationAnswerForm,
+    CycleOpenForm,
+    EvidenceForm,
+    EvidenceRevisionForm,
+    ExtensionForm,
+    TransitionForm,
+)
+from parindex.assessments.inputs import describe_change_value
+from parindex.assessments.models import Assessment, Assignment, AuditEntry, Evidence, EvidenceFile
 from parindex.assessments.page import editable_codes, self_assessment_page
+from parindex.assessments.workflow import Status
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.frameworks.workflow import Status as VersionStatus
@@ -121,6 +131,9 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     editable = editable_codes(assessment, principal)
     if not editable:
         raise PermissionDenied("Bạn không được thêm tài liệu cho hồ sơ này.")
+    outside = sorted(set(request.POST.getlist("criteria")) - editable)
+    if outside:
+        raise PermissionDenied(f"Bạn không được thêm tài liệu cho tiêu chí {', '.join(outside)}.")
     form = EvidenceForm(request.POST, request.FILES, leaf_choices=[(c, c) for c in sorted(editable)])
     if form.is_valid():
         data = form.cleaned_data
@@ -185,6 +198,11 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int, revision:
     ).first()
     if stored is None:
         raise Http404("Không có tệp này")
+    return evidence_response(stored)
+
+
+def evidence_response(stored: EvidenceFile) -> FileResponse:
+    """A stored evidence file, inline where the browser can show it, never cached or sniffed."""
     inline = stored.content_type in ("application/pdf", "image/jpeg", "image/png")
     response = FileResponse(
         stored.file.open("rb"),
@@ -205,10 +223,14 @@ def assessment_transition(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Chỉ Chủ tịch hoặc Phó Chủ tịch UBND xã được gửi hoặc rút hồ sơ.")
     form = TransitionForm(request.POST)
     if form.is_valid():
+        to = form.cleaned_data["to"]
         try:
-            services.assessment_transition(
-                assessment=assessment, to=form.cleaned_data["to"], actor=request.user, principal=principal
-            )
+            if to == Status.CLARIFIED:
+                from parindex.appraisals.services import clarification_answers_send
+
+                clarification_answers_send(assessment=assessment, actor=request.user, principal=principal)
+            else:
+                services.assessment_transition(assessment=assessment, to=to, actor=request.user, principal=principal)
         except ValidationError as exc:
             # One message: the headline, then the items (shown as a list under it).
             messages.error(request, "\n".join(exc.messages), extra_tags="list" if len(exc.messages) > 1 else "")
@@ -309,3 +331,124 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
 def _applies(versions: Any, unit: AdministrativeUnit) -> bool:
     newest = versions.order_by("-published_at").first()
     return newest is None or not newest.applies_to or unit.kind in newest.applies_to
+
+
+@login_required
+@require_GET
+def item_history(request: HttpRequest, pk: int, code: str | None = None) -> HttpResponse:
+    """Who changed what and when: one item's history (or the whole assessment's), old → new."""
+    assessment = (
+        Assessment.objects.select_related("cycle__framework_version", "cycle__province", "unit").filter(pk=pk).first()
+    )
+    principal = principal_for(request.user)
+    if assessment is None or not _may_see_history(principal, assessment, code):
+        raise Http404("Không tìm thấy hồ sơ đánh giá")
+    entries = AuditEntry.objects.filter(assessment=assessment).select_related("actor", "criterion")
+    events: list[Any] = []
+    if code is not None:
+        entries = entries.filter(criterion__code=code)
+    else:
+        events = list(assessment.events.select_related("actor"))
+    rows = [
+        {
+            "at": e.at,
+            "actor": e.actor,
+            "what": e.get_action_display(),
+            "code": e.criterion.code if e.criterion else "",
+            "old": describe_change_value(e.old),
+            "new": describe_change_value(e.new),
+            "note": e.note,
+        }
+        for e in entries
+    ] + [
+        {
+            "at": e.at,
+            "actor": e.actor,
+            "what": "Trạng thái hồ sơ",
+            "code": "",
+            "old": [("", e.get_from_status_display())],
+            "new": [("", e.get_to_status_display())],
+            "note": e.note,
+        }
+        for e in events
+    ]
+    rows.sort(key=lambda r: r["at"], reverse=True)
+    template = "assessments/history.html" + ("#history" if request.htmx else "")
+    return render(request, template, {"assessment": assessment, "code": code, "rows": rows})
+
+
+def _may_see_history(principal: Principal, assessment: Assessment, code: str | None) -> bool:
+    if permissions.can_view(principal, assessment.unit):
+        return True
+    if code is None:
+        return False
+    from parindex.appraisals.selectors import appraisal_scope
+
+    scope = appraisal_scope(principal, assessment.cycle)
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    return assessment.status != Status.DRAFT and code in {leaf.code for leaf in scope.leaves(spec, assessment.unit_id)}
+
+
+@login_required
+@require_POST
+def clarification_answer(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The commune's explanation of one item asked about."""
+    from parindex.appraisals.models import ClarificationItem
+    from parindex.appraisals.services import clarification_answer_save
+
+    assessment, principal = get_assessment_for(request, pk)
+    item = (
+        ClarificationItem.objects.select_related("request__assessment", "criterion")
+        .filter(pk=item_pk, request__assessment=assessment)
+        .first()
+    )
+    if item is None:
+        raise Http404("Không có nội dung giải trình này")
+    item.request.assessment = assessment
+    form = ClarificationAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            clarification_answer_save(
+                item=item,
+                answer=form.cleaned_data["answer"],
+                base_revision=form.cleaned_data["revision"],
+                actor=request.user,
+                principal=principal,
+            )
+        except ValidationError as exc:
+            messages.error(request, f"{item.criterion.code}: {' '.join(exc.messages)}")
+        else:
+            messages.success(request, f"Đã lưu nội dung giải trình tiêu chí {item.criterion.code}.")
+    else:
+        messages.error(request, f"{item.criterion.code}: hãy ghi nội dung giải trình.")
+    return redirect(reverse("assessments:assessment-detail", args=[pk]) + "#clarification")
+
+
+@login_required
+@require_POST
+def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """The province admin gives the unit more time to self-assess or to answer a clarification."""
+    assessment, principal = get_assessment_for(request, pk)
+    if not is_province_admin(principal, assessment.unit):
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ được gia hạn.")
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.deadline_extend(
+                assessment=assessment,
+                stage=data["stage"],
+                until=data["until"],
+                reason=data["reason"],
+                actor=request.user,
+                principal=principal,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã gia hạn đến hết ngày {data['until']:%d/%m/%Y}.")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect(reverse("assessments:assessment-detail", args=[pk]) + "#deadline")

@@ -19,7 +19,7 @@ from .errors import (
 from .files import dumps, dumps_json, load_path, loads
 from .framework_file import framework_to_dict, parse_framework
 from .model import Band, Framework, Node, Rule
-from .ranking import Ranked, describe_change, rank, rank_change
+from .ranking import Ranked, Standing, describe_change, previous_standing, rank, rank_change
 from .responses_file import ResponsesDocument, parse_responses
 from .rules import RULE_KINDS
 
@@ -27,5 +27,5 @@ __all__ = [
     "RULE_KINDS", "Band", "DocumentInvalid", "FileUnreadable", "Framework", "FrameworkInvalid", "Node",
     "NodeScore", "Problem", "ProblemsError", "Ranked", "ResponsesDocument", "ResponsesInvalid", "Rule",
     "ScoringError", "UnitScore", "describe_change", "dumps", "dumps_json", "framework_to_dict", "load_path", "loads",
-    "parse_framework", "parse_responses", "rank", "rank_change", "score",
+    "parse_framework", "parse_responses", "previous_standing", "rank", "rank_change", "score", "Standing",
 ]  # fmt: skip

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,33 +41,68 @@ def rank[K: Hashable](entries: Iterable[tuple[K, Decimal]]) -> list[Ranked[K]]:
     return out
 
 
-def previous_rank[K: Hashable](
-    key: K,
-    previous: Mapping[K, int],
-    predecessors: Mapping[K, Iterable[K]] | None = None,
-) -> int | None:
-    """The unit's rank in the earlier ranking.
+@dataclass(frozen=True, slots=True)
+class Standing[K: Hashable]:
+    """Where a unit stood in the earlier cycle, measured in this cycle's frame.
 
-    A unit present in the earlier ranking is compared with itself. A unit formed from
-    others (the 2025 mergers) is compared with the best earlier rank among its
-    predecessors; with no ranked predecessor there is nothing to compare with.
+    ``value`` is the earlier index (percent) used; ``rank`` and ``of`` place it among the
+    units of this ranking that have an earlier value; ``sources`` are the earlier units it
+    comes from: the unit itself, or the units merged into it.
     """
-    if key in previous:
-        return previous[key]
-    ranks = [previous[p] for p in (predecessors or {}).get(key, ()) if p in previous]
-    return min(ranks) if ranks else None
+
+    value: Decimal
+    rank: int
+    of: int
+    sources: tuple[K, ...]
+
+    @property
+    def merged(self) -> bool:
+        return len(self.sources) > 1
 
 
-def rank_change[K: Hashable](
-    current: Mapping[K, int],
-    previous: Mapping[K, int],
+def previous_standing[K: Hashable](
+    keys: Iterable[K],
+    previous: Mapping[K, Decimal],
     predecessors: Mapping[K, Iterable[K]] | None = None,
-) -> dict[K, int | None]:
+    places: int = 2,
+) -> dict[K, Standing[K] | None]:
+    """The earlier standing of each unit of this ranking (None: nothing to compare with).
+
+    The rule (documented in docs/ranking.md):
+
+    1. A unit ranked in the earlier cycle takes its own earlier index.
+    2. A unit formed from others (the 2025 mergers) takes the mean of its predecessors'
+       earlier indexes, rounded half up to ``places`` decimals; predecessors that were not
+       ranked are left out.
+    3. The units with an earlier index are ranked among themselves with the same
+       competition ranking as this year, so both ranks are places in the same group and
+       "tăng N bậc" compares like with like. When neither the units nor the group changed,
+       this gives back exactly the ranks published the year before.
+    """
+    keys = list(keys)
+    quantum = Decimal(1).scaleb(-places)
+    values: dict[K, tuple[Decimal, tuple[K, ...]]] = {}
+    for key in keys:
+        if key in previous:
+            values[key] = (previous[key], (key,))
+            continue
+        sources = tuple(dict.fromkeys(p for p in (predecessors or {}).get(key, ()) if p in previous))
+        if sources:
+            mean = sum((previous[p] for p in sources), Decimal(0)) / len(sources)
+            values[key] = (mean.quantize(quantum, rounding=ROUND_HALF_UP), sources)
+    ranked = {r.key: r for r in rank((k, values[k][0]) for k in keys if k in values)}
+    return {
+        key: Standing(values[key][0], ranked[key].rank, ranked[key].of, values[key][1]) if key in ranked else None
+        for key in keys
+    }
+
+
+def rank_change[K: Hashable](current: Mapping[K, int], previous: Mapping[K, Standing[K] | None]) -> dict[K, int | None]:
     """Places moved up (positive) or down (negative) per unit; None when not comparable."""
     out: dict[K, int | None] = {}
     for key, now in current.items():
-        before = previous_rank(key, previous, predecessors)
-        out[key] = None if before is None else before - now
+        before = previous.get(key)
+        out[key] = None if before is None else before.rank - now
     return out
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from parindex.accounts.models import Role
 from parindex.assessments.models import Answer, Assignment, Evidence
-from parindex.assessments.tests.factories import PASSWORD, answer_everything, open_cycle, user_with_role
+from parindex.assessments.tests.factories import PASSWORD, answer_everything, dues_from, open_cycle, user_with_role
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion
 
@@ -19,7 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def scene(province, commune, other_commune, reference_spec, django_user_model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    assessment = open_cycle(province, version, commune, other_commune).assessments.get(unit=commune)
+    assessment = open_cycle(province, version, commune, other_commune, dues=dues_from(dt.date.today())).assessments.get(
+        unit=commune
+    )
     users = {
         "congchuc": user_with_role("congchuc", Role.COMMUNE_OFFICER, commune, full_name="Congchuc"),
         "chutich": user_with_role("chutich", Role.COMMUNE_HEAD, commune, full_name="Chutich"),

@@ -34,9 +34,18 @@ SAMPLE_INPUTS = {
 PASSWORD = "Cchc-demo-2026!"
 
 
-def open_cycle(province: Any, version: FrameworkVersion, *units: Any, year: int = 2026) -> Cycle:
-    """The province's cycle for ``year`` with the standard deadlines (DUES)."""
-    return services.cycle_open(province=province, year=year, framework_version=version, units=list(units), **DUES)
+def dues_from(today: dt.date) -> dict[str, dt.date]:
+    """Deadlines in the same order as DUES, starting 25 days after ``today`` (for the real clock)."""
+    return {key: today + dt.timedelta(days=25 + 30 * i) for i, key in enumerate(DUES)}
+
+
+def open_cycle(
+    province: Any, version: FrameworkVersion, *units: Any, year: int = 2026, dues: dict[str, dt.date] | None = None
+) -> Cycle:
+    """The province's cycle for ``year`` with the standard deadlines (DUES; tests run on conftest's clock)."""
+    return services.cycle_open(
+        province=province, year=year, framework_version=version, units=list(units), **(dues or DUES)
+    )
 
 
 def user_with_role(username: str, role: str, unit: Any, *, full_name: str = "", **grant: Any) -> Any:

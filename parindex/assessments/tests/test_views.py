@@ -61,14 +61,14 @@ def answer(client, assessment, code="1.1.3", **data):
 
 # view -> persona -> expected status
 MATRIX = {
-    "detail": {"officer": 200, "office": 200, "head": 200, "appraiser": 200, "council": 200, "admin": 200, "viewer": 200, "outsider": 404},
-    "answer": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
-    "upload": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
-    "revision": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
-    "download": {"officer": 200, "office": 200, "head": 200, "appraiser": 200, "council": 200, "admin": 200, "viewer": 200, "outsider": 404},
-    "transition": {"officer": 403, "office": 403, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
-    "assign": {"officer": 403, "office": 200, "head": 200, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
-    "assign-save": {"officer": 403, "office": 302, "head": 302, "appraiser": 403, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "detail": {"officer": 200, "office": 200, "head": 200, "appraiser": 404, "council": 200, "admin": 200, "viewer": 200, "outsider": 404},
+    "answer": {"officer": 403, "office": 302, "head": 302, "appraiser": 404, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "upload": {"officer": 403, "office": 302, "head": 302, "appraiser": 404, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "revision": {"officer": 403, "office": 302, "head": 302, "appraiser": 404, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "download": {"officer": 200, "office": 200, "head": 200, "appraiser": 404, "council": 200, "admin": 200, "viewer": 200, "outsider": 404},
+    "transition": {"officer": 403, "office": 403, "head": 302, "appraiser": 404, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "assign": {"officer": 403, "office": 200, "head": 200, "appraiser": 404, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
+    "assign-save": {"officer": 403, "office": 302, "head": 302, "appraiser": 404, "council": 403, "admin": 403, "viewer": 403, "outsider": 404},
 }  # fmt: skip
 
 
@@ -220,8 +220,8 @@ def test_the_page_makes_a_fixed_number_of_queries(
     client.force_login(user)
     framework_selectors._CACHE.clear()
     # session, user, assessment, principal, criteria tree, answers, evidence, its criteria,
-    # its files, assignments
-    with django_assert_num_queries(10):
+    # its files, assignments, deadline extensions, unread notifications (menu)
+    with django_assert_num_queries(12):
         response = client.get(reverse("assessments:assessment-detail", args=[assessment.pk]))
     assert response.status_code == 200
     expected = len(framework_selectors.framework_version_spec(version).leaves)
@@ -255,8 +255,8 @@ def test_only_the_communes_own_officials_can_be_chosen(client, setup):
 def test_the_assignment_page_makes_a_fixed_number_of_queries(client, setup, django_assert_num_queries):
     client.force_login(setup["users"]["office"])
     framework_selectors._CACHE.clear()
-    # session, user, assessment, principal, criteria tree, officials, assignments
-    with django_assert_num_queries(7):
+    # session, user, assessment, principal, criteria tree, officials, assignments, unread notifications
+    with django_assert_num_queries(8):
         assert client.get(url("assignment-edit", setup["assessment"])).status_code == 200
 
 

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from parindex.accounts.models import Role, RoleAssignment
 from parindex.assessments.models import Answer, Assessment, Assignment, Cycle
 from parindex.assessments.workflow import Status
+from parindex.results.models import PublishedResult
 from parindex.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,13 @@ def test_it_seeds_a_realistic_province_once(settings):
     assert len(cycles) == 2
     last, current = sorted(cycles)
     assert Assessment.objects.filter(cycle=cycles[last]).count() >= 20
-    assert set(Assessment.objects.filter(cycle=cycles[last]).values_list("status", flat=True)) == {Status.SUBMITTED}
+    assert set(Assessment.objects.filter(cycle=cycles[last]).values_list("status", flat=True)) == {Status.PUBLISHED}
+    # Last year is ranked against the year before, published for the old communes it was formed from.
+    results = PublishedResult.objects.filter(publication__year=last)
+    assert results.count() >= 20 and results.exclude(rank_change=None).count() == results.count()
+    assert PublishedResult.objects.filter(publication__year=last - 1, unit_name="Xã Triệu Trạch").exists()
+    states = set(Assessment.objects.filter(cycle=cycles[current]).values_list("status", flat=True))
+    assert states == {Status.DRAFT, Status.SUBMITTED, Status.APPRAISING, Status.CLARIFICATION}
     first = RoleAssignment.objects.get(user__username="chutich").unit
     assert first.name == "Xã Nam Cửa Việt"  # successor of Triệu Trạch, the commune of the seed documents
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
@@ -32,9 +39,10 @@ def test_it_seeds_a_realistic_province_once(settings):
     assert Assignment.objects.filter(assessment__unit=first, assessment__cycle=cycles[current]).count() == 7
     assert "parindex-demo-2026" in text and "vanphong" in text
 
-    before = (Answer.objects.count(), Assessment.objects.count(), RoleAssignment.objects.count())
+    counted = (Answer, Assessment, RoleAssignment, PublishedResult)
+    before = [model.objects.count() for model in counted]
     call_command("seed_demo", stdout=io.StringIO())
-    assert (Answer.objects.count(), Assessment.objects.count(), RoleAssignment.objects.count()) == before
+    assert [model.objects.count() for model in counted] == before
 
 
 def test_it_refuses_to_create_published_passwords_outside_debug(settings):

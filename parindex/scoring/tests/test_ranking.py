@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parindex.scoring import Ranked, describe_change, rank, rank_change
+from parindex.scoring import Ranked, describe_change, previous_standing, rank, rank_change
 from parindex.scoring.tests._helpers import D
 
 
@@ -61,30 +61,55 @@ def test_it_ranks_any_hashable_key():
 # -- change of rank -----------------------------------------------------------------------
 
 
+def _change(current_values, previous_values, predecessors=None):
+    ranked = {r.key: r.rank for r in rank(current_values.items())}
+    return rank_change(ranked, previous_standing(list(current_values), previous_values, predecessors))
+
+
 def test_it_measures_places_moved_up_down_or_same():
-    current = {"a": 1, "b": 5, "c": 3}
-    previous = {"a": 11, "b": 3, "c": 3}
-    assert rank_change(current, previous) == {"a": 10, "b": -2, "c": 0}
+    # a was 11th of 11, b and c tied 3rd; this year a leads, c is 2nd and b 3rd.
+    previous = {"a": D(50), "b": D(80), "c": D(80), **{f"x{i}": D(90 + i) for i in range(2)}}
+    previous |= {f"y{i}": D(60 + i) for i in range(6)}
+    current = {"a": D(99), "b": D(70), "c": D(85)} | {k: D(0) for k in previous if k[0] in "xy"}
+    change = _change(current, previous)
+    assert (change["a"], change["b"], change["c"]) == (10, 0, 1)
+
+
+def test_it_gives_back_last_years_published_ranks_when_the_group_is_unchanged():
+    previous = {"a": D("92.59"), "b": D("85.65"), "c": D("85.65"), "d": D("70")}
+    standing = previous_standing(["a", "b", "c", "d"], previous)
+    assert [standing[k].rank for k in "abcd"] == [1, 2, 2, 4]
+    assert {s.of for s in standing.values()} == {4}
 
 
 def test_it_has_no_change_for_a_unit_not_ranked_before():
-    assert rank_change({"new": 4, "old": 2}, {"old": 2}) == {"new": None, "old": 0}
+    assert _change({"new": D(50), "old": D(60)}, {"old": D(70)}) == {"new": None, "old": 0}
 
 
-def test_it_compares_a_merged_unit_with_its_best_predecessor():
-    previous = {"p1": 40, "p2": 12, "p3": 25}
-    change = rank_change({"merged": 20}, previous, {"merged": ["p1", "p2", "p3"]})
-    assert change == {"merged": -8}  # best predecessor was 12th
+def test_a_merged_unit_takes_the_mean_of_its_predecessors():
+    previous = {"p1": D("90.00"), "p2": D("80.01"), "other": D("86")}
+    standing = previous_standing(["merged", "other"], previous, {"merged": ["p1", "p2"]})
+    assert standing["merged"].value == D("85.01")  # (90 + 80.01) / 2 = 85.005, half up
+    assert standing["merged"].sources == ("p1", "p2") and standing["merged"].merged
+    assert (standing["other"].rank, standing["merged"].rank) == (1, 2)
+    change = _change({"merged": D(95), "other": D(80)}, previous, {"merged": ["p1", "p2"]})
+    assert change == {"merged": 1, "other": -1}
 
 
 def test_it_ignores_unranked_predecessors():
-    change = rank_change({"merged": 20, "other": 3}, {"p1": 30}, {"merged": ["gone", "p1"], "other": ["gone"]})
-    assert change == {"merged": 10, "other": None}
+    standing = previous_standing(["merged", "other"], {"p1": D(30)}, {"merged": ["gone", "p1"], "other": ["gone"]})
+    assert standing["merged"].value == D(30) and standing["merged"].sources == ("p1",)
+    assert standing["other"] is None
 
 
 def test_it_prefers_the_unit_itself_over_its_predecessors():
-    change = rank_change({"kept": 5}, {"kept": 7, "p": 1}, {"kept": ["p"]})
-    assert change == {"kept": 2}
+    standing = previous_standing(["kept"], {"kept": D(7), "p": D(99)}, {"kept": ["p"]})
+    assert standing["kept"].value == D(7) and standing["kept"].sources == ("kept",)
+
+
+def test_predecessors_listed_twice_count_once():
+    standing = previous_standing(["m"], {"p": D(10), "q": D(20)}, {"m": ["p", "p", "q"]})
+    assert standing["m"].value == D(15)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,294 @@
+"""Appraisal pages: my units to appraise, one unit's items in my fields, saving an appraised
+item (htmx), agreeing with the rest, sending a clarification request, finishing; and the
+province admin's assignment of appraisers to fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from parindex.accounts.models import Role, RoleAssignment
+from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
+from parindex.accounts.selectors import principal_for
+from parindex.appraisals import selectors, services
+from parindex.appraisals.forms import AppraisalForm, AppraiserAssignmentForm, ClarificationRequestForm
+from parindex.appraisals.models import ItemAppraisal
+from parindex.appraisals.page import appraisal_page
+from parindex.assessments import services as assessment_services
+from parindex.assessments.forms import TransitionForm
+from parindex.assessments.models import Assessment, Cycle, EvidenceFile
+from parindex.assessments.workflow import Status
+from parindex.frameworks.models import Criterion
+from parindex.frameworks.selectors import framework_version_spec
+from parindex.units.models import AdministrativeUnit
+
+TEMPLATE = "appraisals/appraisal_detail.html"
+APPRAISAL_ROLES = frozenset({Role.APPRAISER, Role.COUNCIL_CHAIR})
+
+
+def get_appraisal_for(request: HttpRequest, pk: int) -> tuple[Assessment, Principal, selectors.Scope]:
+    """A submitted assessment the user appraises, with their scope; 404 otherwise."""
+    assessment = (
+        Assessment.objects.select_related("cycle__framework_version__framework", "cycle__province", "unit")
+        .filter(pk=pk)
+        .exclude(status=Status.DRAFT)
+        .first()
+    )
+    principal = principal_for(request.user)
+    if assessment is None:
+        raise Http404("Không tìm thấy hồ sơ cần thẩm định")
+    scope = selectors.appraisal_scope(principal, assessment.cycle)
+    if not scope.covers_unit(assessment.unit_id):
+        raise Http404("Không tìm thấy hồ sơ cần thẩm định")
+    return assessment, principal, scope
+
+
+@login_required
+@require_GET
+def appraisal_list(request: HttpRequest) -> HttpResponse:
+    """Per cycle, the units I appraise with their status and how far the appraisal is."""
+    principal = principal_for(request.user)
+    provinces = principal.unit_ids(APPRAISAL_ROLES | {Role.PROVINCE_ADMIN})[0]
+    cycles = list(Cycle.objects.filter(province_id__in=provinces).select_related("province").order_by("-year"))
+    queue = selectors.appraisal_queue(principal, cycles)
+    ids = [a.pk for _, _, rows in queue for a in rows]
+    done = dict(
+        ItemAppraisal.objects.filter(assessment_id__in=ids, round=1)
+        .values("assessment_id")
+        .annotate(n=Count("pk"))
+        .values_list("assessment_id", "n")
+    )
+    admin_cycles = [c for c in cycles if is_province_admin(principal, UnitRef(c.province_id))]
+    groups = []
+    for cycle, scope, rows in queue:
+        spec = framework_version_spec(cycle.framework_version)
+        total = len(spec.leaves)
+        groups.append(
+            {
+                "cycle": cycle,
+                "everything": scope.everything,
+                "rows": [(a, done.get(a.pk, 0), total) for a in rows],
+                "fields": sorted({c for codes in scope.codes_by_unit.values() for c in codes}, key=spec.plan.index.get),
+            }
+        )
+    return render(request, "appraisals/appraisal_list.html", {"groups": groups, "admin_cycles": admin_cycles})
+
+
+@login_required
+@require_GET
+def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, principal, scope = get_appraisal_for(request, pk)
+    page = appraisal_page(assessment, principal, scope)
+    form = ClarificationRequestForm(initial={"deadline": assessment.cycle.clarification_due})
+    return render(request, TEMPLATE, {"page": page, "request_form": form})
+
+
+@login_required
+@require_POST
+def appraisal_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    assessment, principal, scope = get_appraisal_for(request, pk)
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    if code not in {leaf.code for leaf in scope.leaves(spec, assessment.unit_id)}:
+        raise Http404("Không có tiêu chí này trong phần bạn thẩm định")
+    criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
+    form = AppraisalForm(request.POST)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.appraisal_save(
+                assessment=assessment,
+                criterion=criterion,
+                round=2 if assessment.status == Status.CLARIFIED else 1,
+                inputs=form.inputs(),
+                comment=data["comment"],
+                needs_clarification=data["needs_clarification"],
+                base_revision=data["revision"],
+                actor=request.user,
+                principal=principal,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            assessment.refresh_from_db()
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if not request.htmx:
+        if error:
+            messages.error(request, f"{code}: {error}")
+        else:
+            messages.success(request, f"Đã lưu điểm thẩm định tiêu chí {code}.")
+        return redirect(reverse("appraisals:appraisal-detail", args=[pk]) + f"#item-{code}")
+    page = appraisal_page(assessment, principal, scope)
+    item = next(i for i in page.items if i.node.code == code)
+    context = {"page": page, "item": item, "error": error, "posted": form.data if error else None}
+    html = render_to_string(f"{TEMPLATE}#item-row", context, request=request)
+    html += render_to_string(f"{TEMPLATE}#summary", {**context, "oob": True}, request=request)
+    return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def appraisal_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, principal, _ = get_appraisal_for(request, pk)
+    try:
+        n = services.appraisal_accept_self(assessment=assessment, actor=request.user, principal=principal)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Đã thống nhất với điểm tự đánh giá của {n} tiêu chí thành phần.")
+    return redirect("appraisals:appraisal-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def clarification_send(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, principal, _ = get_appraisal_for(request, pk)
+    form = ClarificationRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            sent = services.clarification_request_send(
+                assessment=assessment,
+                deadline=form.cleaned_data["deadline"],
+                message=form.cleaned_data["message"],
+                actor=request.user,
+                principal=principal,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Đã gửi yêu cầu giải trình lần {sent.number} ({sent.items.count()} tiêu chí) cho đơn vị."
+            )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("appraisals:appraisal-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def appraisal_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finish the appraisal (appraisers, council chair) or reopen it (council chair)."""
+    assessment, principal, _ = get_appraisal_for(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["to"] not in (Status.APPRAISED, Status.APPRAISING):
+        raise PermissionDenied("Thao tác không hợp lệ ở trang thẩm định.")
+    to = form.cleaned_data["to"]
+    try:
+        if to == Status.APPRAISED:
+            services.appraisal_finish(assessment=assessment, actor=request.user, principal=principal)
+        else:
+            assessment_services.assessment_transition(
+                assessment=assessment, to=to, actor=request.user, principal=principal
+            )
+    except ValidationError as exc:
+        messages.error(request, "\n".join(exc.messages), extra_tags="list" if len(exc.messages) > 1 else "")
+    else:
+        messages.success(request, f"Hồ sơ đã chuyển sang: {Status(to).label}.")
+    return redirect("appraisals:appraisal-detail", pk=pk)
+
+
+@login_required
+@require_GET
+def appraisal_evidence(request: HttpRequest, pk: int, evidence_pk: int, revision: int) -> FileResponse:
+    """An evidence file of an item in my scope, shown in the browser where it can be (PDF, images)."""
+    assessment, _, scope = get_appraisal_for(request, pk)
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    leaves = [leaf.code for leaf in scope.leaves(spec, assessment.unit_id)]
+    stored = (
+        EvidenceFile.objects.filter(
+            evidence_id=evidence_pk,
+            evidence__assessment=assessment,
+            revision=revision,
+            evidence__criteria__code__in=leaves,
+        )
+        .distinct()
+        .first()
+    )
+    if stored is None:
+        raise Http404("Không có tệp này")
+    from parindex.assessments.views import evidence_response
+
+    return evidence_response(stored)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appraiser_assignment(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+    """The province admin gives appraisers fields of a cycle, for every unit or chosen units."""
+    cycle = Cycle.objects.select_related("province", "framework_version").filter(pk=cycle_pk).first()
+    principal = principal_for(request.user)
+    if cycle is None or not (principal.is_superuser or principal.has_role(UnitRef(cycle.province_id), _STAFF)):
+        raise Http404("Không tìm thấy kỳ đánh giá")
+    if not is_province_admin(principal, UnitRef(cycle.province_id)):
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ được phân công thẩm định.")
+    spec = framework_version_spec(cycle.framework_version)
+    people = _appraisers(cycle)
+    units = list(cycle.assessments.select_related("unit").order_by("unit__name").values_list("unit_id", "unit__name"))
+    form = AppraiserAssignmentForm(
+        request.POST or None,
+        appraisers=[(str(u.pk), f"{u} ({u.position})" if u.position else str(u)) for u in people],
+        fields=[(n.code, f"{n.code}. {n.name} ({n.max:g} điểm)") for n in spec.roots],
+        units=[(str(pk), name) for pk, name in units],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        appraiser = next(u for u in people if str(u.pk) == data["appraiser"])
+        try:
+            if data["remove"]:
+                removed = services.appraiser_assignments_clear(
+                    cycle=cycle, appraiser=appraiser, actor=request.user, principal=principal
+                )
+                messages.success(request, f"Đã bỏ {removed} phân công của {appraiser}.")
+            else:
+                criteria = Criterion.objects.filter(version=cycle.framework_version, code__in=data["fields"])
+                chosen = {int(pk) for pk in data["units"]}
+                rows = services.appraiser_assignments_set(
+                    cycle=cycle,
+                    appraiser=appraiser,
+                    criteria=list(criteria),
+                    sector=data["sector"],
+                    units=list(AdministrativeUnit.objects.filter(pk__in=chosen)),
+                    actor=request.user,
+                    principal=principal,
+                )
+                messages.success(request, f"Đã phân công {appraiser}: {len(rows)} dòng.")
+        except ValidationError as exc:
+            for line in exc.messages:
+                form.add_error(None, line)
+        else:
+            return redirect("appraisals:appraiser-assignment", cycle_pk=cycle.pk)
+    assignments = selectors.appraiser_assignments(cycle)
+    covered = {a.criterion.code for a in assignments}
+    return render(
+        request,
+        "appraisals/appraiser_assignment.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "assignments": assignments,
+            "uncovered": [n for n in spec.roots if n.code not in covered],
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+_STAFF = frozenset({Role.PROVINCE_ADMIN, Role.COUNCIL_CHAIR, Role.APPRAISER, Role.VIEWER})
+
+
+def _appraisers(cycle: Cycle) -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    ids = RoleAssignment.objects.filter(
+        Q(role=Role.APPRAISER) | Q(role=Role.COUNCIL_CHAIR), unit_id=cycle.province_id
+    ).values("user_id")
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("full_name", "username"))

@@ -1,0 +1,311 @@
+"""Query bounds: the board, the public ranking and its downloads, approving and publishing cost
+the same number of queries for a handful of units as for a whole province.
+
+Scenes are built with bulk inserts (units, assessments, answers for every sub-criterion and
+round-1 appraisals) so that hundreds of communes take a second, not minutes of service calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from parindex.accounts.models import Role
+from parindex.accounts.selectors import principal_for
+from parindex.appraisals.models import ItemAppraisal
+from parindex.assessments.inputs import clean_inputs, to_stored
+from parindex.assessments.models import Answer, Assessment, Cycle
+from parindex.assessments.tests.factories import DUES, SAMPLE_INPUTS, user_with_role
+from parindex.assessments.workflow import Status
+from parindex.frameworks import services as framework_services
+from parindex.frameworks.models import Criterion, FrameworkVersion
+from parindex.frameworks.selectors import framework_version_spec
+from parindex.results import services
+from parindex.results.models import Approval, ApprovalEntry, Publication, PublishedResult
+from parindex.scoring.decimals import fixed, plain
+from parindex.units.models import AdministrativeUnit, fold_name
+
+pytestmark = pytest.mark.django_db
+
+
+# -- building scenes in bulk ----------------------------------------------------------------------
+
+
+def bulk_units(province: AdministrativeUnit, n: int, *, first: int = 0) -> list[AdministrativeUnit]:
+    """``n`` new communes of ``province`` (codes 8xxxx, names Xã Thử nghiệm 001 ...)."""
+    units = [
+        AdministrativeUnit(
+            era="current",
+            code=f"8{i:04d}",
+            name=f"Xã Thử nghiệm {i:03d}",
+            search_name=fold_name(f"Xã Thử nghiệm {i:03d}"),
+            kind="xa",
+            level=3,
+            parent=province,
+            province=province,
+        )  # fmt: skip
+        for i in range(first, first + n)
+    ]
+    return AdministrativeUnit.objects.bulk_create(units)
+
+
+def bulk_cycle(
+    province: AdministrativeUnit,
+    version: FrameworkVersion,
+    units: Sequence[AdministrativeUnit],
+    *,
+    status: str | Callable[[int], str] = Status.APPRAISED,
+    year: int = 2026,
+) -> Cycle:
+    """A cycle of ``units``, each with an answer for every sub-criterion and a round-1 appraisal.
+
+    ``status`` is every assessment's state, or a function of the unit's position. The
+    appraised inputs differ from unit to unit (the proportional ratios run from 0,50 to
+    0,99), so the units do not all tie.
+    """
+    cycle = Cycle.objects.create(
+        province=province,
+        year=year,
+        framework_version=version,
+        name=f"Chỉ số CCHC năm {year} – {province.name}",
+        **DUES,
+    )
+    states = [status(i) if callable(status) else status for i in range(len(units))]
+    assessments = Assessment.objects.bulk_create(
+        [Assessment(cycle=cycle, unit=unit, status=state) for unit, state in zip(units, states, strict=True)]
+    )
+    spec = framework_version_spec(version)
+    leaves = list(Criterion.objects.filter(version=version).exclude(rule_kind=""))
+    answers, appraisals = [], []
+    for i, assessment in enumerate(assessments):
+        for leaf in leaves:
+            node = spec.node(leaf.code)
+            own = to_stored(clean_inputs(node, SAMPLE_INPUTS[leaf.rule_kind]))
+            answers.append(Answer(assessment=assessment, criterion=leaf, inputs=own))
+            if states[i] in (Status.DRAFT, Status.SUBMITTED):
+                continue
+            appraised = dict(own)
+            if leaf.rule_kind == "proportional":
+                appraised["value"] = str(Decimal(50 + (i * 7) % 50) / 100)
+            appraisals.append(ItemAppraisal(assessment=assessment, criterion=leaf, round=1, inputs=appraised))
+    Answer.objects.bulk_create(answers)
+    ItemAppraisal.objects.bulk_create(appraisals)
+    return cycle
+
+
+def bulk_publication(
+    province: AdministrativeUnit, version: FrameworkVersion, n: int, *, year: int = 2025
+) -> Publication:
+    """A publication of ``n`` frozen rows written directly (no scoring), as the public pages read them."""
+    units = bulk_units(province, n, first=5000)
+    cycle = Cycle.objects.create(
+        province=province, year=year, framework_version=version, name=f"Chỉ số CCHC năm {year}",
+        **{key: due.replace(year=due.year - (2026 - year)) for key, due in DUES.items()},
+    )  # fmt: skip
+    assessments = Assessment.objects.bulk_create(
+        [Assessment(cycle=cycle, unit=u, status=Status.PUBLISHED) for u in units]
+    )
+    approval = Approval.objects.create(cycle=cycle, name="Khối xã, phường, đặc khu")
+    ApprovalEntry.objects.bulk_create([ApprovalEntry(approval=approval, assessment=a) for a in assessments])
+    spec = framework_version_spec(version)
+    publication = Publication.objects.create(
+        approval=approval, decision_number=f"{n}/QĐ-UBND", decision_date=dt.date(year + 1, 2, 20), year=year,
+        issuer=f"UBND {province.name.lower()}", places=2,
+        fields=[{"code": r.code, "name": r.name, "max": plain(r.max)} for r in spec.roots],
+        previous_label=f"Năm {year - 1} (Quyết định 24/QĐ-UBND)",
+    )  # fmt: skip
+    rows = []
+    for i, (unit, assessment) in enumerate(zip(units, assessments, strict=True)):
+        percent = Decimal(9000 - i * 7) / 100
+        rows.append(
+            PublishedResult(
+                publication=publication,
+                assessment=assessment,
+                unit=unit,
+                unit_name=unit.name,
+                total=percent,
+                self_total=percent + 1,
+                applicable_max=100,
+                percent=percent,
+                classification="Tốt" if percent >= 80 else "Khá",
+                rank=i + 1,
+                rank_of=n,
+                previous_percent=percent - 1,
+                previous_rank=n - i,
+                previous_of=n,
+                previous_sources=[unit.name] if i % 2 else ["Xã Cũ A", "Xã Cũ B"],
+                rank_change=(n - i) - (i + 1),
+                scores={r.code: [fixed(r.max - Decimal("0.5")), plain(r.max)] for r in spec.roots},
+            )  # fmt: skip
+        )
+    PublishedResult.objects.bulk_create(rows)
+    return publication
+
+
+@pytest.fixture
+def version(reference_spec):
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    framework_version_spec(version)  # the parsed framework is cached per version; counts below exclude it
+    return version
+
+
+@pytest.fixture
+def staff(province):
+    return {
+        "chair": user_with_role("hoidong", Role.COUNCIL_CHAIR, province, include_descendants=True),
+        "admin": user_with_role("sonoivu", Role.PROVINCE_ADMIN, province, include_descendants=True),
+    }
+
+
+@pytest.fixture
+def real_sqlite_limit(monkeypatch):
+    """Let bulk inserts use SQLite's real parameter limit instead of Django 5.2's fixed 999.
+
+    Django 5.2 assumes SQLite's old compile-time default of 999 variables per statement and
+    splits a bulk insert of 300 results (21 columns each) into 7 statements; SQLite builds
+    since 3.32 allow 32,766 or more, and Django 6.0 reads the real limit. PostgreSQL inserts
+    in one statement anyway. With the real limit, the services' counts do not move with
+    size at all; ``test_only_insert_batches_grow_under_djangos_sqlite_default`` shows that
+    without it nothing but the insert batches does.
+    """
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        monkeypatch.setattr(connection.features, "max_query_params", limit)
+
+
+# -- the board -----------------------------------------------------------------------------------
+
+# session, user, cycle, principal, assessments (with units and approval entries), answers,
+# appraisals, approvals, their publications, the header's unread notifications
+BOARD_QUERIES = 10
+
+
+def _board_scene(province, version, n):
+    """``n`` units in every state; the approved ones in an approval with a publication."""
+    states = [s for s in Status.values if s != Status.PUBLISHED]
+    cycle = bulk_cycle(province, version, bulk_units(province, n), status=lambda i: states[i % len(states)])
+    approval = Approval.objects.create(cycle=cycle, name="Khối xã, phường")
+    ApprovalEntry.objects.bulk_create(
+        [ApprovalEntry(approval=approval, assessment=a) for a in cycle.assessments.filter(status=Status.APPROVED)]
+    )
+    Publication.objects.create(
+        approval=approval, decision_number="1/QĐ-UBND", decision_date=dt.date(2027, 2, 1), year=cycle.year
+    )
+    Approval.objects.create(cycle=cycle, name="Khối đặc khu")  # approved, not yet published
+    return cycle
+
+
+@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("who", ["chair", "admin"])
+def test_the_board_costs_the_same_queries_for_3_and_30_units(
+    client, province, version, staff, django_assert_num_queries, n, who
+):
+    cycle = _board_scene(province, version, n)
+    client.force_login(staff[who])
+    with django_assert_num_queries(BOARD_QUERIES):
+        response = client.get(reverse("results:cycle-board", args=[cycle.pk]))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == n
+    appraised = cycle.assessments.filter(status=Status.APPRAISED).count()
+    assert response.content.decode().count('name="assessments"') == (appraised if who == "chair" else 0)
+
+
+# -- the public ranking and its downloads -----------------------------------------------------------
+
+# publication (with province, superseded one and current one), its rows; anonymous: no session
+PUBLIC_QUERIES = 2
+
+
+@pytest.mark.parametrize("n", [3, 300])
+@pytest.mark.parametrize("name", ["publication-detail", "publication-csv", "publication-json"])
+def test_the_public_ranking_costs_the_same_queries_for_3_and_300_rows(
+    client, province, version, django_assert_num_queries, n, name
+):
+    publication = bulk_publication(province, version, n)
+    with django_assert_num_queries(PUBLIC_QUERIES):
+        response = client.get(reverse(f"results:{name}", args=[publication.pk]))
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    assert body.count(f"/{n}<" if name == "publication-detail" else "Xã Thử nghiệm 5") >= n
+
+
+@pytest.mark.parametrize("n", [3, 300])
+def test_the_public_list_costs_the_same_queries_whatever_the_rows(
+    client, province, version, django_assert_num_queries, n
+):
+    bulk_publication(province, version, n)
+    with django_assert_num_queries(1):
+        response = client.get(reverse("results:publication-list"))
+    assert f">{n}<" in response.content.decode()
+
+
+# -- approving and publishing ------------------------------------------------------------------
+
+# approval_create: savepoint, approval, entries, [savepoint, status update, events, release], release
+APPROVE_QUERIES = 8
+# publication_publish: savepoint, lock the approval, already published?, assessments, answers,
+# appraisals, predecessor links, last year's results, publication, results,
+# [savepoint, status update, events, release], release
+PUBLISH_QUERIES = 15
+
+
+def _approve_and_publish(province, version, staff, n, assert_queries):
+    cycle = bulk_cycle(province, version, bulk_units(province, n))
+    chair, admin = staff["chair"], staff["admin"]
+    by_chair, by_admin = principal_for(chair), principal_for(admin)
+    assessments = list(Assessment.objects.filter(cycle=cycle).select_related("unit").order_by("unit__name"))
+    with assert_queries(APPROVE_QUERIES):
+        approval = services.approval_create(
+            cycle=cycle, assessments=assessments, name="Khối xã", actor=chair, principal=by_chair
+        )
+    # As the publish view reads it.
+    approval = Approval.objects.select_related("cycle__province", "cycle__framework_version__framework").get(
+        pk=approval.pk
+    )
+    with assert_queries(PUBLISH_QUERIES):
+        publication = services.publication_publish(
+            approval=approval, decision_number="165/QĐ-UBND", decision_date=dt.date(2027, 2, 20),
+            actor=admin, principal=by_admin,
+        )  # fmt: skip
+    return cycle, publication
+
+
+@pytest.mark.parametrize("n", [30, 300])
+def test_approving_and_publishing_cost_the_same_queries_for_30_and_300_communes(
+    province, version, staff, real_sqlite_limit, django_assert_num_queries, n
+):
+    cycle, publication = _approve_and_publish(province, version, staff, n, django_assert_num_queries)
+    assert set(cycle.assessments.values_list("status", flat=True)) == {Status.PUBLISHED}
+    results = list(publication.results.order_by("rank", "unit_name"))
+    assert len(results) == n and {r.rank_of for r in results} == {n}
+    assert results[0].rank == 1 and results[-1].rank > 1 and results[0].total > results[-1].total
+    assert len(results[0].scores) == len(framework_version_spec(version).nodes)
+
+
+def test_only_insert_batches_grow_under_djangos_sqlite_default(province, version, staff):
+    """Without the real SQLite limit, the 300-commune run differs only by bulk insert batches."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the 999-parameter batching is SQLite's")
+    captured: list[list[str]] = []
+
+    @contextmanager
+    def capture(_expected: int) -> Iterator[None]:
+        with CaptureQueriesContext(connection) as context:
+            yield
+        captured.append([q["sql"] for q in context.captured_queries])
+
+    _approve_and_publish(province, version, staff, 300, capture)
+    approve, publish = captured
+    # Each run inserts into three tables; everything else is the pinned count.
+    assert len([q for q in approve if not q.startswith("INSERT")]) == APPROVE_QUERIES - 3
+    assert len([q for q in publish if not q.startswith("INSERT")]) == PUBLISH_QUERIES - 3
+    assert len(publish) > PUBLISH_QUERIES  # 300 results × 21 columns do not fit 999 parameters

@@ -1,0 +1,103 @@
+"""The appraisal in a real browser: an appraiser disputes an item (htmx), asks for
+clarification, the commune answers, the head sends it back, the item is appraised again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from parindex.accounts.models import Role
+from parindex.accounts.selectors import principal_for
+from parindex.appraisals import services
+from parindex.appraisals.models import ItemAppraisal, Sector
+from parindex.appraisals.tests.factories import appraiser
+from parindex.assessments import services as assessment_services
+from parindex.assessments.tests.factories import PASSWORD, answer_everything, dues_from, open_cycle, user_with_role
+from parindex.assessments.workflow import Status
+from parindex.frameworks import services as framework_services
+from parindex.frameworks.models import Criterion
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def scene(province, commune, other_commune, reference_spec, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    cycle = open_cycle(province, version, commune, other_commune, dues=dues_from(dt.date.today()))
+    a = cycle.assessments.get(unit=commune)
+    users = {
+        "noivu": appraiser("noivu", province, full_name="Ngô Thị Hoa"),
+        "admin": user_with_role("sonoivu", Role.PROVINCE_ADMIN, province, include_descendants=True),
+        "office": user_with_role("vanphong", Role.COMMUNE_OFFICE, commune, full_name="Hoàng Thị Lan"),
+        "head": user_with_role("chutich", Role.COMMUNE_HEAD, commune, full_name="Lê Văn Mẫn"),
+    }
+    answer_everything(a, users["office"])
+    assessment_services.assessment_transition(
+        assessment=a, to=Status.SUBMITTED, actor=users["head"], principal=principal_for(users["head"])
+    )
+    services.appraiser_assignments_set(
+        cycle=cycle, appraiser=users["noivu"], criteria=list(Criterion.objects.filter(version=version, parent=None)),
+        sector=Sector.NOI_VU, actor=users["admin"], principal=principal_for(users["admin"]),
+    )  # fmt: skip
+    return {"assessment": a, "users": users}
+
+
+def login(page, live_server, username):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_an_item_is_disputed_clarified_and_appraised_again(page, live_server, scene, screenshot):
+    a = scene["assessment"]
+    login(page, live_server, "noivu")
+    page.click("text=Thẩm định")
+    page.click("text=Thẩm định >> nth=-1")  # the unit's link in the list
+    row = page.locator("#item-1\\.1\\.3")
+    row.locator("input[name=value_percent]").fill("70")
+    row.locator("textarea[name=comment]").fill("Báo cáo chỉ chứng minh 7/10 nhiệm vụ; đề nghị giải trình.")
+    row.locator("input[name=needs_clarification]").check()
+    row.locator("button", has_text="Lưu").click()
+    page.locator("#item-1\\.1\\.3 td.score", has_text="1,40").wait_for()
+    assert "90,06" in page.locator("#summary").inner_text()  # 90,46 self − 0,40 on 1.1.3
+    page.click("text=Thống nhất với tự đánh giá ở các tiêu chí còn lại")
+    page.locator("text=Đã thống nhất với điểm tự đánh giá của 52").wait_for()
+    screenshot("appraisal-appraiser")
+    screenshot("appraisal-appraiser-top", full_page=False)
+    page.fill("#id_deadline", (dt.date.today() + dt.timedelta(days=10)).strftime("%d/%m/%Y"))
+    page.click("text=Gửi yêu cầu giải trình >> nth=-1")
+    page.locator("text=Đã gửi yêu cầu giải trình lần 1").wait_for()
+
+    login(page, live_server, "vanphong")
+    page.goto(f"{live_server.url}/danh-gia/{a.pk}/")
+    panel = page.locator("#clarification")
+    assert "đề nghị giải trình" in panel.inner_text()
+    panel.locator("textarea[name=answer]").fill("Bổ sung báo cáo: 8/10 nhiệm vụ hoàn thành, kèm biên bản kiểm tra.")
+    panel.locator("button", has_text="Lưu giải trình").click()
+    page.locator("text=Đã lưu nội dung giải trình").wait_for()
+    screenshot("clarification-commune")
+    page.locator("#clarification").scroll_into_view_if_needed()
+    screenshot("clarification-commune-panel", full_page=False)
+
+    login(page, live_server, "chutich")
+    page.goto(f"{live_server.url}/danh-gia/{a.pk}/")
+    page.click("text=Gửi giải trình")
+    page.locator("text=Đã giải trình, chờ thẩm định lại >> nth=0").wait_for()
+
+    login(page, live_server, "noivu")
+    page.goto(f"{live_server.url}/tham-dinh/{a.pk}/")
+    row = page.locator("#item-1\\.1\\.3")
+    assert "Bổ sung báo cáo" in row.inner_text()
+    row.locator("input[name=value_percent]").fill("80")
+    row.locator("button", has_text="Lưu").click()
+    page.locator("#item-1\\.1\\.3 td.score", has_text="1,60").wait_for()
+    page.click("text=Hoàn thành thẩm định")
+    page.locator("text=Hồ sơ đã chuyển sang: Đã thẩm định xong").wait_for()
+    screenshot("appraisal-finished")
+    a.refresh_from_db()
+    assert a.status == Status.APPRAISED
+    assert ItemAppraisal.objects.get(assessment=a, criterion__code="1.1.3", round=2).inputs == {"value": "0.8"}
