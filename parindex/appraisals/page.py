@@ -18,6 +18,7 @@ from parindex import scoring
 from parindex.accounts.permissions import Principal
 from parindex.appraisals import selectors
 from parindex.appraisals.models import ClarificationItem, ItemAppraisal
+from parindex.appraisals.services import FIRST_ROUND
 from parindex.assessments.models import Answer, Assessment, Evidence, EvidenceFile
 from parindex.assessments.selectors import assessment_answers
 from parindex.assessments.workflow import Status, allowed_transitions
@@ -109,9 +110,7 @@ class AppraisalPage:
 
     @property
     def can_accept(self) -> bool:
-        return self.assessment.status in (Status.SUBMITTED, Status.APPRAISING) and any(
-            item.first is None and item.answer is not None and item.answer.inputs for item in self.items
-        )
+        return any(item.can_first and item.first is None and item.answer and item.answer.inputs for item in self.items)
 
     @property
     def can_request(self) -> bool:
@@ -144,7 +143,7 @@ def appraisal_page(assessment: Assessment, principal: Principal, scope: selector
     for root in spec.roots:
         section = Section(root, [])
         for leaf in spec.leaves:
-            if leaf.code not in leaves or not _under(spec, leaf, root.code):
+            if leaf.code not in leaves or root.code not in spec.lineage(leaf.code):
                 continue
             item_rounds = rounds.get(leaf.code, selectors.ItemRounds())
             item = Item(
@@ -158,7 +157,7 @@ def appraisal_page(assessment: Assessment, principal: Principal, scope: selector
                 clarifications=asked.get(leaf.code, []),
                 evidence=by_code.get(leaf.code, []),
             )
-            item.can_first = status in (Status.SUBMITTED, Status.APPRAISING)
+            item.can_first = status in FIRST_ROUND and not item.asked
             item.can_second = status == Status.CLARIFIED and item.asked
             section.items.append(item)
             section.self_total += item.self_score.score
@@ -176,12 +175,3 @@ def appraisal_page(assessment: Assessment, principal: Principal, scope: selector
         unsent=selectors.unsent_flags(assessment) if status in (Status.APPRAISING, Status.CLARIFIED) else [],
         transitions=transitions,
     )
-
-
-def _under(spec: scoring.Framework, node: scoring.Node, root: str) -> bool:
-    code: str | None = node.code
-    while code is not None:
-        if code == root:
-            return True
-        code = spec.node(code).parent
-    return False

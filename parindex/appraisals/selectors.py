@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from parindex import scoring
 from parindex.accounts.models import Role
-from parindex.accounts.permissions import Principal
+from parindex.accounts.permissions import Principal, UnitRef
 from parindex.appraisals.models import AppraiserAssignment, ClarificationItem, ItemAppraisal
 from parindex.assessments.inputs import to_response
 from parindex.assessments.models import Answer, Assessment, Cycle
@@ -51,21 +51,12 @@ class Scope:
         if self.everything:
             return list(spec.leaves)
         codes = self.codes_for(unit_id)
-        return [leaf for leaf in spec.leaves if _under(spec, leaf, codes)]
-
-
-def _under(spec: scoring.Framework, node: scoring.Node, codes: set[str]) -> bool:
-    code: str | None = node.code
-    while code is not None:
-        if code in codes:
-            return True
-        code = spec.node(code).parent
-    return False
+        return [leaf for leaf in spec.leaves if not codes.isdisjoint(spec.lineage(leaf.code))]
 
 
 def appraisal_scope(principal: Principal, cycle: Cycle) -> Scope:
     """The principal's appraisal scope in ``cycle`` (one query, none for the council chair)."""
-    province = _province_ref(cycle)
+    province = UnitRef(id=cycle.province_id)
     if principal.is_superuser or principal.has_role(province, WHOLE_PROVINCE_ROLES):
         return Scope(everything=True)
     if principal.user_id is None or not principal.has_role(province, {Role.APPRAISER}):
@@ -77,12 +68,6 @@ def appraisal_scope(principal: Principal, cycle: Cycle) -> Scope:
     for unit_id, code in rows:
         scope.codes_by_unit.setdefault(unit_id, set()).add(code)
     return scope
-
-
-def _province_ref(cycle: Cycle) -> Any:
-    from parindex.accounts.permissions import UnitRef
-
-    return UnitRef(id=cycle.province_id)
 
 
 def appraiser_assignments(cycle: Cycle) -> list[AppraiserAssignment]:

@@ -28,6 +28,9 @@ from parindex.assessments.workflow import Status
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 
+# States in which first-round scores may be recorded (for items not under clarification).
+FIRST_ROUND = frozenset({Status.SUBMITTED, Status.APPRAISING, Status.CLARIFICATION, Status.CLARIFIED})
+
 
 @transaction.atomic
 def appraiser_assignments_set(
@@ -116,17 +119,22 @@ def appraisal_save(
     if criterion.version_id != assessment.cycle.framework_version_id or not criterion.rule_kind:
         raise ValidationError("Tiêu chí này không chấm điểm trực tiếp.")
     comment = comment.strip()
+    asked = set(selectors.clarification_items(assessment))
     if round == 1:
-        if assessment.status not in (Status.SUBMITTED, Status.APPRAISING):
+        # Other fields' appraisers go on with their first round while some items are being clarified.
+        if assessment.status not in FIRST_ROUND:
             raise ValidationError(
                 f"Hồ sơ đang ở bước '{assessment.get_status_display()}': không ghi điểm thẩm định lần 1.", code="state"
+            )
+        if criterion.code in asked:
+            raise ValidationError(
+                f"Tiêu chí {criterion.code} đã được yêu cầu giải trình: thẩm định lại ở lần 2.", code="state"
             )
         if needs_clarification and not comment:
             raise ValidationError("Ghi rõ nội dung cần giải trình vào ô nhận xét.")
     elif round == 2:
         if assessment.status != Status.CLARIFIED:
             raise ValidationError("Chỉ thẩm định lần 2 khi đơn vị đã gửi giải trình.", code="state")
-        asked = {code for code, items in selectors.clarification_items(assessment).items() if items}
         if criterion.code not in asked:
             raise ValidationError(f"Tiêu chí {criterion.code} không có trong yêu cầu giải trình.")
         needs_clarification = False
@@ -180,7 +188,7 @@ def appraisal_accept_self(*, assessment: Assessment, actor: Any, principal: Prin
     Returns the number of items accepted.
     """
     scope = _require_scope(principal, assessment)
-    if assessment.status not in (Status.SUBMITTED, Status.APPRAISING):
+    if assessment.status not in FIRST_ROUND:
         raise ValidationError("Chỉ chấp nhận điểm tự đánh giá khi đang thẩm định lần 1.", code="state")
     spec = framework_version_spec(assessment.cycle.framework_version)
     codes = [leaf.code for leaf in scope.leaves(spec, assessment.unit_id)]

@@ -27,6 +27,7 @@ from parindex.assessments import services as assessment_services
 from parindex.assessments.forms import TransitionForm
 from parindex.assessments.models import Assessment, Cycle, EvidenceFile
 from parindex.assessments.workflow import Status
+from parindex.core.flash import flash_form_errors
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.units.models import AdministrativeUnit
@@ -108,7 +109,9 @@ def appraisal_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             services.appraisal_save(
                 assessment=assessment,
                 criterion=criterion,
-                round=2 if assessment.status == Status.CLARIFIED else 1,
+                round=2
+                if assessment.status == Status.CLARIFIED and code in selectors.clarification_items(assessment)
+                else 1,
                 inputs=form.inputs(),
                 comment=data["comment"],
                 needs_clarification=data["needs_clarification"],
@@ -170,7 +173,7 @@ def clarification_send(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Đã gửi yêu cầu giải trình lần {sent.number} ({sent.items.count()} tiêu chí) cho đơn vị."
             )
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     return redirect("appraisals:appraisal-detail", pk=pk)
 
 

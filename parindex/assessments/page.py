@@ -220,9 +220,4 @@ def editable_codes(assessment: Assessment, principal: Principal) -> set[str]:
 
 def _owners(spec: scoring.Framework, node: scoring.Node, assigned: dict[str, Any]) -> list[Any]:
     """The official of the nearest assigned node, the node itself first."""
-    code: str | None = node.code
-    while code is not None:
-        if code in assigned:
-            return [assigned[code]]
-        code = spec.node(code).parent
-    return []
+    return next(([assigned[code]] for code in spec.lineage(node.code) if code in assigned), [])

@@ -33,6 +33,7 @@ from parindex.assessments.inputs import describe_change_value
 from parindex.assessments.models import Assessment, Assignment, AuditEntry, Evidence, EvidenceFile
 from parindex.assessments.page import editable_codes, self_assessment_page
 from parindex.assessments.workflow import Status
+from parindex.core.flash import flash_form_errors
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.frameworks.workflow import Status as VersionStatus
@@ -157,9 +158,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã lưu tài liệu '{data['title']}'.")
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        flash_form_errors(request, form)
     return redirect(reverse("assessments:assessment-detail", args=[pk]) + "#evidence")
 
 
@@ -448,7 +447,5 @@ def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã gia hạn đến hết ngày {data['until']:%d/%m/%Y}.")
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        flash_form_errors(request, form)
     return redirect(reverse("assessments:assessment-detail", args=[pk]) + "#deadline")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -82,6 +82,13 @@ class Framework:
     @cached_property
     def leaves(self) -> tuple[Node, ...]:
         return tuple(node for node in self.nodes if node.is_leaf)
+
+    def lineage(self, code: str) -> Iterator[str]:
+        """``code``, then the codes of its ancestors up to its field (lĩnh vực)."""
+        current: str | None = code
+        while current is not None:
+            yield current
+            current = self.by_code[current].parent
 
     def node(self, code: str) -> Node:
         return self.by_code[code]

@@ -249,3 +249,62 @@ def test_the_whole_cycle_from_self_assessment_to_publication(scene):
         )  # fmt: skip
     assert Publication.objects.filter(approval=approval).count() == 2
     assert ItemAppraisal.objects.filter(assessment=a, round=2).count() == 2
+
+
+def test_other_fields_go_on_during_a_clarification_and_a_second_request_can_follow(scene):
+    s = scene
+    cycle, a_unit = s["cycle"], s["units"][0]
+    a = cycle.assessments.get(unit=a_unit)
+    answer_everything(a, s["officer"])
+    assessment_services.assessment_transition(
+        assessment=a, to=Status.SUBMITTED, actor=s["head"], principal=who(s["head"])
+    )
+    chair = s["chair"]
+
+    def appraise(code, inputs, flag=False, round=1):
+        services.appraisal_save(
+            assessment=a, criterion=crit(s, code), round=round, inputs=inputs, needs_clarification=flag,
+            comment=f"Về {code}", base_revision=None, actor=chair, principal=who(chair),
+        )  # fmt: skip
+        a.refresh_from_db()
+
+    appraise("1.1.3", {"value": "0.7"}, flag=True)
+    services.clarification_request_send(assessment=a, deadline=dt.date(2026, 12, 1), actor=chair, principal=who(chair))
+    a.refresh_from_db()
+    # Field V is appraised meanwhile, and flagged too; 1.1.3 itself waits for round 2.
+    appraise("5.1", {"met": False}, flag=True)
+    with pytest.raises(ValidationError, match="thẩm định lại ở lần 2"):
+        appraise("1.1.3", {"value": "0.8"})
+    office = s["office"]
+    item = ClarificationItem.objects.get()
+    services.clarification_answer_save(
+        item=item, answer="Bổ sung", base_revision=0, actor=office, principal=who(office)
+    )
+    services.clarification_answers_send(assessment=a, actor=s["head"], principal=who(s["head"]))
+    a.refresh_from_db()
+    second = services.clarification_request_send(
+        assessment=a, deadline=dt.date(2026, 12, 10), actor=chair, principal=who(chair)
+    )
+    assert second.number == 2 and [i.criterion.code for i in second.items.all()] == ["5.1"]
+    a.refresh_from_db()
+    assert a.status == Status.CLARIFICATION
+    # The commune may now touch only 5.1; 1.1.3's request is closed.
+    with pytest.raises(ValidationError, match="không gồm 1.1.3"):
+        assessment_services.evidence_add(
+            assessment=a, upload=io.BytesIO(PDF), filename="x.pdf", title="X", criteria=[crit(s, "1.1.3")],
+            actor=office,
+        )  # fmt: skip
+    item = second.items.get()
+    services.clarification_answer_save(
+        item=item, answer="Đã có QĐ", base_revision=0, actor=office, principal=who(office)
+    )
+    services.clarification_answers_send(assessment=a, actor=s["head"], principal=who(s["head"]))
+    a.refresh_from_db()
+    appraise("1.1.3", {"value": "0.8"}, round=2)
+    services.appraisal_accept_self(assessment=a, actor=chair, principal=who(chair))
+    with pytest.raises(ValidationError, match="Chưa thẩm định lại sau giải trình: 5.1"):
+        services.appraisal_finish(assessment=a, actor=chair, principal=who(chair))
+    appraise("5.1", {"met": True}, round=2)
+    services.appraisal_finish(assessment=a, actor=chair, principal=who(chair))
+    a.refresh_from_db()
+    assert a.status == Status.APPRAISED

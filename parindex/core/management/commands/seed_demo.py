@@ -195,7 +195,7 @@ class Command(BaseCommand):
         grants = (Grant(Role.COUNCIL_CHAIR, province.pk, True), Grant(Role.PROVINCE_ADMIN, province.pk, True))
         principal = Principal(user_id=admin.pk, grants=grants)
         approval = result_services.approval_create(
-            cycle=cycle, assessments=assessments, name="Khối xã, phường, thị trấn", note="Biên bản họp Hội đồng thẩm định",
+            cycle=cycle, assessments=assessments, name=_group_name(province), note="Biên bản họp Hội đồng thẩm định",
             actor=chair, principal=principal,
         )  # fmt: skip
         publication = result_services.publication_publish(
@@ -289,6 +289,11 @@ class Command(BaseCommand):
             inputs={"value": "0.75"}, comment="Báo cáo ghi 18/24 nhiệm vụ hoàn thành.", base_revision=None,
             actor=chair, principal=principal,
         )  # fmt: skip
+
+
+def _group_name(province: AdministrativeUnit) -> str:
+    """Before 2025 townships (thị trấn) were ranked with communes and wards; after, there are none."""
+    return "Khối xã, phường, thị trấn" if province.era == AdministrativeUnit.Era.PRE2025 else "Khối xã, phường"
 
 
 def _old_province(province: Any) -> AdministrativeUnit:
