@@ -371,7 +371,8 @@ def item_history(request: HttpRequest, pk: int, code: str | None = None) -> Http
         }
         for e in events
     ]
-    rows.sort(key=lambda r: r["at"], reverse=True)
+    rows.sort(key=lambda r: r["at"])  # stable: changes made in the same instant keep their order
+    rows.reverse()
     template = "assessments/history.html" + ("#history" if request.htmx else "")
     return render(request, template, {"assessment": assessment, "code": code, "rows": rows})
 

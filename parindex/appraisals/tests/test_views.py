@@ -17,7 +17,7 @@ from parindex.appraisals.models import ClarificationItem, ItemAppraisal, Sector
 from parindex.appraisals.tests.factories import appraiser
 from parindex.assessments import services as assessment_services
 from parindex.assessments.models import Assessment, AuditEntry, DeadlineExtension
-from parindex.assessments.tests.factories import PDF, answer_everything, open_cycle, user_with_role
+from parindex.assessments.tests.factories import PDF, answers_bulk, open_cycle, user_with_role
 from parindex.assessments.workflow import Status
 from parindex.frameworks import selectors as framework_selectors
 from parindex.frameworks import services as framework_services
@@ -53,7 +53,7 @@ def scene(province, commune, other_commune, reference_spec, settings, tmp_path):
         criteria=[Criterion.objects.get(version=version, code="1.1.1")], actor=users["office"],
     )  # fmt: skip
     for assessment, head in ((a, users["head"]), (b, users["outsider"])):
-        answer_everything(assessment, users["office"])
+        answers_bulk(assessment)
         assessment_services.assessment_transition(
             assessment=assessment, to=Status.SUBMITTED, actor=head, principal=who(head)
         )
@@ -257,10 +257,12 @@ def test_a_draft_closes_at_the_self_assessment_deadline(client, province, commun
 def test_the_item_history_shows_who_changed_what(client, scene):
     client.force_login(scene["users"]["noivu"])
     client.post(u("appraisal-save", scene["a"].pk, "1.1.3"), {"value_percent": "70", "comment": "Thiếu"})
+    client.post(u("appraisal-save", scene["a"].pk, "1.1.3"), {"value_percent": "75", "revision": "1"})
     client.force_login(scene["users"]["head"])
     html = client.get(reverse("assessments:item-history", args=[scene["a"].pk, "1.1.3"])).content.decode()
-    assert "Điểm thẩm định lần 1" in html and "Tỷ lệ 70%" in html and "noivu" in html
-    assert "Số liệu tự đánh giá" in html and "Tỷ lệ 90%" in html
+    assert "Điểm thẩm định lần 1" in html and "noivu" in html and "Thiếu" in html
+    # Newest first; the second change shows the old value beside the new.
+    assert html.index("Tỷ lệ 70%") < html.index("Tỷ lệ 75%") < html.rindex("Tỷ lệ 70%")
 
 
 def test_the_assignment_page_saves_and_reports_errors(client, scene):

@@ -25,7 +25,7 @@ from parindex.assessments.workflow import Status
 from parindex.frameworks import services as framework_services
 from parindex.results import services
 from parindex.results.models import Approval, ApprovalEntry, Publication, PublishedResult
-from parindex.results.tests.test_queries import bulk_cycle, bulk_units
+from parindex.results.tests.factories import bulk_cycle, bulk_units
 from parindex.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
