@@ -111,6 +111,7 @@ VALUE_LABELS = {
     "items": "Tiêu chí",
     "stage": "Giai đoạn",
     "until": "Đến hết ngày",
+    "official": "Người được giao",
 }
 
 

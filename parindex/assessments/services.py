@@ -431,9 +431,11 @@ def assignments_set(*, assessment: Assessment, choices: dict[str, int | None], a
     if strangers:
         raise ValidationError(f"Người được chọn cho {', '.join(strangers)} không phải công chức của đơn vị.")
     current = dict(Assignment.objects.filter(assessment=assessment).values_list("criterion__code", "official_id"))
+    names = {u.pk: str(u) for u in officials}
     changed = 0
     for code, official_id in choices.items():
-        if current.get(code) == official_id:
+        before = current.get(code)
+        if before == official_id:
             continue
         changed += 1
         if official_id is None:
@@ -444,6 +446,14 @@ def assignments_set(*, assessment: Assessment, choices: dict[str, int | None], a
                 criterion=criteria[code],
                 defaults={"official_id": official_id, "assigned_by": actor},
             )
+        audit(
+            assessment=assessment,
+            criterion=criteria[code],
+            action=AuditAction.ASSIGNMENT,
+            actor=actor,
+            old={"official": names.get(before, before)} if before else None,
+            new={"official": names[official_id]} if official_id else None,
+        )
     return changed
 
 

@@ -60,7 +60,7 @@ def get_assessment_for(request: HttpRequest, pk: int) -> tuple[Assessment, Princ
 @require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request.user)
-    direct, subtree = principal.unit_ids()
+    direct, subtree = principal.unit_ids(permissions.VIEW_ROLES)
     assessments = (
         Assessment.objects.filter(Q(unit_id__in=direct) | Q(unit__province_id__in=subtree))
         .select_related("cycle", "unit")

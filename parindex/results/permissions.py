@@ -1,7 +1,8 @@
 """Who may see a cycle's results board, approve and publish. Pure predicates over a Principal.
 
-- see the board of a province's cycle: the province's staff (appraisers, the council chair,
-  the Sở Nội vụ admins) and viewers granted at the province; commune users never;
+- see the board of a province's cycle: the council chair, the Sở Nội vụ admins and viewers
+  granted at the province; commune users never, and appraisers neither: they see only the
+  units and fields assigned to them, on the appraisal pages;
 - approve a group of appraised units: the council chair (Chủ tịch Hội đồng thẩm định);
 - publish an approval and correct a publication: the Sở Nội vụ admin.
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from parindex.accounts.models import PROVINCE_ROLES, Role
 from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
 
-BOARD_ROLES = PROVINCE_ROLES | {Role.VIEWER}
+BOARD_ROLES = (PROVINCE_ROLES - {Role.APPRAISER}) | {Role.VIEWER}
 
 
 def can_view_board(p: Principal, province: UnitRef) -> bool:

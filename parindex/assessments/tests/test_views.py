@@ -313,10 +313,22 @@ class TestCycleOpen:
 
 def test_the_list_shows_each_role_only_its_units(client, setup):
     other = Assessment.objects.exclude(pk=setup["assessment"].pk).get()
-    expected = {"officer": {"commune"}, "head": {"commune"}, "viewer": {"commune", "other"}, "outsider": {"other"}}
+    expected = {
+        "officer": {"commune"}, "head": {"commune"}, "viewer": {"commune", "other"}, "outsider": {"other"},
+        "appraiser": set(),  # appraisers work from the appraisal pages, on what they are assigned
+    }  # fmt: skip
     names = {"commune": setup["assessment"].unit.name, "other": other.unit.name}
     for persona, visible in expected.items():
         client.force_login(setup["users"][persona])
         html = client.get(reverse("assessments:assessment-list")).content.decode()
         for key, name in names.items():
             assert (name in html) == (key in visible), (persona, name)
+
+
+def test_giving_and_taking_back_an_item_is_in_its_history(client, setup):
+    a, officer = setup["assessment"], setup["users"]["officer"]
+    client.force_login(setup["users"]["office"])
+    client.post(url("assignment-edit", a), {"giao-II": str(officer.pk)})
+    client.post(url("assignment-edit", a), {"giao-II": ""})
+    html = client.get(reverse("assessments:item-history", args=[a.pk, "II"])).content.decode()
+    assert html.count("Phân công") == 2 and "Người được giao: officer" in html

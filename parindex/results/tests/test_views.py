@@ -115,10 +115,10 @@ def correct(client, publication, reason="Đính chính điểm tiêu chí 1.6", 
 
 # view -> persona -> expected status
 MATRIX = {
-    "board": {"officer": 404, "head": 404, "appraiser": 200, "council": 200, "admin": 200, "viewer": 200, "elsewhere": 404},
-    "approve": {"officer": 404, "head": 404, "appraiser": 403, "council": 302, "admin": 403, "viewer": 403, "elsewhere": 404},
-    "publish": {"officer": 404, "head": 404, "appraiser": 403, "council": 403, "admin": 302, "viewer": 403, "elsewhere": 404},
-    "correct": {"officer": 404, "head": 404, "appraiser": 403, "council": 403, "admin": 302, "viewer": 403, "elsewhere": 404},
+    "board": {"officer": 404, "head": 404, "appraiser": 404, "council": 200, "admin": 200, "viewer": 200, "elsewhere": 404},
+    "approve": {"officer": 404, "head": 404, "appraiser": 404, "council": 302, "admin": 403, "viewer": 403, "elsewhere": 404},
+    "publish": {"officer": 404, "head": 404, "appraiser": 404, "council": 403, "admin": 302, "viewer": 403, "elsewhere": 404},
+    "correct": {"officer": 404, "head": 404, "appraiser": 404, "council": 403, "admin": 302, "viewer": 403, "elsewhere": 404},
 }  # fmt: skip
 
 
@@ -488,7 +488,9 @@ def test_the_public_list_shows_publications_in_force_and_staff_their_boards(clie
     assert "Khối đặc khu" not in html  # approved, not published
     client.force_login(scene["users"]["officer"])
     assert "Kỳ đánh giá bạn theo dõi" not in client.get(reverse("results:publication-list")).content.decode()
-    client.force_login(scene["users"]["appraiser"])
+    client.force_login(scene["users"]["appraiser"])  # appraisers see only their units, on the appraisal pages
+    assert board_url(scene) not in client.get(reverse("results:publication-list")).content.decode()
+    client.force_login(scene["users"]["viewer"])
     html = client.get(reverse("results:publication-list")).content.decode()
     assert "Kỳ đánh giá bạn theo dõi" in html and board_url(scene) in html
     client.force_login(scene["users"]["elsewhere"])
