@@ -34,6 +34,7 @@ fmt: install
 
 bench: install
 	$(BIN)/python bench/score_bench.py
+	$(BIN)/python bench/indicator_import_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

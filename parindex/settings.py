@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "parindex.assessments",
     "parindex.appraisals",
     "parindex.results",
+    "parindex.indicators",
     "parindex.notifications",
 ]
 
