@@ -59,7 +59,11 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
     """Per cycle, the units I appraise with their status and how far the appraisal is."""
     principal = principal_for(request.user)
     provinces = principal.unit_ids(APPRAISAL_ROLES | {Role.PROVINCE_ADMIN})[0]
-    cycles = list(Cycle.objects.filter(province_id__in=provinces).select_related("province").order_by("-year"))
+    cycles = list(
+        Cycle.objects.filter(province_id__in=provinces)
+        .select_related("province", "framework_version__framework")
+        .order_by("-year")
+    )
     queue = selectors.appraisal_queue(principal, cycles)
     ids = [a.pk for _, _, rows in queue for a in rows]
     done = dict(
@@ -228,7 +232,7 @@ def appraisal_evidence(request: HttpRequest, pk: int, evidence_pk: int, revision
 @require_http_methods(["GET", "POST"])
 def appraiser_assignment(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     """The province admin gives appraisers fields of a cycle, for every unit or chosen units."""
-    cycle = Cycle.objects.select_related("province", "framework_version").filter(pk=cycle_pk).first()
+    cycle = Cycle.objects.select_related("province", "framework_version__framework").filter(pk=cycle_pk).first()
     principal = principal_for(request.user)
     if cycle is None or not (principal.is_superuser or principal.has_role(UnitRef(cycle.province_id), _STAFF)):
         raise Http404("Không tìm thấy kỳ đánh giá")

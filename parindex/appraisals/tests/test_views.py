@@ -318,3 +318,31 @@ def test_once_published_the_commune_sees_each_items_appraised_score(client, scen
     html = client.get(page_url).content.decode()
     assert "Điểm thẩm định (đã công bố)" in html and "Báo cáo chỉ có 7/10 nhiệm vụ" in html
     assert "1,40" in html and "1,80" in html  # appraised and self score of 1.1.3
+
+
+@pytest.mark.parametrize("more", [False, True])
+def test_the_list_assignment_and_history_pages_make_a_fixed_number_of_queries(
+    client, scene, django_assert_num_queries, more
+):
+    """Whatever the number of units, assignments and recorded changes."""
+    a, admin, noivu = scene["a"], scene["users"]["admin"], scene["users"]["noivu"]
+    if more:  # one more unit to appraise, more assignments, more history
+        services.appraiser_assignments_set(
+            cycle=scene["cycle"], appraiser=noivu, sector=Sector.NOI_VU, actor=admin, principal=who(admin),
+            criteria=list(Criterion.objects.filter(version=scene["version"], parent=None)),
+        )  # fmt: skip
+        services.appraisal_accept_self(assessment=a, actor=noivu, principal=who(noivu))
+    framework_selectors._CACHE.clear()
+    client.force_login(noivu)
+    # session, user, principal, cycles, scope, assessments, appraised counts, criteria tree, badge
+    with django_assert_num_queries(9):
+        assert client.get(u("appraisal-list")).status_code == 200
+    client.force_login(scene["users"]["head"])
+    # session, user, assessment, principal, entries, events, badge
+    with django_assert_num_queries(7):
+        assert client.get(reverse("assessments:history", args=[a.pk])).status_code == 200
+    client.force_login(admin)
+    framework_selectors._CACHE.clear()
+    # session, user, cycle, principal, criteria tree, appraisers, units, assignments, badge
+    with django_assert_num_queries(9):
+        assert client.get(u("appraiser-assignment", scene["cycle"].pk)).status_code == 200
