@@ -164,3 +164,14 @@ class TestUnreadBadge:
         request.user = AnonymousUser()
         with django_assert_num_queries(0):
             assert engines["django"].from_string("{{ unread_notifications }}").render({}, request) == "0"
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_list_makes_a_fixed_number_of_queries(client, owner, django_assert_num_queries, count):
+    Notification.objects.bulk_create(
+        [Notification(user=owner, key=f"k{i}", title=f"Thông báo {i}", url="/danh-gia/1/") for i in range(count)]
+    )
+    client.force_login(owner)
+    # session, user, page count, roles (menu), unread badge, page rows
+    with django_assert_num_queries(6):
+        assert client.get(LIST).status_code == 200
