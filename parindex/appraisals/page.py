@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
-
 from parindex import scoring
 from parindex.accounts.permissions import Principal
 from parindex.appraisals import selectors
 from parindex.appraisals.models import ClarificationItem, ItemAppraisal
 from parindex.appraisals.services import FIRST_ROUND
-from parindex.assessments.models import Answer, Assessment, Evidence, EvidenceFile
-from parindex.assessments.selectors import assessment_answers
+from parindex.assessments.models import Answer, Assessment, Evidence
+from parindex.assessments.selectors import assessment_answers, evidence_with_files
 from parindex.assessments.workflow import Status, allowed_transitions
 from parindex.frameworks.selectors import framework_version_spec
 
@@ -129,8 +127,7 @@ def appraisal_page(assessment: Assessment, principal: Principal, scope: selector
     answers = assessment_answers(assessment)
     rounds = selectors.appraisal_rounds(assessment)
     asked = selectors.clarification_items(assessment)
-    latest = Prefetch("files", queryset=EvidenceFile.objects.order_by("-revision"), to_attr="revisions")
-    evidence = list(Evidence.objects.filter(assessment=assessment).prefetch_related("criteria", latest).order_by("pk"))
+    evidence = evidence_with_files(assessment)
     scores = selectors.scores_from(spec, {c: a.inputs for c, a in answers.items()}, rounds)
     leaves = {leaf.code for leaf in scope.leaves(spec, assessment.unit_id)}
     by_code: dict[str, list[Evidence]] = defaultdict(list)

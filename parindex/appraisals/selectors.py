@@ -85,12 +85,18 @@ class ItemRounds:
     first: ItemAppraisal | None = None
     second: ItemAppraisal | None = None
 
+    def put(self, row: ItemAppraisal) -> None:
+        if row.round == 1:
+            self.first = row
+        else:
+            self.second = row
+
 
 def appraisal_rounds(assessment: Assessment) -> dict[str, ItemRounds]:
     """Round-1 and round-2 rows by criterion code (one query)."""
     out: dict[str, ItemRounds] = defaultdict(ItemRounds)
     for row in ItemAppraisal.objects.filter(assessment=assessment).select_related("criterion", "updated_by"):
-        setattr(out[row.criterion.code], "first" if row.round == 1 else "second", row)
+        out[row.criterion.code].put(row)
     return dict(out)
 
 
@@ -148,7 +154,7 @@ def final_scores_for(assessments: Iterable[Assessment], spec: scoring.Framework)
         .select_related("criterion")
         .only("assessment_id", "round", "inputs", "criterion__code")
     ):
-        setattr(rounds[row.assessment_id][row.criterion.code], "first" if row.round == 1 else "second", row)
+        rounds[row.assessment_id][row.criterion.code].put(row)
     return {a.pk: scores_from(spec, self_inputs[a.pk], rounds[a.pk]) for a in assessments}
 
 

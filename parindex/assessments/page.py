@@ -12,14 +12,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from parindex import scoring
 from parindex.accounts.permissions import Principal, is_province_admin
 from parindex.assessments import permissions
-from parindex.assessments.models import Answer, Assessment, Assignment, DeadlineExtension, Evidence, EvidenceFile, Stage
-from parindex.assessments.selectors import assessment_answers, assessment_responses, latest_request
+from parindex.assessments.models import Answer, Assessment, Assignment, DeadlineExtension, Evidence, Stage
+from parindex.assessments.selectors import (
+    assessment_answers,
+    assessment_responses,
+    evidence_with_files,
+    latest_request,
+)
 from parindex.assessments.workflow import EDITABLE, UNDER_APPRAISAL, Status, allowed_transitions, window_open
 from parindex.frameworks.selectors import framework_version_spec
 
@@ -96,10 +100,7 @@ class Page:
 def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
     spec = framework_version_spec(assessment.cycle.framework_version)
     answers = assessment_answers(assessment)
-    latest_files = Prefetch("files", queryset=EvidenceFile.objects.order_by("-revision"), to_attr="revisions")
-    evidence = list(
-        Evidence.objects.filter(assessment=assessment).prefetch_related("criteria", latest_files).order_by("pk")
-    )
+    evidence = evidence_with_files(assessment)
     assignments = list(Assignment.objects.filter(assessment=assessment).select_related("criterion", "official"))
     extensions = list(assessment.extensions.select_related("granted_by"))
     request = latest_request(assessment) if assessment.status in UNDER_APPRAISAL else None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch
+
 from parindex import scoring
 from parindex.assessments.inputs import to_response
-from parindex.assessments.models import Answer, Assessment, DeadlineExtension, Evidence
+from parindex.assessments.models import Answer, Assessment, DeadlineExtension, Evidence, EvidenceFile
 from parindex.frameworks.selectors import framework_version_spec
 
 
@@ -80,3 +82,9 @@ def latest_request(assessment: Assessment) -> Any:
         .order_by("-number")
         .first()
     )
+
+
+def evidence_with_files(assessment: Assessment) -> list[Evidence]:
+    """The assessment's evidence with its criteria and ``revisions`` (newest file first), in three queries."""
+    revisions = Prefetch("files", queryset=EvidenceFile.objects.order_by("-revision"), to_attr="revisions")
+    return list(Evidence.objects.filter(assessment=assessment).prefetch_related("criteria", revisions).order_by("pk"))
