@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "parindex.appraisals",
     "parindex.results",
     "parindex.indicators",
+    "parindex.remediation",
     "parindex.notifications",
 ]
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("tham-dinh/", include("parindex.appraisals.urls")),
     path("ket-qua/", include("parindex.results.urls")),
     path("thong-bao/", include("parindex.notifications.urls")),
+    path("khac-phuc/", include("parindex.remediation.urls")),
     path("quan-tri/", admin.site.urls),
 ]

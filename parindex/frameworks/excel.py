@@ -78,6 +78,7 @@ NODE_COLUMNS = (
     ("evidence", "Tài liệu kiểm chứng", 40),
     ("guidance", "Hướng dẫn", 40),
     ("responsible", "Phụ trách", 20),
+    ("source", "Nguồn số liệu", 16),
 )
 NODE_TITLES = {key: title for key, title, _ in NODE_COLUMNS}
 HEADER_ALIASES = {
@@ -90,9 +91,10 @@ HEADER_ALIASES = {
     "evidence": ("tài liệu kiểm chứng",),
     "guidance": ("hướng dẫn", "hướng dẫn chấm"),
     "responsible": ("phụ trách", "bộ phận phụ trách"),
+    "source": ("nguồn số liệu", "nguồn"),
 }
 REQUIRED_COLUMNS = ("code", "name", "max")
-TEXT_KEYS = ("evidence", "guidance", "responsible")
+TEXT_KEYS = ("evidence", "guidance", "responsible", "source")  # source: an optional extra key (e.g. remediation)
 BAND_TITLES = ("Xếp loại", "Từ % trở lên")
 
 PARAM_EXAMPLES = {
@@ -120,6 +122,7 @@ HELP_NOTES = (
     "Tổng điểm tối đa ở trang 'Thông tin' phải bằng tổng điểm tối đa các lĩnh vực.",
     "Số thập phân ghi 1,5 hoặc 1.5 đều được. Nên để cột 'Mã' ở dạng văn bản để mã 3.10 không bị đổi thành 3.1.",
     "Ở trang 'Thông tin', có thể sửa cột A nhưng không sửa cột 'Khóa' (cột C). Ngày ghi dạng dd/mm/yyyy.",
+    "Cột 'Nguồn số liệu': 'remediation' khi số liệu của tiêu chí lấy từ tỷ lệ hoàn thành kế hoạch khắc phục năm trước.",
     "Trang 'Xếp loại': mức cao nhất ghi trước; đơn vị đạt từ mức % nào trở lên thì được xếp loại đó.",
 )
 
@@ -237,6 +240,7 @@ def _write_nodes(ws: Worksheet, framework: Framework) -> None:
                 node.evidence or None,
                 node.guidance or None,
                 node.responsible or None,
+                _text(node.extra.get("source")) or None,
             ]
         )
         row = ws.max_row

@@ -73,11 +73,12 @@ def test_it_writes_a_layout_a_person_can_read_and_edit(reference):
     assert info["format"] == "parindex-framework/1" and info["code"] == "QT-XA-2023"
     assert info["applies_to"] == "xa, phuong, thi_tran" and info["max_total"] == 100
     nodes = wb["Tiêu chí"]
-    assert [cell.value for cell in nodes[1]] == HEADER
+    assert [cell.value for cell in nodes[1]] == [*HEADER, "Nguồn số liệu"]
     assert nodes["A1"].font.b and nodes.freeze_panes == "A2"
     rows = {row[0].value: row for row in nodes.iter_rows(min_row=2) if row[0].value}
     assert rows["I"][1].value is None and rows["1.1"][1].value == "I"
     assert rows["1.3"][3].value == 2 and rows["1.3"][3].data_type == "n"
+    assert rows["1.5.3"][9].value == "remediation" and rows["1.5.2"][9].value is None
     assert rows["1.3"][5].value == "{tiers: [{min: 1, points: 2}, {min: 0.5, points: 1}]}"
     assert [rows[code][2].alignment.indent for code in ("I", "1.1", "1.1.1")] == [0, 1, 2]
     assert rows["I"][4].value is None and rows["1.1.1"][4].value == "timeliness"
