@@ -15,6 +15,7 @@ COVERED = {
     "assessments:assessment-list": "assessments/tests/test_views.py (every role sees only its units)",
     "assessments:assessment-detail": "MATRIX['detail']",
     "assessments:answer-save": "MATRIX['answer']",
+    "assessments:source-apply": "assessments/tests/test_sources.py TestApply.test_only_the_office_and_head_may_apply",
     "assessments:evidence-upload": "MATRIX['upload']",
     "assessments:evidence-revision": "MATRIX['revision']",
     "assessments:evidence-download": "MATRIX['download']",

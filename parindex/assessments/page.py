@@ -1,8 +1,10 @@
 """The self-assessment page's data, gathered in a fixed number of queries (pure assembly).
 
-``self_assessment_page`` reads the assessment's answers, evidence and assignments once each
-and scores with the engine; rows and progress are then built in memory, so the page costs
-the same number of queries whatever the number of criteria, files or officials.
+``self_assessment_page`` reads the assessment's answers, evidence and assignments once each,
+and the figures offered by the leaves' sources (``sources``: one query when the framework
+has a ``source: remediation`` leaf, none otherwise), and scores with the engine; rows and
+progress are then built in memory, so the page costs the same number of queries whatever
+the number of criteria, files or officials.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from parindex.assessments.selectors import (
     evidence_with_files,
     latest_request,
 )
+from parindex.assessments.sources import InputSource, input_sources, source_kind
 from parindex.assessments.workflow import EDITABLE, UNDER_APPRAISAL, Status, allowed_transitions, window_open
 from parindex.frameworks.selectors import framework_version_spec
 
@@ -36,6 +39,10 @@ class Row:
     evidence: list[Evidence] = field(default_factory=list)
     owners: list[Any] = field(default_factory=list)
     can_edit: bool = False
+    # Where the input may be taken from (1.5.3: last year's remediation plan), and whether
+    # this person may write that figure into the answer now.
+    source: InputSource | None = None
+    can_apply_source: bool = False
 
     @property
     def percent_value(self) -> str:
@@ -105,6 +112,7 @@ def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
     extensions = list(assessment.extensions.select_related("granted_by"))
     request = latest_request(assessment) if assessment.status in UNDER_APPRAISAL else None
     result = scoring.score(spec, assessment_responses(answers))
+    sources = input_sources(assessment, spec, answers=answers)
     status = assessment.status
     today = timezone.localdate()
     if status == Status.CLARIFICATION and request is not None:
@@ -147,6 +155,10 @@ def self_assessment_page(assessment: Assessment, principal: Principal) -> Page:
             row.can_edit = editable and permissions.can_edit_item(
                 principal, unit, [getattr(o, "pk", o) for o in owners]
             )
+            row.source = sources.get(node.code)
+            if row.source is not None and row.can_edit and not row.source.matches_answer:
+                kind = source_kind(spec, node.code)
+                row.can_apply_source = kind is not None and kind.may_apply(principal, unit)
             if ns.applicable and current_field is not None:
                 current_field.applicable += 1
                 current_field.answered += not ns.missing

@@ -11,6 +11,7 @@ urlpatterns = [
     path("ky-danh-gia/mo/", views.cycle_open, name="cycle-open"),
     path("<int:pk>/", views.assessment_detail, name="assessment-detail"),
     path("<int:pk>/tieu-chi/<str:code>/", views.answer_save, name="answer-save"),
+    path("<int:pk>/tieu-chi/<str:code>/nguon-so-lieu/", views.source_apply, name="source-apply"),
     path("<int:pk>/tai-lieu/", views.evidence_upload, name="evidence-upload"),
     path("<int:pk>/tai-lieu/<int:evidence_pk>/phien-ban/", views.evidence_revision, name="evidence-revision"),
     path("<int:pk>/tai-lieu/<int:evidence_pk>/tep/<int:revision>/", views.evidence_download, name="evidence-download"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from parindex.accounts.models import Role
 from parindex.accounts.permissions import Principal, is_province_admin
 from parindex.accounts.selectors import principal_for
-from parindex.assessments import permissions, selectors, services
+from parindex.assessments import permissions, selectors, services, sources
 from parindex.assessments.forms import (
     AnswerForm,
     ClarificationAnswerForm,
@@ -123,6 +123,25 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     html = render_to_string(f"{TEMPLATE}#leaf-row", context, request=request)
     html += render_to_string(f"{TEMPLATE}#summary", {**context, "oob": True}, request=request)
     return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def source_apply(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Write the figure a sub-criterion's source offers (1.5.3: last year's remediation plan) into its answer."""
+    assessment, principal = get_assessment_for(request, pk)
+    kind = sources.source_kind(framework_version_spec(assessment.cycle.framework_version), code)
+    if kind is None:
+        raise Http404("Tiêu chí này không lấy số liệu từ nguồn nào")
+    if code not in editable_codes(assessment, principal) or not kind.may_apply(principal, assessment.unit):
+        raise PermissionDenied("Bạn không được cập nhật số liệu tiêu chí này hoặc hồ sơ đã gửi.")
+    try:
+        answer = kind.apply(assessment=assessment, actor=request.user, principal=principal)
+    except ValidationError as exc:
+        messages.error(request, f"{code}: {' '.join(exc.messages)}")
+    else:
+        messages.success(request, f"Đã cập nhật tiêu chí {code}. {answer.explanation}")
+    return redirect(reverse("assessments:assessment-detail", args=[pk]) + f"#leaf-{code}")
 
 
 @login_required

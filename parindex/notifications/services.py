@@ -5,6 +5,13 @@ the users do not have yet (the key makes a rerun on the same day create nothing)
 e-mails them to the users with an address, through Django's configured e-mail backend.
 Its query count does not grow with the number of units or users.
 
+The sources (``REMINDER_SOURCES``):
+
+- ``selectors.deadline_reminders``: the cycles' deadlines (self-assessment, clarification,
+  appraisal, publication);
+- ``parindex.remediation.reminders.action_reminders``: remediation actions of approved
+  plans coming due, and overdue ones (first overdue day, then weekly).
+
 To add a kind of reminder, write a source (``(today, reminder_days) -> list of
 PlannedNotification``, see ``selectors.deadline_reminders``) and list it in
 ``REMINDER_SOURCES``.
@@ -26,12 +33,13 @@ from django.utils import timezone
 
 from parindex.notifications import reminders, selectors
 from parindex.notifications.models import Notification
+from parindex.remediation.reminders import action_reminders
 
 logger = logging.getLogger(__name__)
 
 ReminderSource = Callable[[dt.date, Collection[int]], Sequence[reminders.PlannedNotification]]
 
-REMINDER_SOURCES: tuple[ReminderSource, ...] = (selectors.deadline_reminders,)
+REMINDER_SOURCES: tuple[ReminderSource, ...] = (selectors.deadline_reminders, action_reminders)
 
 EMAIL_FOOTER = (
     "Thư này do parindex (Chỉ số cải cách hành chính) gửi tự động; thông báo cũng có trong mục "

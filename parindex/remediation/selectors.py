@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Prefetch, QuerySet
+from django.utils import timezone
 
 from parindex import scoring
 from parindex.appraisals.models import ItemAppraisal
@@ -193,8 +194,13 @@ class ActionRow:
         return schedule.shown_status(self.action.status, self.overdue)
 
 
+def local_day(moment: dt.datetime | None) -> dt.date | None:
+    """The calendar day in Vietnam of a stored moment (kept in UTC)."""
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
 def action_row(action: Action, plan: Plan, today: dt.date) -> ActionRow:
-    approved_on = plan.approved_at.date() if plan.approved_at else None
+    approved_on = local_day(plan.approved_at)
     last_note_on = getattr(action, "last_note_on", None)
     tracked = plan.status != PlanStatus.DRAFT
     overdue = tracked and schedule.is_overdue(

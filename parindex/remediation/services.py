@@ -61,6 +61,10 @@ def plan_draft(*, assessment: Assessment, actor: Any, principal: Principal) -> P
         raise ValidationError("Chưa tìm thấy kết quả đang có hiệu lực của đơn vị.", code="unpublished")
     analysis = selectors.lost_analysis(assessment, result)
     assert analysis is not None
+    if not analysis.losses:
+        raise ValidationError(
+            "Đơn vị đạt điểm tối đa ở mọi tiêu chí, không có nội dung cần khắc phục.", code="nothing_lost"
+        )
     year = assessment.cycle.year
     try:
         with transaction.atomic():

@@ -220,7 +220,8 @@ def test_the_page_makes_a_fixed_number_of_queries(
     client.force_login(user)
     framework_selectors._CACHE.clear()
     # session, user, assessment, principal, criteria tree, answers, evidence, its criteria,
-    # its files, assignments, deadline extensions, unread notifications (menu)
+    # its files, assignments, deadline extensions, unread notifications (menu). A framework with
+    # a `source: remediation` leaf (1.5.3 of the reference one) adds one: see test_sources.py.
     with django_assert_num_queries(12):
         response = client.get(reverse("assessments:assessment-detail", args=[assessment.pk]))
     assert response.status_code == 200

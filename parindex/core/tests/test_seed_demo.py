@@ -4,10 +4,14 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from parindex.accounts.models import Role, RoleAssignment
 from parindex.assessments.models import Answer, Assessment, Assignment, Cycle
 from parindex.assessments.workflow import Status
+from parindex.remediation import selectors
+from parindex.remediation.models import Action, ActionNote, Plan
+from parindex.remediation.workflow import PlanStatus
 from parindex.results.models import PublishedResult
 from parindex.units.models import AdministrativeUnit
 
@@ -39,7 +43,14 @@ def test_it_seeds_a_realistic_province_once(settings):
     assert Assignment.objects.filter(assessment__unit=first, assessment__cycle=cycles[current]).count() == 7
     assert "parindex-demo-2026" in text and "vanphong" in text
 
-    counted = (Answer, Assessment, RoleAssignment, PublishedResult)
+    # Remediation: plans in every state, overdue actions among them.
+    plans = dict(Plan.objects.filter(year=current).values_list("unit__name", "status"))
+    assert plans[first.name] == PlanStatus.APPROVED and PlanStatus.DRAFT in plans.values()
+    rows = selectors.action_board(Plan.objects.get(unit=first, year=current), timezone.localdate())
+    assert any(r.overdue for r in rows) and any(r.action.status == "done" for r in rows)
+    assert ActionNote.objects.filter(action__plan__unit=first).exists()
+
+    counted = (Answer, Assessment, RoleAssignment, PublishedResult, Plan, Action, ActionNote)
     before = [model.objects.count() for model in counted]
     call_command("seed_demo", stdout=io.StringIO())
     assert [model.objects.count() for model in counted] == before

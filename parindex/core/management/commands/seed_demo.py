@@ -4,15 +4,19 @@ Loads Quảng Trị's real units (current and pre-2025, with the 2025 conversion
 reference framework, one login per role, two published years (the year before last for
 the old communes, last year for the merged ones, so rank changes follow the mergers) and
 an open cycle for this year: partial answers, a few units submitted, one under appraisal
-and one asked to clarify two items. Running it again adds nothing. Refuses to run with
-DEBUG off, since it creates logins with a published password.
+and one asked to clarify two items. Last year's results are followed by remediation plans
+(kế hoạch khắc phục) carried out this year: the demo commune's approved plan with actions
+done on time, in progress, overdue and a quarterly one; a second commune's approved plan; a
+third commune's draft; the other communes have none. Running it again adds nothing. Refuses
+to run with DEBUG off, since it creates logins with a published password.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +28,7 @@ from django.utils import timezone
 
 from parindex.accounts.models import Role, RoleAssignment
 from parindex.accounts.permissions import Grant, Principal
+from parindex.accounts.selectors import principal_for
 from parindex.appraisals import services as appraisal_services
 from parindex.appraisals.models import ItemAppraisal, Sector
 from parindex.assessments import services as assessment_services
@@ -34,6 +39,10 @@ from parindex.frameworks import services as framework_services
 from parindex.frameworks.files import REFERENCE_FRAMEWORK, load_framework_path
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.remediation import selectors as remediation_selectors
+from parindex.remediation import services as remediation_services
+from parindex.remediation.models import Action, ActionNote, Plan, PlanEvent, PlanItem
+from parindex.remediation.workflow import ActionStatus, DeadlineKind, PlanStatus
 from parindex.results import services as result_services
 from parindex.units.models import AdministrativeUnit
 from parindex.units.services import units_load
@@ -73,6 +82,71 @@ DECISIONS = ["165/QĐ-UBND", "350/QĐ-UBND"]
 EXPLANATION = "Theo báo cáo kết quả công tác CCHC năm và số liệu Hệ thống thông tin giải quyết TTHC."
 # officer -> fields assigned by the commune office in the open cycle
 ASSIGNED = {"congchuc": ["II", "V"], "congchuc2": ["VI", "III"], "vanphong": ["I", "IV", "VII"]}
+
+# Remediation plans: field -> (cause, measures, office, official of the demo commune or None).
+# The official of field V is left blank, so its actions go to the commune office.
+REMEDY = {
+    "I": (
+        "Theo dõi, đôn đốc thực hiện kế hoạch CCHC chưa thường xuyên; tài liệu kiểm chứng chưa đầy đủ.",
+        ["Rà soát, hoàn thiện hồ sơ và tài liệu kiểm chứng nội dung: {name}",
+         "Đưa nội dung '{name}' vào giao ban tháng, phân công theo dõi đến từng công chức"],
+        "Văn phòng - Thống kê", "vanphong",
+    ),
+    "II": (
+        "Công tác theo dõi thi hành pháp luật, phổ biến pháp luật chưa được quan tâm đúng mức; báo cáo chưa đủ nội dung.",
+        ["Tham mưu UBND xã ban hành kế hoạch và tổ chức thực hiện: {name}",
+         "Lập hồ sơ theo dõi, báo cáo kết quả gửi Phòng Tư pháp đúng hạn"],
+        "Tư pháp - Hộ tịch", "congchuc",
+    ),
+    "III": (
+        "Một số hồ sơ TTHC giải quyết trễ hạn, cập nhật trạng thái chưa kịp thời; người dân chưa quen nộp trực tuyến.",
+        ["Theo dõi hằng tuần tại Bộ phận một cửa và khắc phục: {name}",
+         "Hướng dẫn, hỗ trợ người dân nộp hồ sơ, thanh toán trực tuyến tại Bộ phận một cửa"],
+        "Bộ phận một cửa", "congchuc",
+    ),
+    "IV": (
+        "Quy chế làm việc chưa cập nhật theo quy định mới; chưa kiểm tra việc thực hiện phân cấp, ủy quyền.",
+        ["Rà soát, sửa đổi quy chế, văn bản liên quan đến nội dung: {name}",
+         "Tổ chức kiểm tra, báo cáo kết quả thực hiện"],
+        "Văn phòng - Thống kê", "vanphong",
+    ),
+    "V": (
+        "Kế hoạch đào tạo, bồi dưỡng chưa hoàn thành; đánh giá, xếp loại công chức chưa đúng thời hạn.",
+        ["Xây dựng và thực hiện kế hoạch khắc phục nội dung: {name}",
+         "Cử công chức tham gia đầy đủ các lớp bồi dưỡng theo kế hoạch của huyện, tỉnh"],
+        "Văn phòng - Thống kê", None,
+    ),
+    "VI": (
+        "Thu ngân sách chưa đạt dự toán; công khai ngân sách, tài chính chưa đúng thời hạn.",
+        ["Thực hiện các biện pháp khắc phục nội dung: {name}",
+         "Công khai dự toán, quyết toán ngân sách đúng thời hạn trên trang thông tin điện tử của xã"],
+        "Tài chính - Kế toán", "congchuc2",
+    ),
+    "VII": (
+        "Tỷ lệ văn bản điện tử, ký số chưa đạt; một số công chức chưa sử dụng thường xuyên các hệ thống dùng chung.",
+        ["Khắc phục nội dung: {name}",
+         "Tập huấn sử dụng chữ ký số, thư điện tử công vụ, hệ thống quản lý văn bản cho công chức"],
+        "Văn phòng - Thống kê", "congchuc2",
+    ),
+}  # fmt: skip
+# Sub-criteria of the seed documents: code -> (cause, measure).
+REMEDY_ITEMS = {
+    "1.1.3": ("Một số nhiệm vụ trong Kế hoạch CCHC năm chưa hoàn thành đúng hạn.",
+              "Rà soát, đôn đốc hoàn thành 100% nhiệm vụ của Kế hoạch CCHC năm"),
+    "1.2": ("Báo cáo CCHC định kỳ thiếu nội dung, gửi chậm so với yêu cầu.",
+            "Xây dựng và gửi báo cáo CCHC định kỳ hằng quý đầy đủ nội dung, đúng hạn"),
+    "1.5.3": ("Thực hiện báo cáo kết quả khắc phục chỉ số CCHC chậm so với yêu cầu đề ra.",
+              "Ban hành kế hoạch khắc phục và báo cáo kết quả khắc phục Chỉ số CCHC đúng hạn"),
+    "1.6": ("Chưa có sáng kiến CCHC được cấp có thẩm quyền công nhận.",
+            "Đăng ký, xây dựng ít nhất 02 sáng kiến CCHC trình cấp có thẩm quyền công nhận"),
+    "3.12": ("Chưa triển khai thanh toán trực tuyến nghĩa vụ tài chính trong giải quyết TTHC.",
+             "Triển khai thanh toán trực tuyến cho các TTHC có nghĩa vụ tài chính"),
+    "3.13.1": ("Tỷ lệ dịch vụ công trực tuyến toàn trình còn thấp.",
+               "Rà soát, đăng ký thêm dịch vụ công trực tuyến toàn trình trên Cổng dịch vụ công tỉnh"),
+    "7.7": ("Tỷ lệ văn bản thực hiện chữ ký số so với tổng văn bản phát hành chưa đạt yêu cầu.",
+            "Ký số 100% văn bản phát hành trên hệ thống quản lý văn bản (trừ văn bản mật)"),
+}  # fmt: skip
+PLAN_NUMBER = "45/KH-UBND"
 
 
 class Command(BaseCommand):
@@ -144,6 +218,7 @@ class Command(BaseCommand):
         self._published_year(year - 2, _old_province(province), _predecessors(communes), version, users)
         self._published_year(year - 1, province, communes, version, users)
         self._open_year(year, province, communes, version, users)
+        self._remediation(year - 1, province, communes, users)
 
     def _published_year(
         self, year: int, province: Any, units: list[Any], version: FrameworkVersion, users: dict[str, Any]
@@ -289,6 +364,174 @@ class Command(BaseCommand):
             inputs={"value": "0.75"}, comment="Báo cáo ghi 18/24 nhiệm vụ hoàn thành.", base_revision=None,
             actor=chair, principal=principal,
         )  # fmt: skip
+
+    # -- remediation plans ----------------------------------------------------------------------
+
+    def _remediation(self, assessed_year: int, province: Any, communes: list[Any], users: dict[str, Any]) -> None:
+        """Plans for last year's lost points, carried out this year, written through the services:
+        the demo commune's approved plan in detail, the second commune's approved plan, the
+        third commune's draft; the other communes have none (the province overview shows every
+        state). Skipped for a commune that has a plan already."""
+        published = {
+            a.unit_id: a
+            for a in Assessment.objects.filter(
+                cycle__province=province, cycle__year=assessed_year, status=Status.PUBLISHED, unit__in=communes[:3]
+            ).select_related("cycle__framework_version", "unit")
+        }
+        with_plan = set(Plan.objects.filter(assessment__in=published.values()).values_list("unit_id", flat=True))
+        a, b, c = communes[:3]
+        if a.pk in published and a.pk not in with_plan:
+            plan = self._demo_plan(published[a.pk], users)
+            done = remediation_selectors.plan_completion(plan, timezone.localdate())
+            self.stdout.write(
+                f"Đã lập và phê duyệt kế hoạch khắc phục số {plan.document_number} của {a.name}: {done.total} biện "
+                f"pháp, {done.done_on_time} hoàn thành đúng hạn, {done.overdue} quá hạn."
+            )
+        if b.pk in published and b.pk not in with_plan:
+            office, head = users["congchuc.xakhac"], users["chutich.xakhac"]
+            remedy = {field: (*r[:3], None) for field, r in REMEDY.items()}  # every action with the office
+            self._plan(published[b.pk], office, head, remedy, detailed=False)
+            self.stdout.write(f"Đã lập và phê duyệt kế hoạch khắc phục của {b.name}.")
+        if c.pk in published and c.pk not in with_plan:
+            office = Principal(user_id=None, grants=(Grant(Role.COMMUNE_OFFICE, c.pk, False),))
+            plan = remediation_services.plan_draft(assessment=published[c.pk], actor=None, principal=office)
+            for item in list(plan.items.order_by("position"))[:4]:
+                cause, measures, place, _ = _remedy(item, REMEDY)
+                remediation_services.plan_item_save(
+                    item=item, cause=cause, base_revision=item.revision, actor=None, principal=office
+                )
+                remediation_services.action_add(
+                    item=item, description=measures[0], office=place, expected_points=item.lost, actor=None,
+                    principal=office,
+                )  # fmt: skip
+            self.stdout.write(f"Đã lập dự thảo kế hoạch khắc phục của {c.name}.")
+
+    def _plan(
+        self, assessment: Assessment, office: Any, head: Any, remedy: dict[str, tuple], *, detailed: bool
+    ) -> Plan:
+        """Draft the plan as the commune office (a cause and one or two measures per line, the
+        second for lines that lost a point or more; deadlines from ``_schedule``), approve it
+        as the head, and record the year's progress as the officials in charge."""
+        principal = principal_for(office)
+        plan = remediation_services.plan_draft(assessment=assessment, actor=office, principal=principal)
+        officials = {u.username: u for u in get_user_model().objects.filter(role_assignments__unit=assessment.unit)}
+        # (line, measure, office, official, expected points): one or two measures per line.
+        lines = []
+        for item in plan.items.order_by("position"):
+            cause, measures, place, official = _remedy(item, remedy)
+            remediation_services.plan_item_save(
+                item=item, cause=cause, base_revision=item.revision, actor=office, principal=principal
+            )
+            for text, share in zip(measures, ("1",) if len(measures) == 1 else ("0.6", "0.4"), strict=True):
+                points = (item.lost * Decimal(share)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+                lines.append((item, text, place, officials.get(official or ""), points))
+        codes = [item.code for item, *_ in lines]
+        quarterly = codes.index("1.2") if "1.2" in codes else 0  # the periodic report, else the first line
+        overdue = [k for k in ((1, 4, 9, 14) if detailed else (2, 5)) if k != quarterly][: 3 if detailed else 1]
+        today = timezone.localdate()
+        schedule: list[tuple[Action, Progress]] = []
+        for k, (item, text, place, official, points) in enumerate(lines):
+            progress = _schedule(k, today, plan.year, detailed=detailed, quarterly=k == quarterly, overdue=k in overdue)
+            action = remediation_services.action_add(
+                item=item, description=text, office=place, official=official, deadline_kind=progress.kind,
+                due=progress.due, expected_points=points, actor=office, principal=principal,
+            )  # fmt: skip
+            schedule.append((action, progress))
+        if detailed:
+            remediation_services.plan_header_save(
+                plan=plan, title=plan.title, document_number=PLAN_NUMBER, base_revision=plan.revision, actor=office,
+                principal=principal,
+            )  # fmt: skip
+        plan = remediation_services.plan_transition(
+            plan=plan, to=PlanStatus.APPROVED, actor=head, principal=principal_for(head)
+        )
+        # The plan was drafted and approved early in the year, as the real one would have been.
+        drafted = timezone.make_aware(dt.datetime(plan.year, 2, 10, 8, 0))
+        approved = timezone.make_aware(dt.datetime(plan.year, 2, 20, 15, 0))
+        if approved < timezone.now():
+            Plan.objects.filter(pk=plan.pk).update(created_at=drafted, approved_at=approved)
+            PlanEvent.objects.filter(plan=plan, to_status=PlanStatus.DRAFT).update(at=drafted)
+            PlanEvent.objects.filter(plan=plan, to_status=PlanStatus.APPROVED).update(at=approved)
+            plan.refresh_from_db()
+        for action, progress in schedule:
+            if progress.status is None:
+                continue
+            action.plan = plan
+            who = action.official or office
+            note = remediation_services.action_progress(
+                action=action, text=progress.text, status=progress.status,
+                completed_on=progress.on if progress.status == ActionStatus.DONE else None,
+                result=progress.text if progress.status == ActionStatus.DONE else None,
+                base_revision=action.revision, actor=who, principal=principal_for(who),
+            )  # fmt: skip
+            if note is not None and progress.on < today:  # the note dated when the work was done
+                ActionNote.objects.filter(pk=note.pk).update(on=progress.on)
+        return plan
+
+    def _demo_plan(self, assessment: Assessment, users: dict[str, Any]) -> Plan:
+        return self._plan(assessment, users["vanphong"], users["chutich"], REMEDY, detailed=True)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An action's deadline, and how far it has got by today (status None: not started)."""
+
+    kind: str
+    due: dt.date | None
+    status: str | None = None
+    on: dt.date = dt.date.min  # when it was done, or the date of the progress note
+    text: str = ""
+
+
+def _schedule(i: int, today: dt.date, year: int, *, detailed: bool, quarterly: bool, overdue: bool) -> Progress:
+    """The ``i``-th action's deadline and progress as the year has gone. The demo commune: about
+    half done on time, one done late, some in progress, the overdue ones (past their date, not
+    done), the quarterly report kept up to date, the rest due at the end of the year. The
+    other commune: a third done, a third in progress, the rest due at year end. Dates are
+    counted from today and kept inside the plan year (work done never after today)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+    def day(offset: int) -> dt.date:
+        return min(max(today + dt.timedelta(days=offset), first), last)
+
+    def past(offset: int) -> dt.date:
+        return min(day(offset), today)
+
+    if quarterly:
+        return Progress(
+            DeadlineKind.QUARTERLY, None, ActionStatus.IN_PROGRESS, past(-12),
+            "Đã gửi báo cáo CCHC quý đúng hạn, đủ nội dung theo đề cương của Sở Nội vụ.",
+        )  # fmt: skip
+    if overdue:
+        late = (-45, -21, -9)[i % 3]
+        started = ActionStatus.IN_PROGRESS if late > -30 else None
+        return Progress(DeadlineKind.DATE, day(late), started, past(late - 10),
+                        "Đang phối hợp thực hiện, chưa hoàn thành.")  # fmt: skip
+    if detailed and i == 6:
+        return Progress(DeadlineKind.DATE, day(-70), ActionStatus.DONE, past(-55),
+                        "Hoàn thành chậm so với kế hoạch do chờ hướng dẫn của cấp trên.")  # fmt: skip
+    step = i % 5 if detailed else i % 3
+    if (detailed and step in (0, 2, 3)) or (not detailed and step == 0):
+        due = day(-150 + (7 * i) % 140)
+        return Progress(DeadlineKind.DATE, due, ActionStatus.DONE, min(past((due - today).days - 3 - i % 7), due),
+                        "Đã hoàn thành, có văn bản, tài liệu kiểm chứng lưu tại bộ phận.")  # fmt: skip
+    if step == 1:
+        return Progress(DeadlineKind.DATE, day(20 + 6 * ((i // 5) % 6)), ActionStatus.IN_PROGRESS, past(-12),
+                        "Đang triển khai, dự kiến hoàn thành trước hạn.")  # fmt: skip
+    return Progress(DeadlineKind.YEAR, None)
+
+
+def _remedy(item: PlanItem, remedy: dict[str, tuple]) -> tuple[str, list[str], str, str | None]:
+    """The cause, measures, office and official (username) of a plan line: the seed documents'
+    wording for their sub-criteria, else the field's, with a second measure for a line that
+    lost a point or more."""
+    cause, measures, place, official = remedy[item.field_code]
+    name = item.name[0].lower() + item.name[1:]
+    if item.code in REMEDY_ITEMS:
+        cause, measure = REMEDY_ITEMS[item.code]
+        return cause, [measure], place, official
+    texts = [m.format(name=name) for m in measures]
+    return cause, texts if item.lost >= 1 else texts[:1], place, official
 
 
 def _group_name(province: AdministrativeUnit) -> str:

@@ -1,4 +1,5 @@
-"""``parindex send_reminders [--date YYYY-MM-DD] [--dry-run]``: the daily deadline reminders.
+"""``parindex send_reminders [--date YYYY-MM-DD] [--dry-run]``: the daily deadline reminders
+(the cycles' deadlines and the remediation actions coming due or overdue).
 
 Meant for cron, once a day (see the command's help). Safe to rerun: a reminder goes to a
 user at most once per deadline and day, and e-mails that failed are retried by the next
@@ -24,10 +25,14 @@ class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 class Command(BaseCommand):
     help = """Gửi thông báo nhắc hạn (trong ứng dụng và qua thư điện tử) cho hạn tự đánh giá,
-giải trình, thẩm định và công bố kết quả của các kỳ đánh giá chưa công bố xong.
+giải trình, thẩm định và công bố kết quả của các kỳ đánh giá chưa công bố xong, và cho các biện
+pháp khắc phục của kế hoạch khắc phục đã phê duyệt (gửi công chức phụ trách, hoặc Văn phòng -
+Thống kê khi biện pháp chưa giao cho ai).
 
 Nhắc khi còn đúng số ngày trong REMINDER_DAYS (mặc định 7, 3, 1 ngày) và vào chính ngày hết hạn,
-tính cả gia hạn của từng đơn vị. Chạy lại trong cùng ngày không gửi trùng; thư gửi lỗi được gửi lại.
+tính cả gia hạn của từng đơn vị. Biện pháp khắc phục quá hạn được nhắc vào ngày đầu tiên quá hạn,
+sau đó 7 ngày một lần cho đến khi hoàn thành. Chạy lại trong cùng ngày không gửi trùng; thư gửi lỗi
+được gửi lại.
 
 Chạy hằng ngày bằng cron (ngày tính theo giờ Việt Nam), ví dụ 7 giờ sáng:
   CRON_TZ=Asia/Ho_Chi_Minh

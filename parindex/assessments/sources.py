@@ -1,0 +1,158 @@
+"""Figures a sub-criterion's input can be taken from, besides what the commune types in.
+
+A framework leaf names its source with the node key ``source`` (e.g. ``source: remediation``
+on 1.5.3 of the reference framework: the share of last year's remediation actions done on
+time). Each kind of source is a ``SourceKind`` in ``KINDS``:
+
+- ``collect(assessment, spec, codes)``: the figures it offers the assessment's leaves
+  ``codes``, as ``InputSource`` rows, in a fixed number of queries;
+- ``may_apply(principal, unit)``: who may write the figure into the answer;
+- ``apply(assessment, actor, principal)``: write it (through the ordinary answer service, so
+  it is audited), raising ValidationError or PermissionDenied.
+
+``input_sources`` gathers every kind's offers and says whether each already matches the
+answer. Another kind (say an indicator read from a national system) is added by writing
+those three functions and listing them under its ``source`` value.
+
+The apps providing the figures are imported lazily: they import the assessments app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from parindex import scoring
+from parindex.accounts.permissions import Principal, UnitRef
+from parindex.assessments.inputs import clean_inputs, to_response, to_stored
+from parindex.assessments.models import Answer, Assessment
+
+SOURCE_KEY = "source"  # the node key naming a leaf's source
+
+
+@dataclass(frozen=True)
+class InputSource:
+    """The figure a source offers for one leaf, and where it comes from."""
+
+    code: str
+    kind: str  # the ``source`` value, a key of KINDS
+    inputs: dict[str, Any]  # the rule's inputs, as answer_save takes them
+    label: str  # what the figure comes from ("Kế hoạch khắc phục Chỉ số CCHC năm 2025")
+    detail: str  # the figure in words ("hoàn thành đúng hạn 7/9 biện pháp (77,78%)")
+    url: str  # where to see it
+    matches_answer: bool = False  # the saved answer already has these inputs
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    collect: Callable[[Assessment, scoring.Framework, Collection[str]], list[InputSource]]
+    may_apply: Callable[[Principal, UnitRef], bool]
+    apply: Callable[..., Answer]
+
+
+# -- remediation: the completion of the plan carried out in the assessment's year ---------------
+
+
+def _remediation_collect(assessment: Assessment, spec: scoring.Framework, codes: Collection[str]) -> list[InputSource]:
+    """The plan carried out in the assessment's year and its actions, in one query (the same plan
+    and figures as ``remediation.services.remediation_input_apply``: ``selectors.plan_feeding``
+    and ``selectors.plan_completion``)."""
+    from django.db.models import Subquery
+    from django.urls import reverse
+
+    from parindex.remediation import selectors
+    from parindex.remediation.models import Action, Plan
+    from parindex.remediation.workflow import PlanStatus
+
+    feeding = (
+        Plan.objects.filter(unit_id=assessment.unit_id, year=assessment.cycle.year)
+        .exclude(status=PlanStatus.DRAFT)
+        .order_by("-assessed_year")
+        .values("pk")[:1]
+    )
+    actions = list(selectors.with_last_note(Action.objects.filter(plan_id=Subquery(feeding))).select_related("plan"))
+    if not actions:  # no approved plan (an approved plan has an action on every line)
+        return []
+    plan = actions[0].plan
+    today = timezone.localdate()
+    completion = selectors.completion_of([selectors.action_row(a, plan, today) for a in actions], plan.year)
+    percent = scoring.decimals.plain(completion.percent or Decimal(0)).replace(".", ",")
+    source = InputSource(
+        code="",
+        kind="remediation",
+        inputs={"numerator": completion.done_on_time, "denominator": completion.total},
+        label=f"Kế hoạch khắc phục Chỉ số CCHC năm {plan.assessed_year}",
+        detail=f"hoàn thành đúng hạn {completion.done_on_time}/{completion.total} biện pháp ({percent}%)",
+        url=reverse("remediation:plan-detail", args=[plan.pk]),
+    )
+    return [replace(source, code=code) for code in codes]
+
+
+def _remediation_may_apply(principal: Principal, unit: UnitRef) -> bool:
+    from parindex.remediation.permissions import can_edit
+
+    return principal.is_superuser or can_edit(principal, unit)
+
+
+def _remediation_apply(*, assessment: Assessment, actor: Any, principal: Principal) -> Answer:
+    from parindex.remediation.services import remediation_input_apply
+
+    return remediation_input_apply(assessment=assessment, actor=actor, principal=principal)
+
+
+KINDS: dict[str, SourceKind] = {
+    "remediation": SourceKind(_remediation_collect, _remediation_may_apply, _remediation_apply),
+}
+
+
+# -- gathering and applying ---------------------------------------------------------------------
+
+
+def source_codes(spec: scoring.Framework) -> dict[str, str]:
+    """The leaves with a known source: code -> kind (no query)."""
+    return {n.code: n.extra[SOURCE_KEY] for n in spec.nodes if n.is_leaf and n.extra.get(SOURCE_KEY) in KINDS}
+
+
+def input_sources(
+    assessment: Assessment, spec: scoring.Framework, *, answers: Mapping[str, Answer] | None = None
+) -> dict[str, InputSource]:
+    """What each source offers the assessment's leaves: code -> InputSource. No query when the
+    framework names no source; otherwise each kind's queries (one for remediation), and one
+    more for the answers unless ``answers`` (code -> Answer, as the page reads them) is given."""
+    by_kind: dict[str, list[str]] = {}
+    for code, kind in source_codes(spec).items():
+        by_kind.setdefault(kind, []).append(code)
+    if not by_kind:
+        return {}
+    offers = [s for kind, codes in by_kind.items() for s in KINDS[kind].collect(assessment, spec, codes)]
+    if not offers:
+        return {}
+    if answers is None:
+        answers = {
+            a.criterion.code: a
+            for a in Answer.objects.filter(
+                assessment=assessment, criterion__code__in=[s.code for s in offers]
+            ).select_related("criterion")
+        }
+    return {s.code: replace(s, matches_answer=_same(spec.node(s.code), answers.get(s.code), s.inputs)) for s in offers}
+
+
+def _same(node: scoring.Node, answer: Answer | None, inputs: Mapping[str, Any]) -> bool:
+    """Whether the answer holds the offered inputs (compared as values: "7" equals "7.0")."""
+    if answer is None:
+        return False
+    try:
+        offered = to_response(to_stored(clean_inputs(node, inputs)))
+    except ValueError:
+        return False
+    saved = {k: v for k, v in to_response(answer.inputs).items() if not (k == "applicable" and v is True)}
+    return saved == offered
+
+
+def source_kind(spec: scoring.Framework, code: str) -> SourceKind | None:
+    kind = source_codes(spec).get(code)
+    return KINDS[kind] if kind else None
