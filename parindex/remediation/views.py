@@ -10,6 +10,7 @@ Every page reads a fixed number of queries whatever the number of lines or actio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -97,6 +98,18 @@ def _require_edit(principal: Principal, plan: Plan) -> None:
 
 def _form_errors(form: Any) -> list[str]:
     return [error for errors in form.errors.values() for error in errors]
+
+
+def _saved(form: Any, save: Callable[[dict[str, Any]], Any]) -> list[str]:
+    """Save a valid form through ``save`` (a service call on its cleaned data): the form's
+    errors, or the service's refusal, or none."""
+    if not form.is_valid():
+        return _form_errors(form)
+    try:
+        save(form.cleaned_data)
+    except ValidationError as exc:
+        return exc.messages
+    return []
 
 
 # -- my units' results and plans -----------------------------------------------------------------
@@ -352,22 +365,17 @@ def plan_header(request: HttpRequest, pk: int) -> HttpResponse:
     plan, principal = _plan_for(request, pk)
     _require_edit(principal, plan)
     form = PlanHeaderForm(request.POST)
-    errors: list[str] = []
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.plan_header_save(
-                plan=plan,
-                title=data["title"],
-                document_number=data["document_number"],
-                base_revision=data["revision"],
-                actor=request.user,
-                principal=principal,
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-    else:
-        errors = _form_errors(form)
+    errors = _saved(
+        form,
+        lambda data: services.plan_header_save(
+            plan=plan,
+            title=data["title"],
+            document_number=data["document_number"],
+            base_revision=data["revision"],
+            actor=request.user,
+            principal=principal,
+        ),
+    )
     if not errors:
         messages.success(request, "Đã lưu tên và số, ký hiệu của kế hoạch.")
         return redirect("remediation:plan-detail", pk=pk)
@@ -421,20 +429,12 @@ def item_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     _require_edit(principal, plan)
     item = _item_of(plan, item_pk)
     form = ItemCauseForm(request.POST, auto_id=f"c{item.pk}-%s")
-    errors: list[str] = []
-    if form.is_valid():
-        try:
-            services.plan_item_save(
-                item=item,
-                cause=form.cleaned_data["cause"],
-                base_revision=form.cleaned_data["revision"],
-                actor=request.user,
-                principal=principal,
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-    else:
-        errors = _form_errors(form)
+    errors = _saved(
+        form,
+        lambda data: services.plan_item_save(
+            item=item, cause=data["cause"], base_revision=data["revision"], actor=request.user, principal=principal
+        ),
+    )
     failure = Failure(item.pk, "cause", form, errors) if errors else None
     return _line_response(request, plan, principal, item, failure, f"Đã lưu nguyên nhân tiêu chí {item.code}.")
 
@@ -458,14 +458,9 @@ def action_add(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     _require_edit(principal, plan)
     item = _item_of(plan, item_pk)
     form = ActionForm(request.POST, officials=commune_officials(plan.unit), auto_id=f"n{item.pk}-%s")
-    errors: list[str] = []
-    if form.is_valid():
-        try:
-            services.action_add(item=item, **_action_values(form), actor=request.user, principal=principal)
-        except ValidationError as exc:
-            errors = exc.messages
-    else:
-        errors = _form_errors(form)
+    errors = _saved(
+        form, lambda _: services.action_add(item=item, **_action_values(form), actor=request.user, principal=principal)
+    )
     failure = Failure(item.pk, "add", form, errors) if errors else None
     return _line_response(request, plan, principal, item, failure, f"Đã thêm biện pháp cho tiêu chí {item.code}.")
 
@@ -477,20 +472,16 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
     _require_edit(principal, plan)
     action = _action_of(plan, action_pk)
     form = action_form(action, commune_officials(plan.unit), request.POST)
-    errors: list[str] = []
-    if form.is_valid():
-        try:
-            services.action_update(
-                action=action,
-                **_action_values(form),
-                base_revision=form.cleaned_data["revision"],
-                actor=request.user,
-                principal=principal,
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-    else:
-        errors = _form_errors(form)
+    errors = _saved(
+        form,
+        lambda data: services.action_update(
+            action=action,
+            **_action_values(form),
+            base_revision=data["revision"],
+            actor=request.user,
+            principal=principal,
+        ),
+    )
     failure = Failure(action.item_id, "action", form, errors, action.pk) if errors else None
     return _line_response(
         request, plan, principal, action.item, failure, f"Đã lưu biện pháp của tiêu chí {action.item.code}."
@@ -581,19 +572,13 @@ def plan_report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require_edit(principal, plan)
         summary_form = ReportSummaryForm(request.POST)
-        if summary_form.is_valid():
-            try:
-                services.plan_report_save(
-                    plan=plan,
-                    summary=summary_form.cleaned_data["summary"],
-                    base_revision=summary_form.cleaned_data["revision"],
-                    actor=request.user,
-                    principal=principal,
-                )
-            except ValidationError as exc:
-                errors = exc.messages
-        else:
-            errors = _form_errors(summary_form)
+        errors = _saved(
+            summary_form,
+            lambda data: services.plan_report_save(
+                plan=plan, summary=data["summary"], base_revision=data["revision"], actor=request.user,
+                principal=principal,
+            ),
+        )  # fmt: skip
         if not errors:
             messages.success(request, "Đã lưu đánh giá chung kết quả khắc phục.")
             return redirect("remediation:plan-report", pk=pk)
