@@ -59,21 +59,15 @@ class SourceKind:
 
 def _remediation_collect(assessment: Assessment, spec: scoring.Framework, codes: Collection[str]) -> list[InputSource]:
     """The plan carried out in the assessment's year and its actions, in one query (the same plan
-    and figures as ``remediation.services.remediation_input_apply``: ``selectors.plan_feeding``
+    and figures as ``remediation.services.remediation_input_apply``: ``selectors.plans_feeding``
     and ``selectors.plan_completion``)."""
     from django.db.models import Subquery
     from django.urls import reverse
 
     from parindex.remediation import selectors
-    from parindex.remediation.models import Action, Plan
-    from parindex.remediation.workflow import PlanStatus
+    from parindex.remediation.models import Action
 
-    feeding = (
-        Plan.objects.filter(unit_id=assessment.unit_id, year=assessment.cycle.year)
-        .exclude(status=PlanStatus.DRAFT)
-        .order_by("-assessed_year")
-        .values("pk")[:1]
-    )
+    feeding = selectors.plans_feeding(assessment).values("pk")[:1]
     actions = list(selectors.with_last_note(Action.objects.filter(plan_id=Subquery(feeding))).select_related("plan"))
     if not actions:  # no approved plan (an approved plan has an action on every line)
         return []
@@ -95,7 +89,7 @@ def _remediation_collect(assessment: Assessment, spec: scoring.Framework, codes:
 def _remediation_may_apply(principal: Principal, unit: UnitRef) -> bool:
     from parindex.remediation.permissions import can_edit
 
-    return principal.is_superuser or can_edit(principal, unit)
+    return can_edit(principal, unit)
 
 
 def _remediation_apply(*, assessment: Assessment, actor: Any, principal: Principal) -> Answer:

@@ -19,10 +19,6 @@ from parindex.remediation.workflow import EDITABLE, SHOWN_STATUS_LABELS, Deadlin
 from parindex.scoring.decimals import plain
 
 
-def may_edit(principal: Principal, unit: Any) -> bool:
-    return principal.is_superuser or permissions.can_edit(principal, unit)
-
-
 def at_places(value: Decimal | None, places: int) -> Decimal | None:
     """A stored decimal (four places in the database) at the places results are published with."""
     if value is None:
@@ -175,7 +171,7 @@ def line_views(
 ) -> tuple[list[LineView], bool]:
     """The plan's lines as the page shows them, with their forms while the plan may be edited
     (two queries when editable: the commune's officials and the items' owners)."""
-    editable = plan.status in EDITABLE and may_edit(principal, plan.unit)
+    editable = plan.status in EDITABLE and permissions.can_edit(principal, plan.unit)
     officials: list[Any] = []
     owners: dict[str, Any] = {}
     if editable:

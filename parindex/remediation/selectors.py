@@ -361,12 +361,16 @@ def remediation_code(spec: scoring.Framework) -> str | None:
     )
 
 
-def plan_feeding(assessment: Assessment) -> Plan | None:
-    """The plan carried out in the assessment's year by its unit: the one whose completion
-    the year's remediation sub-criterion scores (one query)."""
+def plans_feeding(assessment: Assessment) -> QuerySet[Plan]:
+    """The approved plans carried out in the assessment's year by its unit, latest first: the
+    first is the one whose completion the year's remediation sub-criterion scores."""
     return (
         Plan.objects.filter(unit_id=assessment.unit_id, year=assessment.cycle.year)
         .exclude(status=PlanStatus.DRAFT)
         .order_by("-assessed_year")
-        .first()
     )
+
+
+def plan_feeding(assessment: Assessment) -> Plan | None:
+    """One query."""
+    return plans_feeding(assessment).first()

@@ -37,7 +37,7 @@ STALE = "Nội dung vừa được người khác sửa; hãy tải lại trang 
 
 def _require_edit(principal: Principal, plan_or_unit: Any) -> None:
     unit = getattr(plan_or_unit, "unit", plan_or_unit)
-    if not (principal.is_superuser or permissions.can_edit(principal, unit)):
+    if not permissions.can_edit(principal, unit):
         raise PermissionDenied("Chỉ Văn phòng - Thống kê và lãnh đạo UBND xã được lập, sửa kế hoạch khắc phục.")
 
 
@@ -371,7 +371,7 @@ def action_progress(
     """Record progress on an action while the plan is carried out: a note, a new status, the
     result for the report, and an optional evidence file. The note is the action's history."""
     plan = action.plan
-    if not (principal.is_superuser or permissions.can_record_progress(principal, plan.unit, action.official_id)):
+    if not permissions.can_record_progress(principal, plan.unit, action.official_id):
         raise PermissionDenied("Bạn không phụ trách biện pháp này.")
     if plan.status not in TRACKED:
         raise ValidationError(

@@ -80,13 +80,9 @@ def _plan_for(request: HttpRequest, pk: int) -> tuple[Plan, Principal]:
     return plan, principal
 
 
-def _may_record(principal: Principal, plan: Plan, action: Action) -> bool:
+def may_record(principal: Principal, plan: Plan, action: Action) -> bool:
     """May record progress on ``action`` now: their action (or the office's) and the plan approved."""
-    return plan.status in TRACKED and _may_record_ever(principal, plan, action)
-
-
-def _may_record_ever(principal: Principal, plan: Plan, action: Action) -> bool:
-    return principal.is_superuser or permissions.can_record_progress(principal, plan.unit, action.official_id)
+    return plan.status in TRACKED and permissions.can_record_progress(principal, plan.unit, action.official_id)
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -128,7 +124,7 @@ def _line(row: selectors.ActionRow, plan: Plan, principal: Principal) -> Line:
     return Line(
         row=row,
         deadline=schedule.describe_deadline(a.deadline_kind, a.due, plan.year),
-        can_record=_may_record(principal, plan, a),
+        can_record=may_record(principal, plan, a),
     )
 
 
@@ -266,7 +262,7 @@ def action_progress(request: HttpRequest, pk: int, action_pk: int) -> HttpRespon
             return render(request, PANEL_TEMPLATE, {**context, "in_board": True})
         return render(request, PROGRESS_TEMPLATE, {**context, "back": back})
 
-    if not _may_record_ever(principal, plan, action):
+    if not permissions.can_record_progress(principal, plan.unit, action.official_id):
         raise PermissionDenied("Bạn không phụ trách biện pháp này.")
     form = ProgressForm(request.POST, request.FILES)
     problems: list[str] = []

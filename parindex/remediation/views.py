@@ -42,7 +42,7 @@ from parindex.remediation.forms import (
     ReportSummaryForm,
 )
 from parindex.remediation.models import Action, Plan, PlanItem
-from parindex.remediation.page import Failure, action_form, at_places, field_groups, line_views, may_edit, plan_totals
+from parindex.remediation.page import Failure, action_form, at_places, field_groups, line_views, plan_totals
 from parindex.remediation.workflow import (
     SHOWN_STATUS_LABELS,
     TRACKED,
@@ -92,7 +92,7 @@ def _plan_for(request: HttpRequest, pk: int) -> tuple[Plan, Principal]:
 
 
 def _require_edit(principal: Principal, plan: Plan) -> None:
-    if not may_edit(principal, plan.unit):
+    if not permissions.can_edit(principal, plan.unit):
         raise PermissionDenied(NO_EDIT)
 
 
@@ -159,7 +159,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
                 percent=at_places(r.percent, places),
                 lost=at_places(r.applicable_max - r.total, places),
                 plan=plan,
-                can_draft=plan is None and r.total < r.applicable_max and may_edit(principal, r.unit),
+                can_draft=plan is None and r.total < r.applicable_max and permissions.can_edit(principal, r.unit),
             )
         )
     return render(
@@ -278,7 +278,7 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
             "total_lost": at_places(found.total_lost, places),
             "count": len(found.losses),
             "plan": plan,
-            "can_draft": plan is None and bool(found.losses) and may_edit(principal, assessment.unit),
+            "can_draft": plan is None and bool(found.losses) and permissions.can_edit(principal, assessment.unit),
         },
     )
 
@@ -287,7 +287,7 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_draft(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, principal = _assessment_for(request, pk)
-    if not may_edit(principal, assessment.unit):
+    if not permissions.can_edit(principal, assessment.unit):
         raise PermissionDenied(NO_EDIT)
     try:
         plan = services.plan_draft(assessment=assessment, actor=request.user, principal=principal)
@@ -317,7 +317,7 @@ def _detail(
 ) -> HttpResponse:
     items = selectors.plan_items(plan)
     lines, editable = line_views(plan, principal, items, failure)
-    editor = may_edit(principal, plan.unit)
+    editor = permissions.can_edit(principal, plan.unit)
     header_form = None
     if editable:
         header_form = (
@@ -566,7 +566,7 @@ def plan_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Báo cáo kết quả khắc phục: every action's result and an overall assessment, written
     while the plan is carried out and sent by the head; read-only once sent."""
     plan, principal = _plan_for(request, pk)
-    editor = may_edit(principal, plan.unit)
+    editor = permissions.can_edit(principal, plan.unit)
     summary_form = None
     errors: list[str] = []
     if request.method == "POST":
@@ -591,9 +591,7 @@ def plan_report(request: HttpRequest, pk: int) -> HttpResponse:
     for item in items:
         rows = []
         for action in item.actions.all():
-            may_record = tracked and (
-                principal.is_superuser or permissions.can_record_progress(principal, plan.unit, action.official_id)
-            )
+            may_record = tracking_views.may_record(principal, plan, action)
             rows.append(
                 ReportAction(
                     action=action,
@@ -615,7 +613,7 @@ def plan_report(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             )
         lines.append((item, rows))
-    completion = selectors.plan_completion(plan, today)
+    completion = selectors.completion_of([r.row for _, rows in lines for r in rows], plan.year)
     transitions = [
         (to, label)
         for to, label in allowed_transitions(plan.status, _roles(principal, plan.unit))
