@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "parindex.indicators",
     "parindex.remediation",
     "parindex.notifications",
+    "parindex.documents",
 ]
 
 MIDDLEWARE = [

@@ -20,5 +20,6 @@ urlpatterns = [
     path("ket-qua/", include("parindex.results.urls")),
     path("thong-bao/", include("parindex.notifications.urls")),
     path("khac-phuc/", include("parindex.remediation.urls")),
+    path("van-ban/", include("parindex.documents.urls")),
     path("quan-tri/", admin.site.urls),
 ]

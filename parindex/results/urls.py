@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from parindex.results import views
+from parindex.results import export_views, views
 
 app_name = "results"
 
@@ -12,8 +12,10 @@ urlpatterns = [
     path("<int:pk>/", views.publication_detail, name="publication-detail"),
     path("<int:pk>/csv/", views.publication_csv, name="publication-csv"),
     path("<int:pk>/json/", views.publication_json, name="publication-json"),
+    path("<int:pk>/xlsx/", export_views.publication_xlsx, name="publication-xlsx"),
     # Province staff: the cycle's board, approval, publication and correction.
     path("ky/<int:cycle_pk>/", views.cycle_board, name="cycle-board"),
+    path("ky/<int:cycle_pk>/xlsx/", export_views.cycle_xlsx, name="cycle-xlsx"),
     path("ky/<int:cycle_pk>/thong-qua/", views.approval_create, name="approval-create"),
     path("phe-duyet/<int:approval_pk>/cong-bo/", views.publication_publish, name="publication-publish"),
     path("<int:pk>/dinh-chinh/", views.publication_correct, name="publication-correct"),

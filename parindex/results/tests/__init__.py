@@ -10,4 +10,6 @@ ACCESS_TESTED: dict[str, str] = {
     "publication-detail": "results/tests/test_views.py test_public_pages_need_no_login (public)",
     "publication-csv": "results/tests/test_views.py test_public_pages_need_no_login (public)",
     "publication-json": "results/tests/test_views.py test_public_pages_need_no_login (public)",
+    "publication-xlsx": "results/tests/test_excel.py test_the_ranking_workbook_is_public_and_unknown_publications_are_404 (public)",
+    "cycle-xlsx": "results/tests/test_excel.py test_the_cycle_workbook_is_for_those_who_see_the_board (as the board)",
 }

@@ -1,0 +1,621 @@
+"""Context builders: facts in, the plain dict a template is rendered with out.
+
+Pure Python (no Django, no I/O). Every value is already text as it must appear on paper:
+decimal comma, dd/mm/yyyy dates, the Nghị định 30/2020 number and date-line forms. The
+names each document's template may use are listed in ``docs/documents.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from parindex.documents.facts import (
+    FieldScore,
+    Framework,
+    FreeText,
+    Heading,
+    IndicatorFigure,
+    LostItem,
+    Plan,
+    SelfAssessment,
+    Standing,
+)
+from parindex.scoring.decimals import fixed, plain, quantizer, round_half_up
+from parindex.scoring.ranking import describe_change
+
+PLACEHOLDER = "[Phần do đơn vị tự viết: {what}. Xóa dòng này sau khi điền.]"
+BODY = "ỦY BAN NHÂN DÂN"
+
+# -- the small forms of the decree ---------------------------------------------------------------
+
+
+def vn(value: Decimal | None, places: int | None = None) -> str:
+    """A decimal with a decimal comma: at ``places`` decimals, or as written (``plain``) when None."""
+    if value is None:
+        return ""
+    text = plain(value) if places is None else fixed(round_half_up(Decimal(value), quantizer(places)))
+    return text.replace(".", ",")
+
+
+def day(value: dt.date | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def date_line(place: str, when: dt.date) -> str:
+    """ "Nam Cửa Việt, ngày 05 tháng 02 năm 2027": a leading 0 on days below 10 and on months 1 and 2."""
+    month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
+    return f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}"
+
+
+def number_short(number: int | None, symbol: str) -> str:
+    """ "03/QĐ-UBND" (a leading 0 below 10); "…/QĐ-UBND" while the văn thư has not numbered it."""
+    return f"{number:02d}/{symbol}" if number is not None else f"     /{symbol}"
+
+
+def recipient_lines(lines: tuple[str, ...] | list[str]) -> list[str]:
+    """ "- X;" per recipient, the last ending "." (the decree's Nơi nhận), whatever the user typed."""
+    cleaned = [line.strip().lstrip("-–• ").rstrip(" ;.").strip() for line in lines]
+    cleaned = [line for line in cleaned if line]
+    return [f"- {line}{'.' if i == len(cleaned) - 1 else ';'}" for i, line in enumerate(cleaned)]
+
+
+def body_lines(body: str) -> tuple[str, str]:
+    """The issuing body on two lines: "ỦY BAN NHÂN DÂN" / "XÃ NAM CỬA VIỆT"."""
+    text = " ".join(body.upper().split())
+    if text.startswith(BODY + " "):
+        return BODY, text[len(BODY) + 1 :]
+    words = text.split()
+    half = (len(words) + 1) // 2
+    return " ".join(words[:half]), " ".join(words[half:])
+
+
+def signer_lines(h: Heading) -> list[str]:
+    lines = [f"TM. {h.on_behalf.upper()}"] if h.on_behalf else []
+    title = h.head_title.upper()
+    lines += [f"KT. {title}", f"PHÓ {title}"] if h.deputy else [title]
+    return lines
+
+
+def header(h: Heading) -> dict[str, Any]:
+    line1, line2 = body_lines(h.body)
+    return {
+        "parent_body": h.parent_body.upper().strip(),
+        "body": " ".join(h.body.upper().split()),
+        "body_line1": line1,
+        "body_line2": line2,
+        "number": number_short(h.number, h.symbol),
+        "number_text": f"Số: {number_short(h.number, h.symbol)}",
+        "symbol": h.symbol,
+        "date": day(h.date),
+        "date_line": date_line(h.place, h.date),
+        "subject": h.subject,
+        "subject_lines": [f"V/v {h.subject}"] if h.subject else [],
+        "signer_lines": signer_lines(h),
+        "signer_name": h.signer_name,
+        "recipients": recipient_lines(h.recipients),
+        "addressees": [a.strip().rstrip(";.") for a in h.addressees if a.strip()],
+    }
+
+
+def free(text: str, what: str) -> dict[str, Any]:
+    """A section the unit writes: its paragraphs, or the marked placeholder when it is empty."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return {"lines": lines, "placeholder": PLACEHOLDER.format(what=what)}
+
+
+def cited(number: str, date: dt.date | None, issuer: str) -> str:
+    """ "Quyết định số 165/QĐ-UBND ngày 12/01/2024 của UBND huyện Gio Linh"."""
+    parts = [f"số {number}"] if number else []
+    if date is not None:
+        parts.append(f"ngày {day(date)}")
+    if issuer:
+        parts.append(f"của {issuer}")
+    return " ".join(parts)
+
+
+def _field_title(f: FieldScore) -> str:
+    return f"{f.code}. {f.name}"
+
+
+def standing_sentence(s: Standing, unit_label: str) -> str:
+    """The result in one sentence: score, class, rank and change of rank."""
+    text = (
+        f"Chỉ số CCHC năm {s.year} của {unit_label} đạt {vn(s.total, s.places)}/{vn(s.applicable_max)} điểm "
+        f"({vn(s.percent, s.places)}%), xếp loại {s.classification}, xếp thứ {s.rank}/{s.rank_of}"
+        + (f" {s.group.lower()}" if s.group else "")
+    )
+    if s.rank_change is not None and s.previous_rank is not None:
+        change = describe_change(s.rank_change)
+        text += f", {change} so với năm {s.previous_year} (thứ {s.previous_rank}" + (
+            f"/{s.previous_of})" if s.previous_of else ")"
+        )
+    return text + "."
+
+
+def field_lines(s: Standing | SelfAssessment) -> list[str]:
+    lines = []
+    for i, f in enumerate(s.fields):
+        end = "." if i == len(s.fields) - 1 else ";"
+        if f.score is None:
+            lines.append(f"- Lĩnh vực {_field_title(f)}: không áp dụng{end}")
+        else:
+            top = f.applicable_max if f.applicable_max is not None else f.max
+            lines.append(f"- Lĩnh vực {_field_title(f)}: đạt {vn(f.score, s.places)}/{vn(top)} điểm{end}")
+    return lines
+
+
+def _groups(items: tuple[LostItem, ...]) -> OrderedDict[tuple[str, str], list[LostItem]]:
+    groups: OrderedDict[tuple[str, str], list[LostItem]] = OrderedDict()
+    for item in items:
+        groups.setdefault((item.field_code, item.field_name), []).append(item)
+    return groups
+
+
+def _owner(m) -> str:
+    if m.owner and m.office:
+        return f"{m.office} ({m.owner})"
+    return m.owner or m.office or "UBND xã"
+
+
+# -- 1. Quyết định phê duyệt và công bố (province) ----------------------------------------------
+
+
+def decision(
+    h: Heading,
+    *,
+    province: str,
+    year: int,
+    group: str,
+    framework: Framework,
+    rows: list[Standing],
+    approval_note: str = "",
+) -> dict[str, Any]:
+    """Quyết định phê duyệt và công bố Chỉ số CCHC of a ranking group, with its ranking annex."""
+    legal = [
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
+        f"Căn cứ Quyết định {cited(framework.decision_number, framework.decision_date, framework.issuer)} "
+        f"ban hành {framework.name};",
+    ]
+    if approval_note:
+        legal.append(f"Căn cứ {approval_note.rstrip('.;')};")
+    legal.append("Theo đề nghị của Giám đốc Sở Nội vụ.")
+    count = len(rows)
+    places = rows[0].places if rows else 2
+    fields = list(rows[0].fields) if rows else []
+    classes: OrderedDict[str, int] = OrderedDict()
+    for r in rows:
+        classes[r.classification] = classes.get(r.classification, 0) + 1
+    tally = "; ".join(f"{label}: {n} đơn vị" for label, n in classes.items())
+    articles = [
+        {
+            "heading": "Điều 1.",
+            "text": f"Phê duyệt và công bố Chỉ số cải cách hành chính năm {year} của {count} đơn vị "
+            f"{group.lower() if group else 'cấp xã'} thuộc {province} (chi tiết tại Phụ lục kèm theo).",
+            "lines": [f"Kết quả xếp loại: {tally}."] if tally else [],
+        },
+        {
+            "heading": "Điều 2.",
+            "text": "Ủy ban nhân dân các xã, phường, đặc khu căn cứ kết quả được công bố, phân tích các tiêu chí, "
+            "tiêu chí thành phần chưa đạt điểm tối đa, xây dựng kế hoạch khắc phục và báo cáo kết quả "
+            "khắc phục theo quy định.",
+            "lines": [],
+        },
+        {
+            "heading": "Điều 3.",
+            "text": "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc "
+            "Sở Nội vụ, Chủ tịch Ủy ban nhân dân các xã, phường, đặc khu và các cơ quan, đơn vị có liên quan "
+            "chịu trách nhiệm thi hành Quyết định này./.",
+            "lines": [],
+        },
+    ]
+    annex_rows = [
+        {
+            "position": str(i),
+            "unit": r.unit_name,
+            "fields": [vn(f.score, r.places) if f.score is not None else "KAD" for f in r.fields],
+            "total": vn(r.total, r.places),
+            "percent": vn(r.percent, r.places),
+            "classification": r.classification,
+            "rank": f"{r.rank}/{r.rank_of}",
+            "change": describe_change(r.rank_change) if r.previous_rank is not None else "chưa có so sánh",
+        }
+        for i, r in enumerate(rows, start=1)
+    ]
+    head = header(h)
+    return {
+        "h": head,
+        "d": {"authority": f"CHỦ TỊCH {head['body']}", "legal_basis": legal, "articles": articles},
+        "annex": {
+            "title": f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year} {(group or 'các đơn vị cấp xã').upper()}",
+            "caption": f"(Kèm theo Quyết định số {head['number']} ngày {head['date']} của {_short_body(head['body'])})",
+            "fields": [{"label": f"{f.code} ({vn(f.max)})", "code": f.code, "name": f.name} for f in fields],
+            "rows": annex_rows,
+            "note": "Ghi chú: điểm các lĩnh vực theo thứ tự trong bộ chỉ số (điểm tối đa trong ngoặc); "
+            "KAD: không áp dụng; chỉ số (%) = điểm đạt / điểm tối đa áp dụng × 100."
+            + (f" Số chữ số thập phân: {places}." if places != 2 else ""),
+        },
+    }
+
+
+def _short_body(body: str) -> str:
+    """ "ỦY BAN NHÂN DÂN XÃ NAM CỬA VIỆT" → "UBND xã Nam Cửa Việt" (for captions and running text)."""
+    line1, line2 = body_lines(body)
+    if line1 != BODY:
+        return body
+    kind, _, name = line2.partition(" ")
+    for word in ("XÃ", "PHƯỜNG", "TỈNH", "THÀNH PHỐ", "ĐẶC KHU", "THỊ TRẤN"):
+        if line2.startswith(word + " "):
+            kind, name = word, line2[len(word) + 1 :]
+            break
+    return f"UBND {kind.lower()} {name.title()}"
+
+
+# -- 2. Công văn khắc phục with its Phụ lục (commune) ---------------------------------------------
+
+
+def _lost_annex(items: tuple[LostItem, ...], places: int) -> dict[str, Any]:
+    groups = []
+    for (code, name), members in _groups(items).items():
+        groups.append(
+            {
+                "title": f"{code}. {name}",
+                "entries": [
+                    {
+                        "title": f"{it.code}. {it.name}",
+                        "max": vn(it.max),
+                        "score": vn(it.score, places),
+                        "lost": vn(it.lost, places),
+                        "cause": it.cause,
+                        "measures": [f"- {m.description} ({_owner(m)})" for m in it.measures],
+                        "deadlines": [f"- {m.deadline}" for m in it.measures],
+                    }
+                    for it in members
+                ],
+            }
+        )
+    total_max = sum((it.max for it in items), Decimal(0))
+    total_score = sum((it.score for it in items), Decimal(0))
+    total_lost = sum((it.lost for it in items), Decimal(0))
+    return {
+        "groups": groups,
+        "total_max": vn(total_max),
+        "total_score": vn(total_score, places),
+        "total_lost": vn(total_lost, places),
+        "total_lost_text": f"{vn(total_lost, places)} điểm bị mất ở {len(items)} tiêu chí thành phần",
+    }
+
+
+def remediation_letter(
+    h: Heading, *, unit_label: str, standing: Standing, plan: Plan, free_text: FreeText
+) -> dict[str, Any]:
+    """Công văn khắc phục Chỉ số CCHC: the result, the request, and the Phụ lục of seed 001."""
+    head = header(h)
+    decision = cited(standing.decision_number, standing.decision_date, standing.decision_issuer)
+    intro = (
+        f"Căn cứ Quyết định {decision} về việc phê duyệt và công bố Chỉ số cải cách hành chính năm "
+        f"{standing.year}. {standing_sentence(standing, unit_label)}"
+    )
+    paragraphs = [
+        intro + " Kết quả chi tiết và các tiêu chí chưa đạt điểm tối đa tại Phụ lục kèm theo.",
+        f"Để khắc phục các tồn tại, hạn chế, nâng cao Chỉ số CCHC năm {plan.year}, UBND xã yêu cầu các cán bộ, "
+        "công chức và bộ phận được phân công duy trì các tiêu chí đã đạt điểm tối đa; thực hiện các biện pháp "
+        "khắc phục tại Phụ lục đúng thời hạn và báo cáo kết quả về Văn phòng - Thống kê để tổng hợp.",
+    ]
+    annex = _lost_annex(plan.items, standing.places)
+    annex.update(
+        {
+            "title": f"KẾT QUẢ CHỈ SỐ CCHC NĂM {standing.year} CỦA {unit_label.upper()}, "
+            f"BIỆN PHÁP KHẮC PHỤC TRONG NĂM {plan.year}",
+            "caption": f"(Kèm theo Công văn số {head['number']} ngày {head['date']} của {_short_body(head['body'])})",
+            "intro": [f"Căn cứ Quyết định {decision}. {standing_sentence(standing, unit_label)}"],
+            "field_lines": field_lines(standing),
+            "table_heading": "2. Các tiêu chí thành phần chưa đạt điểm tối đa, nguyên nhân, phân công, biện pháp "
+            "khắc phục và thời gian hoàn thành",
+            "measures_year": f" trong năm {plan.year}",
+        }
+    )
+    return {
+        "h": head,
+        "d": {
+            "paragraphs": paragraphs,
+            "request": free(free_text.get("request"), "yêu cầu cụ thể của lãnh đạo UBND xã (nếu có)"),
+        },
+        "annex": annex,
+    }
+
+
+# -- 3. Kế hoạch khắc phục (commune) ---------------------------------------------------------------
+
+
+def remediation_plan(
+    h: Heading, *, unit_label: str, standing: Standing, plan: Plan, free_text: FreeText
+) -> dict[str, Any]:
+    """Kế hoạch khắc phục from the approved plan: purpose, one row per measure, who does what."""
+    decision = cited(standing.decision_number, standing.decision_date, standing.decision_issuer)
+    rows = []
+    position = 0
+    for item in plan.items:
+        lines = [
+            f"{item.code}. {item.name}",
+            f"Điểm tối đa {vn(item.max)}, đạt {vn(item.score, plan.places)}, bị mất {vn(item.lost, plan.places)}.",
+        ]
+        if item.cause:
+            lines.append(f"Nguyên nhân: {item.cause}")
+        for j, m in enumerate(item.measures or ()):
+            position += 1
+            rows.append(
+                {
+                    "position": str(position),
+                    "item_lines": lines if j == 0 else [f"{item.code} (tiếp)"],
+                    "measure": m.description,
+                    "owner": _owner(m),
+                    "deadline": m.deadline,
+                }
+            )
+    by_office: OrderedDict[str, list[str]] = OrderedDict()
+    for item in plan.items:
+        for m in item.measures:
+            by_office.setdefault(m.office or m.owner or "UBND xã", []).append(f"{m.description} ({item.code})")
+    tasks = [f"- {office}: {'; '.join(texts)}." for office, texts in by_office.items()]
+    sections = [
+        {
+            "title": "I. MỤC ĐÍCH, YÊU CẦU",
+            "lines": [
+                f"Khắc phục các tồn tại, hạn chế được chỉ ra qua kết quả Chỉ số CCHC năm {standing.year}; "
+                f"phấn đấu nâng điểm các tiêu chí thành phần bị mất điểm trong năm {plan.year}.",
+                "Phân công rõ người, rõ việc, rõ thời hạn; theo dõi, đôn đốc và báo cáo kết quả thực hiện "
+                "đúng quy định.",
+            ],
+            "free": None,
+        },
+        {
+            "title": "II. KẾT QUẢ CHỈ SỐ CCHC VÀ NỘI DUNG KHẮC PHỤC",
+            "lines": [
+                f"Căn cứ Quyết định {decision}. {standing_sentence(standing, unit_label)}",
+                f"Tổng số điểm bị mất: {vn(plan.total_lost, plan.places)} điểm ở {len(plan.items)} "
+                "tiêu chí thành phần; nội dung và biện pháp khắc phục như sau:",
+            ],
+            "free": None,
+        },
+    ]
+    closing = [
+        {"title": "III. TỔ CHỨC THỰC HIỆN", "lines": tasks, "free": None},
+        {
+            "title": "IV. CHẾ ĐỘ BÁO CÁO",
+            "lines": [
+                "Các bộ phận, công chức được phân công cập nhật tiến độ thực hiện trên hệ thống theo dõi; Văn "
+                f"phòng - Thống kê tổng hợp, tham mưu UBND xã báo cáo kết quả khắc phục trước ngày 15/12/{plan.year}."
+            ],
+            "free": free(free_text.get("other"), "nội dung khác của kế hoạch (kinh phí, phối hợp … nếu có)"),
+        },
+    ]
+    return {
+        "h": header(h),
+        "d": {
+            "basis": [f"Căn cứ Quyết định {decision} về việc phê duyệt và công bố Chỉ số CCHC năm {standing.year};"],
+            "sections": sections,
+            "table_heading": "Bảng nội dung, biện pháp khắc phục:",
+            "rows": rows,
+            "total_text": f"Tổng số điểm bị mất: {vn(plan.total_lost, plan.places)}",
+            "closing": closing,
+        },
+    }
+
+
+# -- 4. Thông báo kết luận (commune chairman) -----------------------------------------------------
+
+
+def conclusion_notice(
+    h: Heading,
+    *,
+    unit_label: str,
+    chair: str,
+    meeting_date: dt.date,
+    participants: str,
+    standing: Standing,
+    plan: Plan | None,
+    free_text: FreeText,
+) -> dict[str, Any]:
+    """Thông báo kết luận: the meeting, the results, the causes of lost points, tasks by office."""
+    decision = cited(standing.decision_number, standing.decision_date, standing.decision_issuer)
+    opening = [
+        f"Ngày {day(meeting_date)}, UBND xã họp đánh giá kết quả Chỉ số cải cách hành chính năm {standing.year} "
+        f"và đề ra giải pháp khắc phục. Tham dự cuộc họp: {participants.strip().rstrip('.') or 'lãnh đạo UBND xã và các công chức chuyên môn'}.",
+        f"Sau khi nghe Văn phòng - Thống kê báo cáo kết quả và ý kiến thảo luận của các thành viên dự họp, "
+        f"{chair} kết luận như sau:",
+    ]
+    items = plan.items if plan is not None else ()
+    causes = [
+        f"- {it.code}. {it.name}: đạt {vn(it.score, standing.places)}/{vn(it.max)} điểm"
+        + (f"; nguyên nhân: {it.cause.rstrip('.')}" if it.cause else "")
+        + "."
+        for it in items
+    ]
+    by_office: OrderedDict[str, list[str]] = OrderedDict()
+    for it in items:
+        for m in it.measures:
+            by_office.setdefault(m.office or m.owner or "Các công chức chuyên môn", []).append(
+                f"- {m.description} (tiêu chí {it.code}; thời hạn: {m.deadline})."
+            )
+    tasks = []
+    for i, (office, lines) in enumerate(by_office.items(), start=1):
+        tasks.append(f"3.{i}. Giao {office}:")
+        tasks.extend(lines)
+    sections = [
+        {
+            "title": "1. Kết quả Chỉ số CCHC",
+            "lines": [f"Theo Quyết định {decision}: {standing_sentence(standing, unit_label)}", *field_lines(standing)],
+            "free": None,
+        },
+        {
+            "title": "2. Tồn tại, hạn chế và nguyên nhân",
+            "lines": causes or ["Các tiêu chí, tiêu chí thành phần đều đạt điểm tối đa."],
+            "free": free(
+                free_text.get("assessment"), "nhận định chung của Chủ tịch về nguyên nhân chủ quan, khách quan"
+            ),
+        },
+        {
+            "title": "3. Nhiệm vụ, giải pháp khắc phục",
+            "lines": tasks or ["Duy trì kết quả các tiêu chí đã đạt."],
+            "free": free(free_text.get("tasks"), "nhiệm vụ khác do Chủ tịch giao (nếu có)"),
+        },
+    ]
+    closing = [
+        f"Kết quả thực hiện Chỉ số CCHC năm {standing.year + 1} là một trong các căn cứ đánh giá, xếp loại và "
+        "khen thưởng cán bộ, công chức.",
+        "UBND xã thông báo để các cán bộ, công chức liên quan biết và thực hiện./.",
+    ]
+    return {"h": header(h), "d": {"opening": opening, "sections": sections, "closing": closing}}
+
+
+# -- 5. Báo cáo kết quả công tác CCHC 6 tháng / năm (commune) -----------------------------------
+
+
+REPORT_FREE = {
+    "direction": "công tác chỉ đạo, điều hành CCHC trong kỳ (văn bản ban hành, tuyên truyền, kiểm tra)",
+    "limits": "tồn tại, hạn chế và nguyên nhân",
+    "next": "nhiệm vụ trọng tâm kỳ tới và kiến nghị, đề xuất",
+}
+
+
+def cchc_report(
+    h: Heading,
+    *,
+    unit_label: str,
+    period: str,
+    assessment: SelfAssessment,
+    indicators: list[IndicatorFigure],
+    plan_summary: str,
+    free_text: FreeText,
+) -> dict[str, Any]:
+    """Báo cáo kết quả CCHC of a half-year (``period`` "6 tháng đầu năm 2026") or a year ("năm 2026").
+
+    Figures come from the open cycle's self-assessment and the indicators; each field has a
+    section for the unit's own account, marked until it is written.
+    """
+    places = assessment.places
+    sections = [
+        {"title": "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CẢI CÁCH HÀNH CHÍNH", "lines": [],
+         "free": free(free_text.get("direction"), REPORT_FREE["direction"])},
+        {"title": "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", "lines": [], "free": None},
+    ]  # fmt: skip
+    for i, f in enumerate(assessment.fields, start=1):
+        score = "không áp dụng" if f.score is None else f"{vn(f.score, places)}/{vn(f.applicable_max or f.max)} điểm"
+        sections.append(
+            {
+                "title": f"{i}. {f.name}",
+                "lines": [f"Điểm tự đánh giá đến thời điểm báo cáo: {score}."],
+                "free": free(free_text.get(f"field_{f.code}"), f"kết quả thực hiện lĩnh vực {f.code}"),
+            }
+        )
+    answered = f"{assessment.answered}/{assessment.applicable}"
+    total_line = (
+        f"Tổng điểm tự đánh giá đến thời điểm báo cáo: {vn(assessment.total, places)}/{vn(assessment.applicable_max)}"
+        + (
+            f" ({vn(assessment.percent, places)}%, dự kiến xếp loại {assessment.classification})"
+            if assessment.percent is not None
+            else ""
+        )
+        + f"; đã nhập số liệu {answered} tiêu chí thành phần."
+    )
+    closing = [
+        {"title": "IV. KẾT QUẢ KHẮC PHỤC TỒN TẠI, HẠN CHẾ CHỈ SỐ CCHC NĂM TRƯỚC", "lines": [plan_summary], "free": None},
+        {"title": "V. ĐÁNH GIÁ CHUNG", "lines": [], "free": free(free_text.get("limits"), REPORT_FREE["limits"])},
+        {"title": "VI. NHIỆM VỤ TRỌNG TÂM VÀ KIẾN NGHỊ", "lines": [],
+         "free": free(free_text.get("next"), REPORT_FREE["next"])},
+    ]  # fmt: skip
+    return {
+        "h": header(h),
+        "d": {
+            "opening": [
+                f"UBND xã báo cáo kết quả thực hiện công tác cải cách hành chính {period} của {unit_label} như sau:"
+            ],
+            "sections": sections,
+            "scores_heading": f"Bảng điểm tự đánh giá Chỉ số CCHC năm {assessment.year} (đến thời điểm báo cáo). "
+            + total_line,
+            "fields": [
+                {
+                    "title": _field_title(f),
+                    "max": vn(f.applicable_max if f.applicable_max is not None else f.max),
+                    "score": "KAD" if f.score is None else vn(f.score, places),
+                    "lost": ""
+                    if f.score is None
+                    else vn((f.applicable_max if f.applicable_max is not None else f.max) - f.score, places),
+                }
+                for f in assessment.fields
+            ],
+            "total_max": vn(assessment.applicable_max),
+            "total": vn(assessment.total, places),
+            "total_lost": vn(assessment.applicable_max - assessment.total, places),
+            "indicators_heading": "III. CÁC CHỈ SỐ THEO DÕI SO VỚI CHỈ TIÊU",
+            "indicators": [asdict(i) for i in indicators],
+            "indicator_notes": [] if indicators else ["Chưa có số liệu chỉ số theo dõi trong kỳ báo cáo."],
+            "closing": closing,
+        },
+    }
+
+
+# -- 6. Báo cáo kết quả khắc phục (commune) --------------------------------------------------------
+
+
+def remediation_report(
+    h: Heading, *, unit_label: str, standing: Standing, plan: Plan, done_on_time: int, total: int, free_text: FreeText
+) -> dict[str, Any]:
+    """Báo cáo kết quả khắc phục: every measure's result, the share done on time, the overall assessment."""
+    rows = []
+    position = 0
+    for item in plan.items:
+        for m in item.measures:
+            position += 1
+            result = m.result or ""
+            if m.completed_on is not None:
+                result = (result + " " if result else "") + f"(hoàn thành ngày {day(m.completed_on)})"
+            rows.append(
+                {
+                    "position": str(position),
+                    "item": f"{item.code}. {item.name}",
+                    "measure": m.description,
+                    "owner": f"{_owner(m)}; {m.deadline}",
+                    "result": result,
+                    "status": m.status,
+                }
+            )
+    share = vn(Decimal(done_on_time * 100) / Decimal(total), 2) if total else "0"
+    plan_ref = f"Kế hoạch số {plan.document_number}" if plan.document_number else f"Kế hoạch {plan.title}"
+    if plan.approved_on is not None:
+        plan_ref += f" ngày {day(plan.approved_on)}"
+    opening = [
+        f"Thực hiện {plan_ref} về khắc phục tồn tại, hạn chế Chỉ số CCHC năm {plan.assessed_year} "
+        f"({standing_sentence(standing, unit_label).rstrip('.')}), UBND xã báo cáo kết quả thực hiện như sau:",
+        f"Kế hoạch có {total} biện pháp cho {len(plan.items)} tiêu chí thành phần bị mất điểm "
+        f"(tổng số điểm bị mất {vn(plan.total_lost, plan.places)}); đã hoàn thành đúng hạn {done_on_time}/{total} "
+        f"biện pháp ({share}%).",
+    ]
+    sections = [
+        {
+            "title": "Đánh giá chung",
+            "lines": [],
+            "free": free(plan.report_summary or free_text.get("summary"), "đánh giá chung kết quả khắc phục"),
+        },
+        {
+            "title": "Kiến nghị, đề xuất",
+            "lines": [],
+            "free": free(free_text.get("proposals"), "kiến nghị, đề xuất (nếu có)"),
+        },
+    ]
+    return {
+        "h": header(h),
+        "d": {
+            "opening": opening,
+            "table_heading": "Kết quả thực hiện từng biện pháp:",
+            "rows": rows,
+            "sections": sections,
+            "done_on_time": done_on_time,
+            "total": total,
+            "share": share,
+        },
+    }

@@ -1,0 +1,128 @@
+"""What the user enters before a document is rendered: its heading, and the kind's own sections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from parindex.documents import facts
+from parindex.documents.models import Kind
+
+LINES_HELP = "Mỗi dòng một nơi; dấu “-” đầu dòng và dấu “;” cuối dòng được thêm tự động."
+ADDRESSED = {Kind.REMEDIATION_LETTER, Kind.CCHC_REPORT, Kind.REMEDIATION_REPORT}
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+class HeadingForm(forms.Form):
+    """The heading of any document (Nghị định 30/2020: body, number, place and date, signer, Nơi nhận)."""
+
+    parent_body = forms.CharField(
+        label="Cơ quan chủ quản (nếu có)", max_length=200, required=False, help_text="Để trống với UBND xã, UBND tỉnh."
+    )
+    body = forms.CharField(label="Cơ quan ban hành", max_length=200)
+    number = forms.IntegerField(
+        label="Số", min_value=1, max_value=99999, required=False, help_text="Để trống để văn thư ghi số khi ký."
+    )
+    symbol = forms.CharField(label="Ký hiệu", max_length=40, help_text="Ví dụ: KH-UBND, TB-UBND, UBND-VP.")
+    place = forms.CharField(
+        label="Địa danh", max_length=100, help_text="Tên đơn vị hành chính nơi cơ quan đóng trụ sở."
+    )
+    date = forms.DateField(label="Ngày ban hành", help_text="Ngày/tháng/năm, ví dụ 05/01/2027.")
+    subject = forms.CharField(label="Trích yếu", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    addressees = forms.CharField(
+        label="Kính gửi", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=LINES_HELP
+    )
+    on_behalf = forms.BooleanField(label="Ký thay mặt tập thể (TM. ỦY BAN NHÂN DÂN)", required=False)
+    deputy = forms.BooleanField(label="Cấp phó ký thay (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH)", required=False)
+    signer_name = forms.CharField(label="Họ và tên người ký", max_length=150)
+    recipients = forms.CharField(
+        label="Nơi nhận",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=LINES_HELP,
+        error_messages={"required": "Cần ít nhất một nơi nhận (ví dụ: Lưu: VT)."},
+    )
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind not in ADDRESSED:
+            del self.fields["addressees"]
+
+    def clean_symbol(self) -> str:
+        symbol = self.cleaned_data["symbol"].strip().upper().replace(" ", "")
+        if not symbol or symbol.startswith("/") or symbol.endswith("-"):
+            raise forms.ValidationError("Ký hiệu viết liền, ví dụ KH-UBND.")
+        return symbol
+
+    def clean_recipients(self) -> str:
+        text = self.cleaned_data["recipients"]
+        if not _lines(text):
+            raise forms.ValidationError("Cần ít nhất một nơi nhận (ví dụ: Lưu: VT).")
+        return text
+
+    def heading(self) -> facts.Heading:
+        d = self.cleaned_data
+        return facts.Heading(
+            body=d["body"].strip(),
+            parent_body=d["parent_body"].strip(),
+            number=d["number"],
+            symbol=d["symbol"],
+            place=d["place"].strip(),
+            date=d["date"],
+            subject=" ".join(d["subject"].split()),
+            signer_name=d["signer_name"].strip(),
+            on_behalf="Ủy ban nhân dân" if d["on_behalf"] else "",
+            deputy=d["deputy"],
+            recipients=_lines(d["recipients"]),
+            addressees=_lines(d.get("addressees", "")),
+        )
+
+
+def _free(label: str, rows: int = 4) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text="Để trống: văn bản để một dòng đánh dấu vàng cho đơn vị tự viết.",
+    )
+
+
+class ExtraForm(forms.Form):
+    """The kind's own inputs: meeting facts, report period, and the sections the unit writes itself."""
+
+    def __init__(self, *args: Any, kind: str, fields: list[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        if kind == Kind.CONCLUSION_NOTICE:
+            f["meeting_date"] = forms.DateField(label="Ngày họp", help_text="Ngày/tháng/năm.")
+            f["participants"] = forms.CharField(label="Thành phần tham dự", max_length=500)
+            f["assessment"] = _free("Nhận định chung về nguyên nhân (nếu có)")
+            f["tasks"] = _free("Nhiệm vụ khác được giao (nếu có)")
+        elif kind == Kind.CCHC_REPORT:
+            f["period"] = forms.ChoiceField(
+                label="Kỳ báo cáo", choices=[("half", "6 tháng đầu năm"), ("year", "Cả năm")], initial="half"
+            )
+            f["direction"] = _free("I. Công tác chỉ đạo, điều hành CCHC")
+            for code, name in fields:
+                f[f"field_{code}"] = _free(f"Lĩnh vực {code}. {name}", rows=3)
+            f["limits"] = _free("Tồn tại, hạn chế và nguyên nhân")
+            f["next"] = _free("Nhiệm vụ trọng tâm kỳ tới, kiến nghị")
+        elif kind == Kind.REMEDIATION_LETTER:
+            f["request"] = _free("Yêu cầu thêm của lãnh đạo UBND xã (nếu có)", rows=3)
+        elif kind == Kind.REMEDIATION_PLAN:
+            f["other"] = _free("Nội dung khác (kinh phí, phối hợp …)", rows=3)
+        elif kind == Kind.REMEDIATION_REPORT:
+            f["summary"] = _free("Đánh giá chung (khi báo cáo trên hệ thống chưa có)", rows=3)
+            f["proposals"] = _free("Kiến nghị, đề xuất (nếu có)", rows=3)
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class TemplateUploadForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại văn bản", choices=Kind.choices)
+    file = forms.FileField(label="Tệp mẫu Word (.docx)")

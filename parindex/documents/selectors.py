@@ -1,0 +1,454 @@
+"""Reading what the documents are written from, as the plain facts of ``facts.py``.
+
+Every fetch here is access-checked for the principal (404 for what they may not see), and
+each reads a bounded number of rows whatever the number of units, criteria or actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max, Q
+from django.http import Http404
+
+from parindex import scoring
+from parindex.accounts.models import Role, RoleAssignment
+from parindex.accounts.permissions import Principal
+from parindex.assessments import permissions as assessment_permissions
+from parindex.assessments.models import Assessment
+from parindex.assessments.selectors import assessment_score
+from parindex.documents import facts
+from parindex.documents.models import DocumentTemplate, IssuedDocument, Kind
+from parindex.frameworks.selectors import framework_version_spec
+from parindex.remediation import schedule
+from parindex.remediation.models import Plan
+from parindex.remediation.selectors import action_row, completion_of, plan_items
+from parindex.remediation.workflow import SHOWN_STATUS_LABELS
+from parindex.results import permissions as result_permissions
+from parindex.results.models import Publication, PublishedResult
+from parindex.units.models import AdministrativeUnit
+
+# What each kind of document is drawn from: a publication, a remediation plan or an assessment.
+SOURCE = {
+    Kind.DECISION: "publication",
+    Kind.REMEDIATION_LETTER: "plan",
+    Kind.REMEDIATION_PLAN: "plan",
+    Kind.CONCLUSION_NOTICE: "plan",
+    Kind.REMEDIATION_REPORT: "plan",
+    Kind.CCHC_REPORT: "assessment",
+}
+SYMBOL = {
+    Kind.DECISION: "QĐ-UBND",
+    Kind.REMEDIATION_LETTER: "UBND-VP",
+    Kind.REMEDIATION_PLAN: "KH-UBND",
+    Kind.CONCLUSION_NOTICE: "TB-UBND",
+    Kind.CCHC_REPORT: "BC-UBND",
+    Kind.REMEDIATION_REPORT: "BC-UBND",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """The object a document is drawn from, with the unit that issues it and its province."""
+
+    kind: str
+    unit: AdministrativeUnit
+    province: AdministrativeUnit
+    publication: Publication | None = None
+    plan: Plan | None = None
+    assessment: Assessment | None = None
+
+    @property
+    def year(self) -> int:
+        if self.plan is not None:
+            return self.plan.year
+        if self.publication is not None:
+            return self.publication.year
+        assert self.assessment is not None
+        return self.assessment.cycle.year
+
+
+def source_for(principal: Principal, kind: str, pk: int) -> Source:
+    """The document's source, or 404 when the principal may not see it (one query)."""
+    where = SOURCE.get(kind)
+    if where == "publication":
+        publication = (
+            Publication.objects.select_related("approval__cycle__province", "approval__cycle__framework_version")
+            .filter(pk=pk)
+            .first()
+        )
+        if publication is None:
+            raise Http404("Không tìm thấy kết quả công bố")
+        province = publication.approval.cycle.province
+        # The decision is the province's: only those who may see its board see the draft.
+        if not result_permissions.can_view_board(principal, province):
+            raise Http404("Không tìm thấy kết quả công bố")
+        return Source(kind, province, province, publication=publication)
+    if where == "plan":
+        plan = (
+            Plan.objects.select_related(
+                "unit__province",
+                "result__publication__approval",
+                "assessment__cycle__framework_version",
+                "approved_by",
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        if plan is None or not assessment_permissions.can_view(principal, plan.unit):
+            raise Http404("Không tìm thấy kế hoạch khắc phục")
+        return Source(kind, plan.unit, plan.unit.province, plan=plan)
+    if where == "assessment":
+        assessment = (
+            Assessment.objects.select_related("unit__province", "cycle__framework_version", "cycle__province")
+            .filter(pk=pk)
+            .first()
+        )
+        if assessment is None or not assessment_permissions.can_view(principal, assessment.unit):
+            raise Http404("Không tìm thấy hồ sơ đánh giá")
+        return Source(kind, assessment.unit, assessment.unit.province, assessment=assessment)
+    raise Http404("Không có loại văn bản này")
+
+
+def may_issue(principal: Principal, source: Source) -> bool:
+    """The province's decision: its Sở Nội vụ admin; a commune's documents: its office and head."""
+    if source.kind == Kind.DECISION:
+        return result_permissions.can_publish(principal, source.province)
+    return principal.is_superuser or assessment_permissions.can_edit_all(principal, source.unit)
+
+
+# -- facts ---------------------------------------------------------------------------------------
+
+
+def _previous_year(publication: Publication) -> int | None:
+    match = re.search(r"(\d{4})", publication.previous_label or "")
+    return int(match.group(1)) if match else None
+
+
+def standing_of(result: PublishedResult, publication: Publication) -> facts.Standing:
+    """A frozen published row as the documents cite it (no query)."""
+    fields = []
+    for f in publication.fields:
+        score, applicable_max = (result.scores.get(f["code"]) or [None, None])[:2]
+        fields.append(
+            facts.FieldScore(
+                f["code"],
+                f["name"],
+                Decimal(f["max"]),
+                Decimal(score) if score is not None else None,
+                Decimal(applicable_max) if applicable_max is not None else None,
+            )
+        )
+    return facts.Standing(
+        unit_name=result.unit_name,
+        year=publication.year,
+        total=result.total,
+        applicable_max=Decimal(result.applicable_max).normalize(),
+        percent=result.percent,
+        classification=result.classification,
+        rank=result.rank,
+        rank_of=result.rank_of,
+        rank_change=result.rank_change,
+        previous_rank=result.previous_rank,
+        previous_of=result.previous_of,
+        previous_year=_previous_year(publication),
+        places=publication.places,
+        fields=tuple(fields),
+        group=publication.approval.name,
+        decision_number=publication.decision_number,
+        decision_date=publication.decision_date,
+        decision_issuer=publication.issuer,
+    )
+
+
+def framework_of(version: Any) -> facts.Framework:
+    spec = framework_version_spec(version)
+    return facts.Framework(spec.name, spec.decision_number, spec.decision_date, spec.issuer)
+
+
+def publication_standings(publication: Publication) -> list[facts.Standing]:
+    """The publication's rows in rank order (one query)."""
+    rows = PublishedResult.objects.filter(publication=publication).order_by("rank", "unit_name")
+    return [standing_of(r, publication) for r in rows]
+
+
+def _owner_name(action: Any) -> str:
+    return str(action.official) if action.official_id else ""
+
+
+def plan_facts(plan: Plan, today: dt.date) -> tuple[facts.Plan, int, int]:
+    """The plan's lines and measures with their shown status, and (done on time, all measures).
+
+    Two queries (the items, then their actions with the last progress date and owners).
+    """
+    items = plan_items(plan)
+    rows = []
+    lost = []
+    for item in items:
+        measures = []
+        for action in item.actions.all():
+            row = action_row(action, plan, today)
+            rows.append(row)
+            measures.append(
+                facts.Measure(
+                    description=action.description,
+                    owner=_owner_name(action),
+                    office=action.office,
+                    deadline=schedule.describe_deadline(action.deadline_kind, action.due, plan.year),
+                    status=SHOWN_STATUS_LABELS.get(row.shown_status, row.shown_status),
+                    result=action.result,
+                    completed_on=action.completed_on,
+                    on_time=schedule.done_on_time(
+                        action.deadline_kind, action.due, plan.year, action.status, action.completed_on
+                    ),
+                    expected_points=action.expected_points,
+                )
+            )
+        lost.append(
+            facts.LostItem(
+                code=item.code,
+                name=item.name,
+                field_code=item.field_code,
+                field_name=item.field_name,
+                max=item.max_points.normalize(),
+                score=item.score,
+                lost=item.lost,
+                cause=item.cause,
+                measures=tuple(measures),
+            )
+        )
+    completion = completion_of(rows, plan.year)
+    places = plan.result.publication.places if plan.result_id else 2
+    approved_on = plan.approved_at.date() if plan.approved_at else None
+    return (
+        facts.Plan(
+            title=plan.title,
+            year=plan.year,
+            assessed_year=plan.assessed_year,
+            document_number=plan.document_number,
+            approved_on=approved_on,
+            items=tuple(lost),
+            total_lost=plan.total_lost,
+            report_summary=plan.report_summary,
+            places=places,
+        ),
+        completion.done_on_time,
+        completion.total,
+    )
+
+
+def self_assessment_facts(assessment: Assessment) -> facts.SelfAssessment:
+    """The self-assessment scored by the engine as it stands (two queries)."""
+    result = assessment_score(assessment)
+    fields = tuple(
+        facts.FieldScore(
+            ns.code,
+            ns.node.name,
+            ns.max,
+            ns.score if ns.applicable else None,
+            ns.applicable_max if ns.applicable else None,
+        )
+        for ns in result.field_scores()
+    )
+    leaves = [ns for ns in result.nodes() if ns.node.is_leaf and ns.applicable]
+    return facts.SelfAssessment(
+        year=assessment.cycle.year,
+        total=result.total,
+        applicable_max=result.applicable_max,
+        percent=result.percent,
+        classification=result.classification,
+        fields=fields,
+        answered=sum(not ns.missing for ns in leaves),
+        applicable=len(leaves),
+        places=result.framework.rounding,
+    )
+
+
+def indicator_figures(unit: AdministrativeUnit, year: int, last_month: int) -> list[facts.IndicatorFigure]:
+    """Each active indicator's figure for months 1..``last_month`` against its target (two queries:
+    the indicators with the unit's sums, then the province's own targets for the year)."""
+    from django.db.models import Count, DecimalField, FilteredRelation, Sum
+
+    from parindex.indicators.models import Indicator, IndicatorTarget
+    from parindex.indicators.status import NUMBER_DIGITS, NUMBER_PLACES, RATIO, TargetStatus, year_figure
+
+    sums = DecimalField(max_digits=NUMBER_DIGITS + 4, decimal_places=NUMBER_PLACES)
+    indicators = list(
+        Indicator.objects.filter(active=True)
+        .annotate(
+            months_of=FilteredRelation(
+                "values", condition=Q(values__unit=unit, values__year=year, values__month__lte=last_month)
+            ),
+            numerator_sum=Sum("months_of__numerator", output_field=sums),
+            denominator_sum=Sum("months_of__denominator", output_field=sums),
+            months=Count("months_of"),
+        )
+        .order_by("code")
+    )
+    overrides = dict(
+        IndicatorTarget.objects.filter(province_id=unit.province_id, year=year).values_list("indicator_id", "target")
+    )
+    out = []
+    for ind in indicators:
+        target = overrides.get(ind.pk, ind.target)
+        figure = year_figure(
+            unit_id=unit.pk,
+            kind=ind.kind,
+            direction=ind.direction,
+            period=ind.period,
+            target=target,
+            numerator=ind.numerator_sum,
+            denominator=ind.denominator_sum,
+            months=ind.months,
+        )
+        out.append(_figure(ind, figure, target, RATIO, TargetStatus))
+    return out
+
+
+def _figure(ind: Any, figure: Any, target: Decimal | None, ratio: str, statuses: Any) -> facts.IndicatorFigure:
+    from parindex.documents.context import vn
+
+    sign = "≥" if ind.direction == "at_least" else "≤"
+    if ind.kind == ratio:
+        target_text = "" if target is None else f"{sign} {vn(target * 100, 2)}%"
+        value = figure.value
+        result = (
+            "chưa có số liệu"
+            if value is None
+            else f"{vn(value * 100, 2)}% ({vn(figure.numerator)}/{vn(figure.denominator)})"
+        )
+    else:
+        target_text = "" if target is None else f"{sign} {vn(target)} {ind.unit_label}".strip()
+        result = "chưa có số liệu" if figure.value is None else f"{vn(figure.value)} {ind.unit_label}".strip()
+    return facts.IndicatorFigure(ind.name, target_text, result, statuses(figure.status).label)
+
+
+def head_of(unit: AdministrativeUnit) -> tuple[str, bool]:
+    """The commune head's name and whether they sign as a deputy ("KT."), for the signature default."""
+    grant = (
+        RoleAssignment.objects.filter(unit=unit, role=Role.COMMUNE_HEAD, user__is_active=True)
+        .select_related("user")
+        .order_by("is_deputy", "pk")
+        .first()
+    )
+    if grant is None:
+        return "", False
+    return str(grant.user), grant.is_deputy
+
+
+# -- register and templates ------------------------------------------------------------------------
+
+
+def next_number(unit: AdministrativeUnit, year: int, symbol: str) -> int:
+    """One more than the highest number this body gave a document of this symbol this year (one query)."""
+    top = IssuedDocument.objects.filter(unit=unit, year=year, symbol=symbol).aggregate(top=Max("number"))["top"]
+    return (top or 0) + 1
+
+
+def register_of(unit: AdministrativeUnit) -> list[IssuedDocument]:
+    """The unit's issued documents, newest first (one query)."""
+    return list(IssuedDocument.objects.filter(unit=unit).select_related("created_by").order_by("-issued_on", "-pk"))
+
+
+def active_template(province_id: int | None, kind: str) -> DocumentTemplate | None:
+    if province_id is None:
+        return None
+    return DocumentTemplate.objects.filter(province_id=province_id, kind=kind, is_active=True).first()
+
+
+def issued_for(principal: Principal, pk: int) -> IssuedDocument:
+    """An issued document, or 404 when its body is not one the principal may see."""
+    doc = IssuedDocument.objects.select_related("unit", "created_by").filter(pk=pk).first()
+    if doc is None:
+        raise Http404("Không tìm thấy văn bản")
+    unit = doc.unit
+    visible = (
+        result_permissions.can_view_board(principal, unit)
+        if unit.is_province
+        else assessment_permissions.can_view(principal, unit)
+    )
+    if not visible:
+        raise Http404("Không tìm thấy văn bản")
+    return doc
+
+
+def standing_for_plan(plan: Plan) -> facts.Standing:
+    return standing_of(plan.result, plan.result.publication)
+
+
+def spec_of(source: Source) -> scoring.Framework:
+    version = (
+        source.plan.assessment.cycle.framework_version
+        if source.plan is not None
+        else source.publication.approval.cycle.framework_version
+        if source.publication is not None
+        else source.assessment.cycle.framework_version
+    )
+    return framework_version_spec(version)
+
+
+@dataclass
+class HubUnit:
+    unit: AdministrativeUnit
+    may_issue: bool
+    plans: list[Plan]
+    assessments: list[Assessment]
+    publications: list[Publication]
+    count: int = 0
+
+
+def documents_hub(principal: Principal) -> list[HubUnit]:
+    """The units whose documents the principal works on, each with what documents are drawn from.
+
+    Communes where they hold a commune role (their plans and assessments) and provinces where
+    they may see the board (their publications in force). Five queries whatever the number of units.
+    """
+    from django.db.models import Count
+
+    from parindex.accounts.models import COMMUNE_ROLES
+    from parindex.results.permissions import BOARD_ROLES
+
+    if principal.is_superuser:
+        units = list(AdministrativeUnit.objects.filter(era="current", level=1).order_by("name"))
+    else:
+        commune_ids = principal.unit_ids(COMMUNE_ROLES)[0]
+        province_ids = principal.unit_ids(BOARD_ROLES)[0]
+        units = list(AdministrativeUnit.objects.filter(pk__in=commune_ids | province_ids).order_by("level", "name"))
+    ids = [u.pk for u in units]
+    plans: dict[int, list[Plan]] = {}
+    for plan in Plan.objects.filter(unit_id__in=ids).order_by("-year"):
+        plans.setdefault(plan.unit_id, []).append(plan)
+    assessments: dict[int, list[Assessment]] = {}
+    for a in Assessment.objects.filter(unit_id__in=ids).select_related("cycle").order_by("-cycle__year"):
+        assessments.setdefault(a.unit_id, []).append(a)
+    publications: dict[int, list[Publication]] = {}
+    for p in (
+        Publication.objects.filter(is_current=True, approval__cycle__province_id__in=ids)
+        .select_related("approval__cycle")
+        .order_by("-year", "approval__name")
+    ):
+        publications.setdefault(p.approval.cycle.province_id, []).append(p)
+    counts = dict(
+        IssuedDocument.objects.filter(unit_id__in=ids).values_list("unit_id").annotate(n=Count("pk")).order_by()
+    )
+    hub = []
+    for unit in units:
+        if unit.is_province:
+            may = result_permissions.can_publish(principal, unit)
+        else:
+            may = principal.is_superuser or assessment_permissions.can_edit_all(principal, unit)
+        hub.append(
+            HubUnit(
+                unit,
+                may,
+                plans.get(unit.pk, []),
+                assessments.get(unit.pk, []),
+                publications.get(unit.pk, []),
+                counts.get(unit.pk, 0),
+            )
+        )
+    return hub

@@ -1,0 +1,214 @@
+"""Writing documents: issue one for signing (render and register it), and manage a province's templates."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from typing import Any, BinaryIO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from parindex.accounts.permissions import Principal
+from parindex.documents import builtin, context, facts, render, samples, selectors
+from parindex.documents.models import DocumentTemplate, IssuedDocument, Kind
+from parindex.remediation.models import Plan
+from parindex.remediation.workflow import PlanStatus
+from parindex.results.permissions import can_publish
+
+TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
+NO_ISSUE = "Chỉ Văn phòng - Thống kê và lãnh đạo UBND xã (với Quyết định: Sở Nội vụ) được tạo văn bản này."
+
+
+def template_bytes(province_id: int | None, kind: str) -> tuple[bytes, DocumentTemplate | None]:
+    """The province's active template for ``kind``, else the built-in one."""
+    own = selectors.active_template(province_id, kind)
+    if own is not None:
+        with own.file.open("rb") as fh:
+            return fh.read(), own
+    return builtin.builtin_path(kind).read_bytes(), None
+
+
+def _plan_ready(kind: str, plan: Any) -> None:
+    """A plan's documents need an approved plan, except the letter and the notice (drafted alongside)."""
+    if kind in (Kind.REMEDIATION_PLAN, Kind.REMEDIATION_REPORT) and plan.status == PlanStatus.DRAFT:
+        raise ValidationError("Kế hoạch khắc phục chưa được phê duyệt: chưa tạo được văn bản này.", code="draft")
+
+
+def document_context(source: selectors.Source, heading: facts.Heading, extra: dict[str, Any]) -> dict[str, Any]:
+    """Read the source's facts and build the template context (the pure builder of the kind)."""
+    kind = source.kind
+    free_text = facts.FreeText({k: v for k, v in extra.items() if isinstance(v, str)})
+    unit_label = source.unit.name[0].lower() + source.unit.name[1:]
+    if kind == Kind.DECISION:
+        publication = source.publication
+        assert publication is not None
+        return context.decision(
+            heading,
+            province=source.province.name[0].lower() + source.province.name[1:],
+            year=publication.year,
+            group=publication.approval.name,
+            framework=selectors.framework_of(publication.approval.cycle.framework_version),
+            rows=selectors.publication_standings(publication),
+            approval_note=publication.approval.note,
+        )
+    if kind == Kind.CCHC_REPORT:
+        assessment = source.assessment
+        assert assessment is not None
+        year = assessment.cycle.year
+        half = extra.get("period") == "half"
+        period = f"6 tháng đầu năm {year}" if half else f"năm {year}"
+        plan = Plan.objects.filter(unit=source.unit, year=year).exclude(status=PlanStatus.DRAFT).first()
+        if plan is not None:
+            plan_facts, on_time, total = selectors.plan_facts(plan, timezone.localdate())
+            plan_summary = (
+                f"Thực hiện {plan.title}: {total} biện pháp, đã hoàn thành đúng hạn {on_time}/{total} biện pháp."
+            )
+        else:
+            plan_summary = "Chưa có kế hoạch khắc phục được phê duyệt cho năm báo cáo."
+        return context.cchc_report(
+            heading,
+            unit_label=unit_label,
+            period=period,
+            assessment=selectors.self_assessment_facts(assessment),
+            indicators=selectors.indicator_figures(source.unit, year, 6 if half else 12),
+            plan_summary=plan_summary,
+            free_text=free_text,
+        )
+    plan = source.plan
+    assert plan is not None
+    _plan_ready(kind, plan)
+    standing = selectors.standing_for_plan(plan)
+    plan_facts, on_time, total = selectors.plan_facts(plan, timezone.localdate())
+    common = {"unit_label": unit_label, "standing": standing, "plan": plan_facts, "free_text": free_text}
+    if kind == Kind.REMEDIATION_LETTER:
+        return context.remediation_letter(heading, **common)
+    if kind == Kind.REMEDIATION_PLAN:
+        return context.remediation_plan(heading, **common)
+    if kind == Kind.REMEDIATION_REPORT:
+        return context.remediation_report(heading, done_on_time=on_time, total=total, **common)
+    if kind == Kind.CONCLUSION_NOTICE:
+        meeting = extra.get("meeting_date") or heading.date
+        chair = "Chủ tịch UBND " + unit_label
+        return context.conclusion_notice(
+            heading, chair=chair, meeting_date=meeting, participants=extra.get("participants", ""), **common
+        )
+    raise ValidationError("Không có loại văn bản này.")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def document_issue(
+    *, source: selectors.Source, heading: facts.Heading, extra: dict[str, Any], actor: Any, principal: Principal
+) -> IssuedDocument:
+    """Render the document from its source's current data and enter it in the body's register.
+
+    The number (when given) must be new for the body, the year and the symbol (Nghị định
+    30/2020, Điều 15); two people taking the same number at once get one document and one
+    clear refusal. Nothing is stored when the template cannot be rendered.
+    """
+    if not selectors.may_issue(principal, source):
+        raise PermissionDenied(NO_ISSUE)
+    ctx = document_context(source, heading, extra)
+    data, template = template_bytes(source.province.pk if source.province else None, source.kind)
+    try:
+        rendered = render.render_docx(data, ctx)
+    except render.TemplateRefused as exc:
+        raise ValidationError(str(exc), code="template") from None
+    year = heading.date.year
+    if (
+        heading.number is not None
+        and IssuedDocument.objects.filter(
+            unit=source.unit, year=year, symbol=heading.symbol, number=heading.number
+        ).exists()
+    ):
+        raise _taken(heading, year)
+    doc = IssuedDocument(
+        unit=source.unit,
+        kind=source.kind,
+        year=year,
+        number=heading.number,
+        symbol=heading.symbol,
+        issued_on=heading.date,
+        subject=heading.subject[:500],
+        signer_name=heading.signer_name,
+        heading=_jsonable(asdict(heading)),
+        extra=_jsonable(extra),
+        assessment=source.assessment,
+        plan=source.plan,
+        publication=source.publication,
+        template=template,
+        size=len(rendered),
+        sha256=hashlib.sha256(rendered).hexdigest(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    doc.file.save("document.docx", ContentFile(rendered), save=False)
+    try:
+        with transaction.atomic():
+            doc.save()
+    except IntegrityError:
+        doc.file.delete(save=False)
+        raise _taken(heading, year) from None
+    return doc
+
+
+def _taken(heading: facts.Heading, year: int) -> ValidationError:
+    return ValidationError(
+        f"Số {context.number_short(heading.number, heading.symbol)} năm {year} đã được dùng cho văn bản khác "
+        "của cơ quan. Hãy chọn số khác (hoặc để trống để văn thư ghi số khi ký).",
+        code="taken",
+    )
+
+
+def template_check(data: bytes, kind: str) -> None:
+    """A province's template must be a Word file that renders the sample data in the sandbox."""
+    if len(data) > TEMPLATE_MAX_BYTES:
+        raise ValidationError("Tệp mẫu quá lớn (tối đa 5 MB).", code="size")
+    try:
+        render.render_docx(data, samples.sample_context(kind))
+    except render.TemplateRefused as exc:
+        raise ValidationError(str(exc), code="template") from None
+
+
+@transaction.atomic
+def template_upload(
+    *, province: Any, kind: str, upload: BinaryIO, filename: str, actor: Any, principal: Principal
+) -> DocumentTemplate:
+    """Use a province's own .docx for ``kind`` from now on (the previous one is kept, inactive)."""
+    if not can_publish(principal, province):
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ của tỉnh được thay mẫu văn bản.")
+    if kind not in Kind.values:
+        raise ValidationError("Không có loại văn bản này.")
+    data = upload.read(TEMPLATE_MAX_BYTES + 1)
+    template_check(data, kind)
+    DocumentTemplate.objects.filter(province=province, kind=kind, is_active=True).update(is_active=False)
+    own = DocumentTemplate(
+        province=province,
+        kind=kind,
+        original_name=filename[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    own.file.save("template.docx", ContentFile(data), save=False)
+    own.save()
+    return own
+
+
+@transaction.atomic
+def template_reset(*, province: Any, kind: str, principal: Principal) -> int:
+    """Go back to the built-in template for ``kind``; the province's files are kept, inactive."""
+    if not can_publish(principal, province):
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ của tỉnh được thay mẫu văn bản.")
+    return DocumentTemplate.objects.filter(province=province, kind=kind, is_active=True).update(is_active=False)

@@ -1,0 +1,300 @@
+"""Document pages: fill in the heading and render a document, the register, downloads, a province's templates.
+
+Access: a source (publication, plan, assessment) answers 404 to whoever may not see it and
+403 to those who may see but not issue; a refused form is shown again with what was typed
+and a Vietnamese message, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from parindex.accounts.permissions import Principal
+from parindex.accounts.selectors import principal_for
+from parindex.documents import builtin, selectors, services
+from parindex.documents import render as renderer
+from parindex.documents.forms import ADDRESSED, ExtraForm, HeadingForm, TemplateUploadForm
+from parindex.documents.models import DocumentTemplate, Kind
+from parindex.results.permissions import can_publish
+from parindex.units.models import AdministrativeUnit
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+SUBJECTS = {
+    Kind.DECISION: "Về việc phê duyệt và công bố Chỉ số cải cách hành chính năm {year} của {group}",
+    Kind.REMEDIATION_LETTER: "khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
+    Kind.REMEDIATION_PLAN: "Khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
+    Kind.CONCLUSION_NOTICE: "Kết luận của Chủ tịch UBND {unit} tại cuộc họp đánh giá kết quả Chỉ số cải cách "
+    "hành chính năm {assessed} và giải pháp khắc phục năm {year}",
+    Kind.CCHC_REPORT: "Kết quả công tác cải cách hành chính 6 tháng đầu năm {year}",
+    Kind.REMEDIATION_REPORT: "Kết quả khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
+}
+RECIPIENTS = {
+    Kind.DECISION: "Như Điều 3\nBộ Nội vụ (b/c)\nTT Tỉnh ủy, TT HĐND tỉnh (b/c)\nChủ tịch, các PCT UBND tỉnh\nLưu: VT, SNV",
+    Kind.REMEDIATION_LETTER: "Như trên\nĐảng ủy, HĐND xã (b/c)\nUBMTTQ và các đoàn thể (p/h)\nLưu: VT, VP",
+    Kind.REMEDIATION_PLAN: "Sở Nội vụ (b/c)\nĐảng ủy, HĐND xã (b/c)\nCT, các PCT UBND xã\nCác công chức chuyên môn\nLưu: VT, VP",
+    Kind.CONCLUSION_NOTICE: "TT Đảng ủy (b/c)\nTT HĐND xã (b/c)\nCT, các PCT UBND xã\nCác công chức xã\nLưu: VT, VP",
+    Kind.CCHC_REPORT: "Như trên\nĐảng ủy, HĐND xã (b/c)\nLưu: VT, VP",
+    Kind.REMEDIATION_REPORT: "Như trên\nĐảng ủy, HĐND xã (b/c)\nLưu: VT, VP",
+}
+ADDRESSEES = {
+    Kind.REMEDIATION_LETTER: "Các cán bộ, công chức UBND xã",
+    Kind.CCHC_REPORT: "Sở Nội vụ tỉnh {province}",
+    Kind.REMEDIATION_REPORT: "Sở Nội vụ tỉnh {province}",
+}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _initial(source: selectors.Source, kind: str) -> dict[str, Any]:
+    """What the form starts from: the body, the next number, today, the head as signer (two queries)."""
+    unit, province = source.unit, source.province
+    year = timezone.localdate().year
+    symbol = selectors.SYMBOL[kind]
+    plan = source.plan
+    words = {
+        "year": source.year,
+        "assessed": plan.assessed_year if plan is not None else source.year - 1,
+        "unit": _lower_first(unit.name),
+        "group": _lower_first(source.publication.approval.name) if source.publication else "",
+        "province": province.short_name if province else "",
+    }
+    if kind == Kind.DECISION:
+        signer, deputy = "", False
+    else:
+        signer, deputy = selectors.head_of(unit)
+    return {
+        "body": f"Ủy ban nhân dân {_lower_first(unit.name)}",
+        "number": selectors.next_number(unit, year, symbol),
+        "symbol": symbol,
+        "place": unit.short_name,
+        "date": timezone.localdate(),
+        "subject": SUBJECTS[kind].format(**words),
+        "addressees": ADDRESSEES.get(kind, "").format(**words),
+        "on_behalf": True,
+        "deputy": deputy,
+        "signer_name": signer,
+        "recipients": RECIPIENTS[kind],
+    }
+
+
+def _extra_fields(source: selectors.Source) -> list[tuple[str, str]]:
+    if source.kind != Kind.CCHC_REPORT:
+        return []
+    return [(n.code, n.name) for n in selectors.spec_of(source).roots]
+
+
+def _back_link(source: selectors.Source) -> tuple[str, str]:
+    from django.urls import reverse
+
+    if source.plan is not None:
+        return reverse("remediation:plan-detail", args=[source.plan.pk]), source.plan.title
+    if source.publication is not None:
+        return reverse("results:publication-detail", args=[source.publication.pk]), (
+            f"Kết quả công bố năm {source.publication.year}"
+        )
+    assert source.assessment is not None
+    return reverse("assessments:assessment-detail", args=[source.assessment.pk]), (
+        f"Hồ sơ đánh giá năm {source.assessment.cycle.year}"
+    )
+
+
+def _source(request: HttpRequest, kind: str, pk: int) -> tuple[selectors.Source, Principal]:
+    if kind not in Kind.values:
+        raise Http404("Không có loại văn bản này")
+    principal = principal_for(request.user)
+    return selectors.source_for(principal, kind, pk), principal
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    source, principal = _source(request, kind, pk)
+    if not selectors.may_issue(principal, source):
+        raise PermissionDenied(services.NO_ISSUE)
+    fields = _extra_fields(source)
+    if request.method == "POST":
+        form = HeadingForm(request.POST, kind=kind)
+        extra = ExtraForm(request.POST, kind=kind, fields=fields)
+        if form.is_valid() and extra.is_valid():
+            try:
+                doc = services.document_issue(
+                    source=source, heading=form.heading(), extra=extra.values(), actor=request.user, principal=principal
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Đã tạo văn bản số {doc}. Tải về để trình ký.")
+                return redirect("documents:issued-detail", pk=doc.pk)
+    else:
+        form = HeadingForm(initial=_initial(source, kind), kind=kind)
+        extra = ExtraForm(kind=kind, fields=fields)
+    back_url, back_label = _back_link(source)
+    template = selectors.active_template(source.province.pk if source.province else None, kind)
+    return render(
+        request,
+        "documents/document_new.html",
+        {
+            "form": form,
+            "extra": extra,
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "source": source,
+            "back_url": back_url,
+            "back_label": back_label,
+            "own_template": template,
+            "addressed": kind in ADDRESSED,
+        },
+    )
+
+
+@login_required
+@require_GET
+def issued_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = selectors.issued_for(principal_for(request.user), pk)
+    return render(
+        request,
+        "documents/issued_detail.html",
+        {"doc": doc, "pdf": renderer.soffice() is not None, "heading": doc.heading},
+    )
+
+
+def _file_name(doc: Any, suffix: str) -> str:
+    number = f"{doc.number:02d}" if doc.number is not None else "chua-so"
+    symbol = doc.symbol.replace("Đ", "D").replace("/", "-")
+    return f"{doc.kind.replace('_', '-')}-{number}-{symbol}-{doc.issued_on:%Y%m%d}.{suffix}"
+
+
+@login_required
+@require_GET
+def issued_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The .docx as issued; ``?dinh-dang=pdf`` converts it with LibreOffice when installed."""
+    doc = selectors.issued_for(principal_for(request.user), pk)
+    if request.GET.get("dinh-dang") == "pdf":
+        with doc.file.open("rb") as fh:
+            data = fh.read()
+        try:
+            pdf = renderer.docx_to_pdf(data)
+        except RuntimeError as exc:
+            messages.error(request, str(exc))
+            return redirect("documents:issued-detail", pk=doc.pk)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{_file_name(doc, "pdf")}"'
+        return response
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=_file_name(doc, "docx"), content_type=DOCX)
+
+
+def _unit_or_404(pk: int) -> AdministrativeUnit:
+    unit = AdministrativeUnit.objects.select_related("province").filter(pk=pk).first()
+    if unit is None:
+        raise Http404("Không tìm thấy đơn vị")
+    return unit
+
+
+@login_required
+@require_GET
+def register(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """The unit's register of documents produced here (sổ văn bản), newest first."""
+    from parindex.assessments.permissions import can_view
+    from parindex.results.permissions import can_view_board
+
+    principal = principal_for(request.user)
+    unit = _unit_or_404(unit_pk)
+    visible = can_view_board(principal, unit) if unit.is_province else can_view(principal, unit)
+    if not visible:
+        raise Http404("Không tìm thấy đơn vị")
+    return render(request, "documents/register.html", {"unit": unit, "docs": selectors.register_of(unit)})
+
+
+# -- a province's own templates ---------------------------------------------------------------------
+
+
+def _province_for_templates(request: HttpRequest, province_pk: int) -> tuple[AdministrativeUnit, Principal]:
+    principal = principal_for(request.user)
+    province = _unit_or_404(province_pk)
+    if not province.is_province or not can_publish(principal, province):
+        raise Http404("Không tìm thấy tỉnh")
+    return province, principal
+
+
+@login_required
+@require_GET
+def template_list(request: HttpRequest, province_pk: int) -> HttpResponse:
+    province, _ = _province_for_templates(request, province_pk)
+    own = {t.kind: t for t in DocumentTemplate.objects.filter(province=province, is_active=True)}
+    rows = [(value, label, own.get(value)) for value, label in Kind.choices]
+    return render(
+        request,
+        "documents/template_list.html",
+        {"province": province, "rows": rows, "form": TemplateUploadForm()},
+    )
+
+
+@login_required
+@require_POST
+def template_upload(request: HttpRequest, province_pk: int) -> HttpResponse:
+    province, principal = _province_for_templates(request, province_pk)
+    form = TemplateUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.template_upload(
+                province=province,
+                kind=form.cleaned_data["kind"],
+                upload=upload,
+                filename=upload.name,
+                actor=request.user,
+                principal=principal,
+            )
+        except ValidationError as exc:
+            messages.error(request, "Chưa dùng được tệp mẫu: " + " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã dùng mẫu riêng của tỉnh cho {Kind(form.cleaned_data['kind']).label}.")
+    else:
+        messages.error(request, "Chưa dùng được tệp mẫu: hãy chọn loại văn bản và một tệp .docx.")
+    return redirect("documents:template-list", province_pk=province.pk)
+
+
+@login_required
+@require_POST
+def template_reset(request: HttpRequest, province_pk: int, kind: str) -> HttpResponse:
+    province, principal = _province_for_templates(request, province_pk)
+    if kind not in Kind.values:
+        raise Http404("Không có loại văn bản này")
+    services.template_reset(province=province, kind=kind, principal=principal)
+    messages.success(request, f"Đã trở lại mẫu có sẵn cho {Kind(kind).label}.")
+    return redirect("documents:template-list", province_pk=province.pk)
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest, province_pk: int, kind: str) -> HttpResponse:
+    """The template in use for ``kind`` (the province's, else the built-in), to edit in Word."""
+    province, _ = _province_for_templates(request, province_pk)
+    if kind not in Kind.values:
+        raise Http404("Không có loại văn bản này")
+    if request.GET.get("mau") == "co-san":
+        data = builtin.builtin_path(kind).read_bytes()
+    else:
+        data, _own = services.template_bytes(province.pk, kind)
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="mau-{kind.replace("_", "-")}.docx"'
+    return response
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where to write from: the user's communes (their plans and assessments) and provinces (publications)."""
+    hub = selectors.documents_hub(principal_for(request.user))
+    return render(request, "documents/home.html", {"hub": hub, "kinds": Kind})
