@@ -31,6 +31,8 @@ COVERED = {
     "frameworks:version-detail": "frameworks/tests/test_views.py (404 for drafts)",
     "frameworks:version-export": "frameworks/tests/test_views.py (same access as detail)",
     "frameworks:version-transition": "frameworks/tests/test_views.py TestTransition",
+    "assessments:workbook-export": "assessments/tests/test_excel.py TestExport.test_an_outsider_gets_404_and_anyone_who_sees_the_file_may_download_it",
+    "assessments:workbook-import": "assessments/tests/test_excel.py TestImport.test_outsiders_get_404_viewers_403_and_get_is_405",
     "accounts:my-account": "accounts/tests/test_views.py",
     "accounts:password-change": "accounts/tests/test_views.py",
     "accounts:password-change-done": "Django's view after a password change",

@@ -1,9 +1,10 @@
-"""Writing cycles and self-assessments: open a cycle, save answers, attach evidence, submit."""
+"""Writing cycles and self-assessments: open a cycle, save answers (one by one or from a workbook), attach evidence, submit."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from parindex.accounts.permissions import Principal
-from parindex.assessments import selectors
+from parindex.assessments import excel, selectors
 from parindex.assessments.evidence_files import EvidenceRejected, check_upload
 from parindex.assessments.inputs import clean_inputs, to_stored
 from parindex.assessments.models import (
@@ -30,6 +31,7 @@ from parindex.assessments.models import (
     EvidenceFile,
     Stage,
 )
+from parindex.assessments.page import editable_codes
 from parindex.assessments.rules_check import submission_problems
 from parindex.assessments.workflow import EDITABLE, Status, rule_for, window_open
 from parindex.frameworks.models import Criterion, FrameworkVersion
@@ -491,3 +493,123 @@ def deadline_extend(
         note=reason,
     )
     return extension
+
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class ImportResult:
+    """What importing a workbook did: the codes changed and how many rows were unchanged, or,
+    when anything was wrong, every problem found and nothing saved."""
+
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[Any] = field(default_factory=list)  # excel.RowProblem
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@transaction.atomic
+def answers_import(*, assessment: Assessment, data: bytes, actor: Any, principal: Principal) -> ImportResult:
+    """Save the answers of a filled self-assessment workbook (``excel.assessment_to_xlsx``'s layout).
+
+    All or nothing: every row is checked first (the rule check in ``excel.answers_from_xlsx``,
+    then here: a change to an item the person may not edit, or to an item saved by someone
+    since the workbook was downloaded). If any row is wrong nothing is written and every
+    problem is returned. Otherwise each changed row goes through ``answer_save`` (revision
+    check and one audit entry per changed item); a row equal to the stored answer writes
+    nothing. A file that cannot be read, belongs to another assessment, or an assessment that
+    is not open raises ValidationError with one Vietnamese message.
+    """
+    if len(data) > IMPORT_MAX_BYTES:
+        raise ValidationError(
+            f"Tệp quá lớn (tối đa {IMPORT_MAX_BYTES // (1024 * 1024)} MB). Hãy dùng bảng tính tải từ trang hồ sơ.",
+            code="too_big",
+        )
+    if assessment.status == Status.CLARIFICATION:
+        raise ValidationError(
+            "Số liệu tự đánh giá đã gửi được giữ nguyên. Khi giải trình, hãy ghi nội dung giải trình "
+            "và bổ sung tài liệu kiểm chứng.",
+            code="frozen",
+        )
+    _require_editable(assessment)
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    try:
+        book = excel.answers_from_xlsx(data, spec)
+    except excel.WorkbookUnreadable as exc:
+        raise ValidationError(str(exc), code="unreadable") from None
+    if book.assessment_id != assessment.pk:
+        raise ValidationError(
+            "Tệp này là bảng tính của một hồ sơ khác (đơn vị hoặc năm khác), không phải của hồ sơ này. "
+            "Hãy tải bảng tính từ trang hồ sơ này.",
+            code="other_assessment",
+        )
+    problems = list(book.problems)
+    answers = selectors.assessment_answers(assessment)
+    allowed = editable_codes(assessment, principal)
+    result = ImportResult()
+    todo = []
+    for row in book.rows:
+        current = answers.get(row.code)
+        if _same_answer(spec.node(row.code), current, row.inputs, row.explanation):
+            result.unchanged += 1
+            continue
+        revision = current.revision if current is not None else None
+        if row.revision != revision:
+            reason = (
+                f"đã có người sửa sau khi tải tệp (lần sửa trong tệp: {row.revision or 'chưa có'}, "
+                f"hiện tại: {revision or 'chưa có'}); hãy tải bảng tính mới rồi nhập lại"
+            )
+            problems.append(excel.RowProblem(row.sheet, row.row, row.code, reason))
+        elif row.code not in allowed:
+            problems.append(
+                excel.RowProblem(row.sheet, row.row, row.code, "bạn không được giao tiêu chí này nên không sửa được")
+            )
+        else:
+            todo.append(row)
+    if not problems:
+        criteria = {
+            c.code: c
+            for c in Criterion.objects.filter(
+                version_id=assessment.cycle.framework_version_id, code__in=[row.code for row in todo]
+            )
+        }
+        for row in todo:
+            current = answers.get(row.code)
+            try:
+                answer_save(
+                    assessment=assessment,
+                    criterion=criteria[row.code],
+                    inputs=to_stored(row.inputs),
+                    explanation=row.explanation,
+                    base_revision=current.revision if current is not None else None,
+                    actor=actor,
+                )
+            except ValidationError as exc:  # someone saved in between: the whole import is undone
+                problems.append(excel.RowProblem(row.sheet, row.row, row.code, " ".join(exc.messages)))
+            else:
+                result.changed.append(row.code)
+    if problems:
+        transaction.set_rollback(True)
+        return ImportResult(unchanged=result.unchanged, problems=sorted(problems, key=book.order))
+    return result
+
+
+def _same_answer(node: Any, current: Answer | None, inputs: dict[str, Any], explanation: str) -> bool:
+    """Whether the imported inputs and explanation are what is stored (decimals compared by value)."""
+
+    def meaning(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in values.items() if not (k == "applicable" and v is True)}
+
+    if current is None:
+        return not meaning(inputs) and not explanation.strip()
+    if current.explanation.strip() != explanation.strip():
+        return False
+    try:
+        stored = clean_inputs(node, current.inputs)
+    except ValueError:
+        return False
+    return meaning(stored) == meaning(inputs)

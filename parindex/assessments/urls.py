@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from parindex.assessments import views
+from parindex.assessments import excel_views, views
 
 app_name = "assessments"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("<int:pk>/lich-su/<str:code>/", views.item_history, name="item-history"),
     path("<int:pk>/giai-trinh/<int:item_pk>/", views.clarification_answer, name="clarification-answer"),
     path("<int:pk>/gia-han/", views.deadline_extend, name="deadline-extend"),
+    path("<int:pk>/bang-tinh/", excel_views.workbook_export, name="workbook-export"),
+    path("<int:pk>/bang-tinh/nhap/", excel_views.workbook_import, name="workbook-import"),
 ]

@@ -10,4 +10,5 @@ ACCESS_TESTED: dict[str, str] = {
     "clarification-send": "test_views.MATRIX['request']",
     "appraisal-transition": "test_views.MATRIX['finish']",
     "appraiser-assignment": "test_views.MATRIX['assign']",
+    "workbook-export": "test_excel.test_the_export_has_the_access_of_the_appraisal_page",
 }
