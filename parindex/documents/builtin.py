@@ -12,7 +12,6 @@ import io
 from pathlib import Path
 
 from docx.enum.text import WD_BREAK
-from docx.shared import Pt
 
 from parindex.documents import layout as L
 
@@ -188,7 +187,7 @@ def remediation_report() -> L.Document:
     L.body_lines(doc, "d.opening")
     L.para(doc, "{{ d.table_heading }}", bold=True, indent=True)
     table = L.grid(doc, ["STT", "Tiêu chí thành phần", "Biện pháp khắc phục", "Người thực hiện, thời hạn",
-                         "Kết quả thực hiện", "Tình trạng"], [10, 30, 42, 28, 37, 18], size=11)  # fmt: skip
+                         "Kết quả thực hiện", "Tình trạng"], [12, 30, 40, 28, 37, 18], size=11)  # fmt: skip
     L.grid_row(table, ["{%tr for r in d.rows %}"] + [""] * 5, size=11)
     L.grid_row(table, ["{{ r.position }}", "{{ r.item }}", "{{ r.measure }}", "{{ r.owner }}", "{{ r.result }}",
                        "{{ r.status }}"], size=11, align=["center", "left", "left", "left", "left", "center"])  # fmt: skip
@@ -216,8 +215,6 @@ def template_bytes(kind: str) -> bytes:
     doc.core_properties.modified = stamp
     doc.core_properties.last_printed = stamp
     doc.core_properties.revision = 1
-    for style in ("Table Grid",):
-        doc.styles[style].font.size = Pt(12)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

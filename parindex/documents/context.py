@@ -241,17 +241,21 @@ def decision(
     }
 
 
+UNIT_KINDS = ("THÀNH PHỐ", "ĐẶC KHU", "THỊ TRẤN", "PHƯỜNG", "TỈNH", "XÃ")
+
+
 def _short_body(body: str) -> str:
     """ "ỦY BAN NHÂN DÂN XÃ NAM CỬA VIỆT" → "UBND xã Nam Cửa Việt" (for captions and running text)."""
     line1, line2 = body_lines(body)
-    if line1 != BODY:
+    kind = next((k for k in UNIT_KINDS if line2.startswith(k + " ")), None)
+    if line1 != BODY or kind is None:
         return body
-    kind, _, name = line2.partition(" ")
-    for word in ("XÃ", "PHƯỜNG", "TỈNH", "THÀNH PHỐ", "ĐẶC KHU", "THỊ TRẤN"):
-        if line2.startswith(word + " "):
-            kind, name = word, line2[len(word) + 1 :]
-            break
-    return f"UBND {kind.lower()} {name.title()}"
+    return f"UBND {kind.lower()} {line2[len(kind) + 1 :].title()}"
+
+
+def lower_first(text: str) -> str:
+    """ "Xã Nam Cửa Việt" → "xã Nam Cửa Việt", for a unit's name inside a sentence."""
+    return text[:1].lower() + text[1:]
 
 
 # -- 2. Công văn khắc phục with its Phụ lục (commune) ---------------------------------------------

@@ -381,14 +381,15 @@ def standing_for_plan(plan: Plan) -> facts.Standing:
 
 
 def spec_of(source: Source) -> scoring.Framework:
-    version = (
-        source.plan.assessment.cycle.framework_version
-        if source.plan is not None
-        else source.publication.approval.cycle.framework_version
-        if source.publication is not None
-        else source.assessment.cycle.framework_version
-    )
-    return framework_version_spec(version)
+    """The framework the source was assessed against."""
+    if source.plan is not None:
+        cycle = source.plan.assessment.cycle
+    elif source.publication is not None:
+        cycle = source.publication.approval.cycle
+    else:
+        assert source.assessment is not None
+        cycle = source.assessment.cycle
+    return framework_version_spec(cycle.framework_version)
 
 
 @dataclass

@@ -41,13 +41,13 @@ def document_context(source: selectors.Source, heading: facts.Heading, extra: di
     """Read the source's facts and build the template context (the pure builder of the kind)."""
     kind = source.kind
     free_text = facts.FreeText({k: v for k, v in extra.items() if isinstance(v, str)})
-    unit_label = source.unit.name[0].lower() + source.unit.name[1:]
+    unit_label = context.lower_first(source.unit.name)
     if kind == Kind.DECISION:
         publication = source.publication
         assert publication is not None
         return context.decision(
             heading,
-            province=source.province.name[0].lower() + source.province.name[1:],
+            province=context.lower_first(source.province.name),
             year=publication.year,
             group=publication.approval.name,
             framework=selectors.framework_of(publication.approval.cycle.framework_version),

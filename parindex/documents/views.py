@@ -14,12 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parindex.accounts.permissions import Principal
 from parindex.accounts.selectors import principal_for
-from parindex.documents import builtin, selectors, services
+from parindex.documents import builtin, defaults, selectors, services
 from parindex.documents import render as renderer
 from parindex.documents.forms import ADDRESSED, ExtraForm, HeadingForm, TemplateUploadForm
 from parindex.documents.models import DocumentTemplate, Kind
@@ -27,65 +27,6 @@ from parindex.results.permissions import can_publish
 from parindex.units.models import AdministrativeUnit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-SUBJECTS = {
-    Kind.DECISION: "Về việc phê duyệt và công bố Chỉ số cải cách hành chính năm {year} của {group}",
-    Kind.REMEDIATION_LETTER: "khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
-    Kind.REMEDIATION_PLAN: "Khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
-    Kind.CONCLUSION_NOTICE: "Kết luận của Chủ tịch UBND {unit} tại cuộc họp đánh giá kết quả Chỉ số cải cách "
-    "hành chính năm {assessed} và giải pháp khắc phục năm {year}",
-    Kind.CCHC_REPORT: "Kết quả công tác cải cách hành chính 6 tháng đầu năm {year}",
-    Kind.REMEDIATION_REPORT: "Kết quả khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
-}
-RECIPIENTS = {
-    Kind.DECISION: "Như Điều 3\nBộ Nội vụ (b/c)\nTT Tỉnh ủy, TT HĐND tỉnh (b/c)\nChủ tịch, các PCT UBND tỉnh\nLưu: VT, SNV",
-    Kind.REMEDIATION_LETTER: "Như trên\nĐảng ủy, HĐND xã (b/c)\nUBMTTQ và các đoàn thể (p/h)\nLưu: VT, VP",
-    Kind.REMEDIATION_PLAN: "Sở Nội vụ (b/c)\nĐảng ủy, HĐND xã (b/c)\nCT, các PCT UBND xã\nCác công chức chuyên môn\nLưu: VT, VP",
-    Kind.CONCLUSION_NOTICE: "TT Đảng ủy (b/c)\nTT HĐND xã (b/c)\nCT, các PCT UBND xã\nCác công chức xã\nLưu: VT, VP",
-    Kind.CCHC_REPORT: "Như trên\nĐảng ủy, HĐND xã (b/c)\nLưu: VT, VP",
-    Kind.REMEDIATION_REPORT: "Như trên\nĐảng ủy, HĐND xã (b/c)\nLưu: VT, VP",
-}
-ADDRESSEES = {
-    Kind.REMEDIATION_LETTER: "Các cán bộ, công chức UBND xã",
-    Kind.CCHC_REPORT: "Sở Nội vụ tỉnh {province}",
-    Kind.REMEDIATION_REPORT: "Sở Nội vụ tỉnh {province}",
-}
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _initial(source: selectors.Source, kind: str) -> dict[str, Any]:
-    """What the form starts from: the body, the next number, today, the head as signer (two queries)."""
-    unit, province = source.unit, source.province
-    year = timezone.localdate().year
-    symbol = selectors.SYMBOL[kind]
-    plan = source.plan
-    words = {
-        "year": source.year,
-        "assessed": plan.assessed_year if plan is not None else source.year - 1,
-        "unit": _lower_first(unit.name),
-        "group": _lower_first(source.publication.approval.name) if source.publication else "",
-        "province": province.short_name if province else "",
-    }
-    if kind == Kind.DECISION:
-        signer, deputy = "", False
-    else:
-        signer, deputy = selectors.head_of(unit)
-    return {
-        "body": f"Ủy ban nhân dân {_lower_first(unit.name)}",
-        "number": selectors.next_number(unit, year, symbol),
-        "symbol": symbol,
-        "place": unit.short_name,
-        "date": timezone.localdate(),
-        "subject": SUBJECTS[kind].format(**words),
-        "addressees": ADDRESSEES.get(kind, "").format(**words),
-        "on_behalf": True,
-        "deputy": deputy,
-        "signer_name": signer,
-        "recipients": RECIPIENTS[kind],
-    }
 
 
 def _extra_fields(source: selectors.Source) -> list[tuple[str, str]]:
@@ -95,8 +36,6 @@ def _extra_fields(source: selectors.Source) -> list[tuple[str, str]]:
 
 
 def _back_link(source: selectors.Source) -> tuple[str, str]:
-    from django.urls import reverse
-
     if source.plan is not None:
         return reverse("remediation:plan-detail", args=[source.plan.pk]), source.plan.title
     if source.publication is not None:
@@ -137,7 +76,7 @@ def document_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 messages.success(request, f"Đã tạo văn bản số {doc}. Tải về để trình ký.")
                 return redirect("documents:issued-detail", pk=doc.pk)
     else:
-        form = HeadingForm(initial=_initial(source, kind), kind=kind)
+        form = HeadingForm(initial=defaults.heading_initial(source, kind), kind=kind)
         extra = ExtraForm(kind=kind, fields=fields)
     back_url, back_label = _back_link(source)
     template = selectors.active_template(source.province.pk if source.province else None, kind)

@@ -1,0 +1,87 @@
+"""What a document's heading starts from: the body, the next number, today, the head as signer.
+
+Defaults only: the user changes any of them in the form before rendering.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from parindex.documents import facts, selectors
+from parindex.documents.context import lower_first
+from parindex.documents.models import Kind
+
+SUBJECTS = {
+    Kind.DECISION: "Về việc phê duyệt và công bố Chỉ số cải cách hành chính năm {year} của {group}",
+    Kind.REMEDIATION_LETTER: "khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
+    Kind.REMEDIATION_PLAN: "Khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
+    Kind.CONCLUSION_NOTICE: "Kết luận của Chủ tịch UBND {unit} tại cuộc họp đánh giá kết quả Chỉ số cải cách "
+    "hành chính năm {assessed} và giải pháp khắc phục năm {year}",
+    Kind.CCHC_REPORT: "Kết quả công tác cải cách hành chính 6 tháng đầu năm {year}",
+    Kind.REMEDIATION_REPORT: "Kết quả khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
+}
+RECIPIENTS = {
+    Kind.DECISION: "Như Điều 3\nBộ Nội vụ (b/c)\nTT Tỉnh ủy, TT HĐND tỉnh (b/c)\nChủ tịch, các PCT UBND tỉnh\nLưu: VT, SNV",
+    Kind.REMEDIATION_LETTER: "Như trên\nĐảng ủy, HĐND xã (b/c)\nUBMTTQ và các đoàn thể (p/h)\nLưu: VT, VP",
+    Kind.REMEDIATION_PLAN: "Sở Nội vụ (b/c)\nĐảng ủy, HĐND xã (b/c)\nCT, các PCT UBND xã\nCác công chức chuyên môn\nLưu: VT, VP",
+    Kind.CONCLUSION_NOTICE: "TT Đảng ủy (b/c)\nTT HĐND xã (b/c)\nCT, các PCT UBND xã\nCác công chức xã\nLưu: VT, VP",
+    Kind.CCHC_REPORT: "Như trên\nĐảng ủy, HĐND xã (b/c)\nLưu: VT, VP",
+    Kind.REMEDIATION_REPORT: "Như trên\nĐảng ủy, HĐND xã (b/c)\nLưu: VT, VP",
+}
+ADDRESSEES = {
+    Kind.REMEDIATION_LETTER: "Các cán bộ, công chức UBND xã",
+    Kind.CCHC_REPORT: "Sở Nội vụ tỉnh {province}",
+    Kind.REMEDIATION_REPORT: "Sở Nội vụ tỉnh {province}",
+}
+
+
+def heading_initial(source: selectors.Source, kind: str) -> dict[str, Any]:
+    """What the form starts from: the body, the next number, today, the head as signer (two queries)."""
+    unit, province = source.unit, source.province
+    year = timezone.localdate().year
+    symbol = selectors.SYMBOL[kind]
+    plan = source.plan
+    words = {
+        "year": source.year,
+        "assessed": plan.assessed_year if plan is not None else source.year - 1,
+        "unit": lower_first(unit.name),
+        "group": lower_first(source.publication.approval.name) if source.publication else "",
+        "province": province.short_name if province else "",
+    }
+    if kind == Kind.DECISION:
+        signer, deputy = "", False
+    else:
+        signer, deputy = selectors.head_of(unit)
+    return {
+        "body": f"Ủy ban nhân dân {lower_first(unit.name)}",
+        "number": selectors.next_number(unit, year, symbol),
+        "symbol": symbol,
+        "place": unit.short_name,
+        "date": timezone.localdate(),
+        "subject": SUBJECTS[kind].format(**words),
+        "addressees": ADDRESSEES.get(kind, "").format(**words),
+        "on_behalf": True,
+        "deputy": deputy,
+        "signer_name": signer,
+        "recipients": RECIPIENTS[kind],
+    }
+
+
+def heading_of(initial: dict[str, Any]) -> facts.Heading:
+    """The defaults as a heading, unchanged (for previews and the documentation's screenshots)."""
+    lines = lambda text: tuple(line for line in text.splitlines() if line.strip())  # noqa: E731
+    return facts.Heading(
+        body=initial["body"],
+        number=initial["number"],
+        symbol=initial["symbol"],
+        place=initial["place"],
+        date=initial["date"],
+        subject=initial["subject"],
+        signer_name=initial["signer_name"] or "(họ và tên người ký)",
+        on_behalf="Ủy ban nhân dân" if initial["on_behalf"] else "",
+        deputy=initial["deputy"],
+        recipients=lines(initial["recipients"]),
+        addressees=lines(initial["addressees"]),
+    )
