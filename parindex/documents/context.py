@@ -130,9 +130,8 @@ def standing_sentence(s: Standing, unit_label: str) -> str:
     )
     if s.rank_change is not None and s.previous_rank is not None:
         change = describe_change(s.rank_change)
-        text += f", {change} so với năm {s.previous_year} (thứ {s.previous_rank}" + (
-            f"/{s.previous_of})" if s.previous_of else ")"
-        )
+        year = f"năm {s.previous_year}" if s.previous_year else "năm trước"
+        text += f", {change} so với {year} (thứ {s.previous_rank}" + (f"/{s.previous_of})" if s.previous_of else ")")
     return text + "."
 
 

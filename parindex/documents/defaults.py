@@ -62,7 +62,8 @@ def heading_initial(source: selectors.Source, kind: str) -> dict[str, Any]:
         "date": timezone.localdate(),
         "subject": SUBJECTS[kind].format(**words),
         "addressees": ADDRESSEES.get(kind, "").format(**words),
-        "on_behalf": True,
+        # A decision is the chairman's ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …" decides): no "TM." collective line.
+        "on_behalf": kind != Kind.DECISION,
         "deputy": deputy,
         "signer_name": signer,
         "recipients": RECIPIENTS[kind],

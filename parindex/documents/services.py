@@ -59,6 +59,11 @@ def document_context(source: selectors.Source, heading: facts.Heading, extra: di
         assert assessment is not None
         year = assessment.cycle.year
         half = extra.get("period") == "half"
+        if not half and "6 tháng" in heading.subject:
+            raise ValidationError(
+                "Kỳ báo cáo là cả năm nhưng trích yếu ghi “6 tháng”: hãy sửa trích yếu hoặc chọn kỳ 6 tháng.",
+                code="period",
+            )
         period = f"6 tháng đầu năm {year}" if half else f"năm {year}"
         plan = Plan.objects.filter(unit=source.unit, year=year).exclude(status=PlanStatus.DRAFT).first()
         if plan is not None:

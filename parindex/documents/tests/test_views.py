@@ -129,6 +129,14 @@ def test_the_report_draws_on_the_self_assessment_and_the_indicators(client, scen
     assert "Tổng cộng\t100\t0,00\t100,00" in text  # nothing answered yet in the open cycle
 
 
+def test_a_yearly_report_with_a_half_year_subject_is_refused(client, scene):
+    response = issue(client, scene, "cchc_report", period="year", subject="Kết quả công tác CCHC 6 tháng đầu năm 2026")
+    assert "Kỳ báo cáo là cả năm nhưng trích yếu ghi “6 tháng”" in response.content.decode()
+    assert IssuedDocument.objects.count() == 0
+    issue(client, scene, "cchc_report", period="year", subject="Kết quả công tác CCHC năm 2026")
+    assert "năm 2026 của xã Nam Cửa Việt" in all_text(downloaded(client, IssuedDocument.objects.get()))
+
+
 def test_a_taken_number_is_refused_and_what_was_typed_stays(client, scene):
     issue(client, scene, "remediation_plan")
     response = issue(client, scene, "remediation_plan", subject="Kế hoạch thứ hai")
@@ -168,6 +176,11 @@ def test_the_form_starts_from_the_unit_the_head_and_the_next_number(client, scen
     assert form.initial["signer_name"] == "Lê Văn Mẫn"
     assert form.initial["symbol"] == "TB-UBND" and form.initial["number"] == 1
     assert "năm 2024" in form.initial["subject"]
+    assert form.initial["on_behalf"] is True  # "TM. ỦY BAN NHÂN DÂN" above the chairman
+    client.force_login(scene["users"]["admin"])
+    decision = client.get(new_url(scene, "decision")).context["form"]
+    # The decision is the chairman's own ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH … QUYẾT ĐỊNH"): no "TM." line.
+    assert decision.initial["on_behalf"] is False and decision.initial["body"] == "Ủy ban nhân dân tỉnh Quảng Trị"
 
 
 # -- access -------------------------------------------------------------------------------------
