@@ -23,9 +23,8 @@ from parindex.assessments import excel, permissions, services
 from parindex.assessments.models import Answer, Assessment, Evidence
 from parindex.assessments.selectors import assessment_answers, assessment_responses, evidence_with_files
 from parindex.assessments.views import get_assessment_for
+from parindex.core.downloads import XLSX, attachment
 from parindex.frameworks.selectors import framework_version_spec
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def heading_for(assessment: Assessment) -> excel.Heading:
@@ -70,10 +69,8 @@ def evidence_lines(evidence: Iterable[Evidence]) -> list[excel.EvidenceLine]:
 
 
 def xlsx_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """A unit's workbook: private to the people who may see it."""
+    return attachment(body, filename, XLSX, private=True)
 
 
 @login_required

@@ -159,12 +159,7 @@ def answer_save(
     someone saved in between, nothing is written and a ValidationError says so: no update
     is ever lost silently.
     """
-    if assessment.status == Status.CLARIFICATION:
-        raise ValidationError(
-            "Số liệu tự đánh giá đã gửi được giữ nguyên. Khi giải trình, hãy ghi nội dung giải trình "
-            "và bổ sung tài liệu kiểm chứng.",
-            code="frozen",
-        )
+    _require_inputs_open(assessment)
     _require_editable(assessment, [criterion.code])
     if criterion.version_id != assessment.cycle.framework_version_id or not criterion.rule_kind:
         raise ValidationError("Tiêu chí này không thuộc bộ chỉ số của kỳ đánh giá hoặc không chấm điểm trực tiếp.")
@@ -199,6 +194,16 @@ def answer_save(
     if before != new:
         audit(assessment=assessment, criterion=criterion, action=AuditAction.ANSWER, actor=actor, old=before, new=new)
     return Answer.objects.get(assessment=assessment, criterion=criterion)
+
+
+def _require_inputs_open(assessment: Assessment) -> None:
+    """Under clarification the submitted inputs stay as they were, whether saved one by one or imported."""
+    if assessment.status == Status.CLARIFICATION:
+        raise ValidationError(
+            "Số liệu tự đánh giá đã gửi được giữ nguyên. Khi giải trình, hãy ghi nội dung giải trình "
+            "và bổ sung tài liệu kiểm chứng.",
+            code="frozen",
+        )
 
 
 def _conflict(criterion: Criterion) -> ValidationError:
@@ -529,12 +534,7 @@ def answers_import(*, assessment: Assessment, data: bytes, actor: Any, principal
             f"Tệp quá lớn (tối đa {IMPORT_MAX_BYTES // (1024 * 1024)} MB). Hãy dùng bảng tính tải từ trang hồ sơ.",
             code="too_big",
         )
-    if assessment.status == Status.CLARIFICATION:
-        raise ValidationError(
-            "Số liệu tự đánh giá đã gửi được giữ nguyên. Khi giải trình, hãy ghi nội dung giải trình "
-            "và bổ sung tài liệu kiểm chứng.",
-            code="frozen",
-        )
+    _require_inputs_open(assessment)
     _require_editable(assessment)
     spec = framework_version_spec(assessment.cycle.framework_version)
     try:

@@ -365,15 +365,16 @@ def issued_for(principal: Principal, pk: int) -> IssuedDocument:
     doc = IssuedDocument.objects.select_related("unit", "created_by").filter(pk=pk).first()
     if doc is None:
         raise Http404("Không tìm thấy văn bản")
-    unit = doc.unit
-    visible = (
-        result_permissions.can_view_board(principal, unit)
-        if unit.is_province
-        else assessment_permissions.can_view(principal, unit)
-    )
-    if not visible:
+    if not may_see_register(principal, doc.unit):
         raise Http404("Không tìm thấy văn bản")
     return doc
+
+
+def may_see_register(principal: Principal, unit: AdministrativeUnit) -> bool:
+    """A province's documents: who may see its results board; a commune's: who may see its assessments."""
+    if unit.is_province:
+        return result_permissions.can_view_board(principal, unit)
+    return assessment_permissions.can_view(principal, unit)
 
 
 def standing_for_plan(plan: Plan) -> facts.Standing:

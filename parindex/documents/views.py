@@ -19,14 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parindex.accounts.permissions import Principal
 from parindex.accounts.selectors import principal_for
+from parindex.core.downloads import DOCX, PDF, attachment
 from parindex.documents import builtin, defaults, selectors, services
 from parindex.documents import render as renderer
 from parindex.documents.forms import ADDRESSED, ExtraForm, HeadingForm, TemplateUploadForm
 from parindex.documents.models import DocumentTemplate, Kind
 from parindex.results.permissions import can_publish
 from parindex.units.models import AdministrativeUnit
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _extra_fields(source: selectors.Source) -> list[tuple[str, str]]:
@@ -127,9 +126,7 @@ def issued_download(request: HttpRequest, pk: int) -> HttpResponse:
         except RuntimeError as exc:
             messages.error(request, str(exc))
             return redirect("documents:issued-detail", pk=doc.pk)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{_file_name(doc, "pdf")}"'
-        return response
+        return attachment(pdf, _file_name(doc, "pdf"), PDF, private=True)
     return FileResponse(doc.file.open("rb"), as_attachment=True, filename=_file_name(doc, "docx"), content_type=DOCX)
 
 
@@ -144,13 +141,8 @@ def _unit_or_404(pk: int) -> AdministrativeUnit:
 @require_GET
 def register(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """The unit's register of documents produced here (sổ văn bản), newest first."""
-    from parindex.assessments.permissions import can_view
-    from parindex.results.permissions import can_view_board
-
-    principal = principal_for(request.user)
     unit = _unit_or_404(unit_pk)
-    visible = can_view_board(principal, unit) if unit.is_province else can_view(principal, unit)
-    if not visible:
+    if not selectors.may_see_register(principal_for(request.user), unit):
         raise Http404("Không tìm thấy đơn vị")
     return render(request, "documents/register.html", {"unit": unit, "docs": selectors.register_of(unit)})
 
@@ -226,9 +218,7 @@ def template_download(request: HttpRequest, province_pk: int, kind: str) -> Http
         data = builtin.builtin_path(kind).read_bytes()
     else:
         data, _own = services.template_bytes(province.pk, kind)
-    response = HttpResponse(data, content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="mau-{kind.replace("_", "-")}.docx"'
-    return response
+    return attachment(data, f"mau-{kind.replace('_', '-')}.docx", DOCX)
 
 
 @login_required

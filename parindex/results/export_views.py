@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from parindex.appraisals.selectors import final_scores_for
 from parindex.assessments.models import Assessment
+from parindex.core.downloads import XLSX, attachment
 from parindex.frameworks.models import FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import excel
@@ -33,14 +34,6 @@ from parindex.results.views import (
     _publication_or_404,
     _result_rows,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _ranked_unit(row: ResultRow) -> excel.RankedUnit:
@@ -101,7 +94,7 @@ def publication_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         units=[_ranked_unit(row) for row in rows],
         notes=_publication_notes(publication),
     )
-    return _xlsx_response(excel.ranking_to_xlsx(ranking), _download_name(publication, "xlsx"))
+    return attachment(excel.ranking_to_xlsx(ranking), _download_name(publication, "xlsx"), XLSX)
 
 
 @login_required
@@ -136,4 +129,4 @@ def cycle_xlsx(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         made_at=timezone.localtime(),
     )
     filename = f"tong-hop-chi-so-cchc-{cycle.year}-{cycle.province.code}-ky-{cycle.pk}.xlsx"
-    return _xlsx_response(excel.cycle_to_xlsx(table), filename)
+    return attachment(excel.cycle_to_xlsx(table), filename, XLSX)
