@@ -186,13 +186,17 @@ def template_check(data: bytes, kind: str) -> None:
         raise ValidationError(str(exc), code="template") from None
 
 
+def _require_template_admin(principal: Principal, province: Any) -> None:
+    if not can_publish(principal, province):
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ của tỉnh được thay mẫu văn bản.")
+
+
 @transaction.atomic
 def template_upload(
     *, province: Any, kind: str, upload: BinaryIO, filename: str, actor: Any, principal: Principal
 ) -> DocumentTemplate:
     """Use a province's own .docx for ``kind`` from now on (the previous one is kept, inactive)."""
-    if not can_publish(principal, province):
-        raise PermissionDenied("Chỉ quản trị Sở Nội vụ của tỉnh được thay mẫu văn bản.")
+    _require_template_admin(principal, province)
     if kind not in Kind.values:
         raise ValidationError("Không có loại văn bản này.")
     data = upload.read(TEMPLATE_MAX_BYTES + 1)
@@ -214,6 +218,5 @@ def template_upload(
 @transaction.atomic
 def template_reset(*, province: Any, kind: str, principal: Principal) -> int:
     """Go back to the built-in template for ``kind``; the province's files are kept, inactive."""
-    if not can_publish(principal, province):
-        raise PermissionDenied("Chỉ quản trị Sở Nội vụ của tỉnh được thay mẫu văn bản.")
+    _require_template_admin(principal, province)
     return DocumentTemplate.objects.filter(province=province, kind=kind, is_active=True).update(is_active=False)
