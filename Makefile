@@ -35,6 +35,7 @@ fmt: install
 bench: install
 	$(BIN)/python bench/score_bench.py
 	$(BIN)/python bench/indicator_import_bench.py
+	$(BIN)/python bench/dashboard_bench.py  # PostgreSQL: DATABASE_URL, else parindex_dashboard_bench locally
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -25,58 +25,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchdb import drop_temporary_sqlite, setup_django  # noqa: E402
 
 BENCH_PROVINCE = "BENCH"
 BENCH_INDICATOR = "bench_ho_so_dung_han"
 BENCH_USER = "bench-import"
 FIRST_MONTH = (2025, 7)  # the first month of the current units
-TEMPORARY_SQLITE = False
-
-
-def setup_django() -> str:
-    """Configure Django for the chosen database and migrate it; returns a description of it."""
-    global TEMPORARY_SQLITE
-    if not os.environ.get("DATABASE_URL") and not os.environ.get("SQLITE_PATH"):
-        handle, path = tempfile.mkstemp(prefix="parindex-bench-", suffix=".sqlite3")
-        os.close(handle)
-        os.environ["SQLITE_PATH"] = path
-        TEMPORARY_SQLITE = True
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
-    import django
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("postgresql"):
-        _create_postgres_database(db)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if db["ENGINE"].endswith("postgresql"):
-        return f"PostgreSQL, database {db['NAME']} on {db.get('HOST') or 'localhost'}"
-    return f"SQLite, {db['NAME']}"
-
-
-def _create_postgres_database(db: dict) -> None:
-    import psycopg
-    from psycopg import sql
-
-    params = {"host": db.get("HOST") or None, "port": db.get("PORT") or None, "user": db.get("USER") or None}
-    if db.get("PASSWORD"):
-        params["password"] = db["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            print(f"created database {db['NAME']}")
 
 
 def months_back(count: int, today: dt.date) -> list[tuple[int, int]]:
@@ -235,11 +196,7 @@ def main() -> int:
     finally:
         if not args.keep:
             clean_up()
-            if TEMPORARY_SQLITE:
-                from django.db import connection
-
-                connection.close()
-                Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
+            drop_temporary_sqlite()
     return 0
 
 

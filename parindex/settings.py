@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "parindex.remediation",
     "parindex.notifications",
     "parindex.documents",
+    "parindex.dashboards",
 ]
 
 MIDDLEWARE = [

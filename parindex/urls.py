@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from parindex.core import views as core_views
+from parindex.dashboards import views as dashboard_views
 
 admin.site.site_header = "parindex – Quản trị"
 admin.site.site_title = "parindex"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("tai-khoan/", include("parindex.accounts.urls")),
@@ -21,5 +21,6 @@ urlpatterns = [
     path("thong-bao/", include("parindex.notifications.urls")),
     path("khac-phuc/", include("parindex.remediation.urls")),
     path("van-ban/", include("parindex.documents.urls")),
+    path("bang-dieu-khien/", include("parindex.dashboards.urls")),
     path("quan-tri/", admin.site.urls),
 ]

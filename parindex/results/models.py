@@ -114,3 +114,42 @@ class PublishedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_name}: {self.total} ({self.rank}/{self.rank_of})"
+
+
+class PublishedScore(models.Model):
+    """One node's frozen score in a published result, a row per criterion at every level.
+
+    The same figures as ``PublishedResult.scores``, plus the self-assessed score, laid out so
+    that the dashboards aggregate them in SQL (lost points per sub-criterion across the
+    province, over-claiming, field averages and ranks) without reading JSON into Python.
+    Written once with the result; never edited.
+    """
+
+    result = models.ForeignKey(PublishedResult, on_delete=models.CASCADE, related_name="node_scores")
+    # Repeated from the result so the aggregates filter and group without a join.
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField("mã tiêu chí", max_length=32)
+    position = models.PositiveIntegerField("thứ tự", help_text="Document order of the node in its framework")
+    depth = models.PositiveSmallIntegerField("cấp", help_text="0: field (lĩnh vực), 1: criterion, 2…: below")
+    is_leaf = models.BooleanField("tiêu chí thành phần")
+    score = models.DecimalField("điểm đạt", max_digits=9, decimal_places=4, null=True, blank=True)
+    self_score = models.DecimalField("điểm tự đánh giá", max_digits=9, decimal_places=4, null=True, blank=True)
+    applicable_max = models.DecimalField("điểm tối đa áp dụng", max_digits=9, decimal_places=4)
+    lost = models.DecimalField("điểm bị mất", max_digits=9, decimal_places=4, default=0)
+
+    class Meta:
+        ordering = ["result_id", "position"]  # not "result": that would join its ordering
+        verbose_name = "điểm tiêu chí đã công bố"
+        verbose_name_plural = "điểm tiêu chí đã công bố"
+        constraints = [
+            models.UniqueConstraint(fields=["result", "code"], name="publishedscore_unique_code"),
+            models.CheckConstraint(condition=Q(lost__gte=0), name="publishedscore_lost_gte_0"),
+        ]
+        indexes = [
+            models.Index(fields=["publication", "depth", "code"], name="publishedscore_pub_depth_idx"),
+            models.Index(fields=["unit", "depth"], name="publishedscore_unit_depth_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result_id} {self.code}: {self.score}/{self.applicable_max}"

@@ -25,7 +25,7 @@ from parindex.assessments.services import assessments_transition
 from parindex.assessments.workflow import Status
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import selectors
-from parindex.results.models import Approval, ApprovalEntry, Publication, PublishedResult
+from parindex.results.models import Approval, ApprovalEntry, Publication, PublishedResult, PublishedScore
 
 
 @transaction.atomic
@@ -181,36 +181,62 @@ def _snapshot(approval: Approval, assessments: list[Assessment], *, number: int,
         **header,
     )
     rows = []
+    node_rows = []
     for a in assessments:
         final = scores[a.pk].final
         place = ranked[a.pk]
         before = standing[a.unit_id]
+        result = PublishedResult(
+            publication=publication,
+            assessment=a,
+            unit=a.unit,
+            unit_name=a.unit.name,
+            total=final.total,
+            self_total=scores[a.pk].self.total,
+            applicable_max=final.applicable_max,
+            percent=final.percent or Decimal(0),
+            classification=final.classification or "",
+            rank=place.rank,
+            rank_of=place.of,
+            previous_percent=before.value if before else None,
+            previous_rank=before.rank if before else None,
+            previous_of=before.of if before else None,
+            previous_sources=[previous.names.get(k, str(k)) for k in before.sources] if before else [],
+            rank_change=before.rank - place.rank if before else None,
+            scores={
+                ns.code: [
+                    scoring.decimals.fixed(ns.score) if ns.applicable else None,
+                    scoring.decimals.plain(ns.applicable_max),
+                ]
+                for ns in final.nodes()
+            },
+        )
+        rows.append(result)
+        node_rows.extend(_node_scores(publication, result, final, scores[a.pk].self))
+    PublishedResult.objects.bulk_create(rows)  # sets the primary keys the node rows point at
+    PublishedScore.objects.bulk_create(node_rows)
+    return publication
+
+
+def _node_scores(
+    publication: Publication, result: PublishedResult, final: scoring.UnitScore, self_score: scoring.UnitScore
+) -> list[PublishedScore]:
+    """The result's nodes as rows for the aggregates (score None: not applicable)."""
+    rows = []
+    for position, (ns, own) in enumerate(zip(final.nodes(), self_score.nodes(), strict=True)):
         rows.append(
-            PublishedResult(
+            PublishedScore(
+                result=result,
                 publication=publication,
-                assessment=a,
-                unit=a.unit,
-                unit_name=a.unit.name,
-                total=final.total,
-                self_total=scores[a.pk].self.total,
-                applicable_max=final.applicable_max,
-                percent=final.percent or Decimal(0),
-                classification=final.classification or "",
-                rank=place.rank,
-                rank_of=place.of,
-                previous_percent=before.value if before else None,
-                previous_rank=before.rank if before else None,
-                previous_of=before.of if before else None,
-                previous_sources=[previous.names.get(k, str(k)) for k in before.sources] if before else [],
-                rank_change=before.rank - place.rank if before else None,
-                scores={
-                    ns.code: [
-                        scoring.decimals.fixed(ns.score) if ns.applicable else None,
-                        scoring.decimals.plain(ns.applicable_max),
-                    ]
-                    for ns in final.nodes()
-                },
+                unit=result.unit,
+                code=ns.code,
+                position=position,
+                depth=ns.node.depth,
+                is_leaf=ns.node.is_leaf,
+                score=ns.score if ns.applicable else None,
+                self_score=own.score if own.applicable else None,
+                applicable_max=ns.applicable_max,
+                lost=ns.lost if ns.applicable else Decimal(0),
             )
         )
-    PublishedResult.objects.bulk_create(rows)
-    return publication
+    return rows

@@ -40,3 +40,20 @@ def minutes(value: dt.timedelta | None) -> int:
 def input_of(row: object, key: str) -> str:
     """A stored input of a self-assessment row, written with a decimal comma."""
     return row.input(key)  # type: ignore[attr-defined]
+
+
+@register.filter
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+@register.filter
+def vn_cell(value: object) -> str:
+    """A table cell: numbers with a decimal comma (exact, no trailing zeros), absent as "–"."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    if isinstance(value, Decimal):
+        return plain(value).replace(".", ",")
+    return str(value)

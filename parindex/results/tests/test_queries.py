@@ -11,6 +11,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -134,9 +135,9 @@ def test_the_public_list_costs_the_same_queries_whatever_the_rows(
 # approval_create: savepoint, approval, entries, [savepoint, status update, events, release], release
 APPROVE_QUERIES = 8
 # publication_publish: savepoint, lock the approval, already published?, assessments, answers,
-# appraisals, predecessor links, last year's results, publication, results,
+# appraisals, predecessor links, last year's results, publication, results, their node scores,
 # [savepoint, status update, events, release], release
-PUBLISH_QUERIES = 15
+PUBLISH_QUERIES = 16
 
 
 def _approve_and_publish(province, version, staff, n, assert_queries):
@@ -170,6 +171,13 @@ def test_approving_and_publishing_cost_the_same_queries_for_30_and_300_communes(
     assert len(results) == n and {r.rank_of for r in results} == {n}
     assert results[0].rank == 1 and results[-1].rank > 1 and results[0].total > results[-1].total
     assert len(results[0].scores) == len(framework_version_spec(version).nodes)
+    nodes = list(results[0].node_scores.order_by("position"))
+    assert [n.code for n in nodes] == [n.code for n in framework_version_spec(version).nodes]
+    assert {n.code: [None if n.score is None else n.score, n.applicable_max] for n in nodes} == {
+        code: [None if score is None else Decimal(score), Decimal(top)]
+        for code, (score, top) in results[0].scores.items()
+    }
+    assert sum(n.score for n in nodes if n.depth == 0) == results[0].total
 
 
 def test_only_insert_batches_grow_under_djangos_sqlite_default(province, version, staff):
@@ -186,7 +194,7 @@ def test_only_insert_batches_grow_under_djangos_sqlite_default(province, version
 
     _approve_and_publish(province, version, staff, 300, capture)
     approve, publish = captured
-    # Each run inserts into three tables; everything else is the pinned count.
+    # Approving inserts into three tables, publishing into four; everything else is the pinned count.
     assert len([q for q in approve if not q.startswith("INSERT")]) == APPROVE_QUERIES - 3
-    assert len([q for q in publish if not q.startswith("INSERT")]) == PUBLISH_QUERIES - 3
+    assert len([q for q in publish if not q.startswith("INSERT")]) == PUBLISH_QUERIES - 4
     assert len(publish) > PUBLISH_QUERIES  # 300 results × 21 columns do not fit 999 parameters

@@ -1,0 +1,298 @@
+"""The dashboard pages: who sees which, what the public sees of a province, CSV downloads of
+every chart, the ranking's htmx sorting and paging, the landing redirects, and query counts
+that do not move with the number of communes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from parindex.accounts.models import Role
+from parindex.assessments.models import Assessment
+from parindex.assessments.tests.factories import user_with_role
+from parindex.assessments.workflow import Status
+from parindex.dashboards import boards
+from parindex.dashboards.tests.factories import open_cycle, two_years
+from parindex.remediation.tests.factories import approved_plan, commune_people
+from parindex.results.tests.factories import bulk_units
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true", "HX-Target": "ranking"}
+
+
+def province_url(province, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return reverse("dashboards:province", args=[province.pk]) + (f"?{query}" if query else "")
+
+
+def commune_url(unit, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return reverse("dashboards:commune", args=[unit.pk]) + (f"?{query}" if query else "")
+
+
+def spec(html: str, key: str) -> dict:
+    found = re.search(rf'<script id="chart-{key}" type="application/json">(.*?)</script>', html, re.S)
+    assert found, f"no spec for {key}"
+    return json.loads(found.group(1))
+
+
+@pytest.fixture
+def scene(province, version, staff, commune, other_commune):
+    units = [commune, other_commune, *bulk_units(province, 9)]
+    before, after = two_years(province, version, units, staff)
+    cycle = open_cycle(province, version, units)
+    return {"units": units, "before": before, "after": after, "cycle": cycle}
+
+
+# -- the province -------------------------------------------------------------------------------
+
+
+def test_the_public_sees_published_figures_only(client, scene, province):
+    response = client.get(province_url(province))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Bảng xếp hạng" in html and "Xã Thử nghiệm 000" in html
+    assert spec(html, "phan-bo")["kind"] == "histogram"
+    histogram = spec(html, "phan-bo")
+    assert sum(histogram["series"][0]["data"]) == 11
+    # From the lowest band with a unit up to 100, every band in between kept.
+    assert histogram["series"][0]["data"][0] > 0 and histogram["categories"][-1] == "95–100"
+    heat = spec(html, "ban-do-nhiet")
+    assert len(heat["y"]) == 11 and heat["cells"] and heat["value_max"] == 100
+    # Not published: the open cycle and what the communes claimed for themselves.
+    assert "Tiến độ kỳ đánh giá" not in html and "Tự chấm" not in html
+    assert 'id="chart-tu-cham"' not in html
+    assert client.get(province_url(province, tai="tu-cham")).status_code == 404
+    assert client.get(province_url(province, **{"sap-xep": "chenh-lech"})).context["board"].sort == "hang"
+
+
+def test_province_staff_see_the_open_cycle(client, scene, province, staff):
+    client.force_login(staff["chair"])
+    html = client.get(province_url(province)).content.decode()
+    assert "Tiến độ kỳ đánh giá 2026" in html
+    assert spec(html, "tu-cham")["series"][0]["data"]
+    assert "Tự chấm so với thẩm định" in html and "Tự chấm − thẩm định" in html
+    board = client.get(province_url(province)).context["board"]
+    assert board.progress.total == 11 and board.progress.counts[Status.DRAFT] == 2
+    assert reverse("results:cycle-board", args=[scene["cycle"].pk]) in html
+
+
+def test_a_unit_that_is_not_a_province_is_not_found(client, scene, commune):
+    assert client.get(reverse("dashboards:province", args=[commune.pk])).status_code == 404
+
+
+def test_a_province_without_publications_says_so(client, db):
+    from parindex.units.models import AdministrativeUnit
+
+    other = AdministrativeUnit.objects.create(era="current", code="46", name="Thành phố Huế", kind="thanh-pho", level=1)
+    html = client.get(province_url(other)).content.decode()
+    assert "Chưa có kết quả Chỉ số CCHC được công bố của Thành phố Huế" in html
+
+
+def test_every_chart_downloads_as_csv_with_its_table(client, scene, province, staff):
+    client.force_login(staff["admin"])
+    board = client.get(province_url(province)).context["board"]
+    assert {c.key for c in board.all_charts} >= {
+        "phan-bo",
+        "xep-loai",
+        "linh-vuc",
+        "tieu-chi",
+        "thay-doi",
+        "tu-cham",
+        "ban-do-nhiet",
+    }
+    for chart in board.all_charts:
+        response = client.get(province_url(province, tai=chart.key))
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        body = response.content.decode("utf-8")
+        assert body.startswith("\ufeff")
+        rows = list(csv.reader(io.StringIO(body[1:])))
+        assert rows[0] == chart.columns and len(rows) == len(chart.rows) + 1
+    fields = list(csv.reader(io.StringIO(client.get(province_url(province, tai="linh-vuc")).content.decode()[1:])))
+    assert [r[0] for r in fields[1:]] == ["I", "II", "III", "IV", "V", "VI", "VII"]
+    assert all("," not in r[3] for r in fields[1:])  # dot decimals for machines
+    assert client.get(province_url(province, tai="khong-co")).status_code == 404
+
+
+def test_the_ranking_sorts_and_pages_through_htmx(client, scene, province, monkeypatch):
+    monkeypatch.setattr(boards, "PAGE_SIZE", 4)
+    response = client.get(province_url(province, **{"sap-xep": "-hang", "trang": 2}), headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and 'id="ranking"' in html
+    page = response.context["board"].page
+    assert [r.rank for r in page.object_list] == sorted((r.rank for r in page.object_list), reverse=True)
+    assert page.number == 2 and page.paginator.num_pages == 3
+    assert "Trang 2/3 (11 đơn vị)" in html
+    assert len(spec(html, "ban-do-nhiet")["y"]) == 4  # the heatmap follows the page
+    # The sort links keep the filters and drop the page.
+    assert 'href="?sap-xep=ten"' in html
+    full = client.get(province_url(province, trang=99)).context["board"].page
+    assert full.number == 3  # past the end: the last page
+
+
+def test_filters_narrow_and_bad_values_fall_back_with_a_notice(client, scene, province):
+    after = scene["after"]
+    chosen = after.results.order_by("-percent").first().classification
+    board = client.get(province_url(province, loai=chosen)).context["board"]
+    assert board.summary.count == after.results.filter(classification=chosen).count()
+    response = client.get(province_url(province, nam=1999, loai="Không có", nhom="x"))
+    board = response.context["board"]
+    assert board.year == 2025 and board.scope.classification == "" and board.summary.count == 11
+    assert "Chưa có kết quả công bố năm 1999; đang hiển thị năm 2025." in response.content.decode()
+    earlier = client.get(province_url(province, nam=2024)).context["board"]
+    assert earlier.year == 2024 and earlier.summary.compared == 0
+
+
+# -- the commune --------------------------------------------------------------------------------
+
+MATRIX = {
+    # who -> status code of the commune dashboard of ``commune``
+    "officer": 200,
+    "head": 200,
+    "chair": 200,
+    "viewer": 200,
+    "other_officer": 404,
+    "appraiser": 404,
+    "anonymous": 302,
+}
+
+
+@pytest.mark.parametrize("who", list(MATRIX))
+def test_the_commune_dashboard_is_for_its_people_and_the_province_staff(
+    client, scene, province, commune, other_commune, staff, who
+):
+    people = {
+        "officer": lambda: user_with_role("cc", Role.COMMUNE_OFFICER, commune),
+        "head": lambda: user_with_role("ct", Role.COMMUNE_HEAD, commune),
+        "chair": lambda: staff["chair"],
+        "viewer": lambda: user_with_role("xem", Role.VIEWER, province, include_descendants=True),
+        "other_officer": lambda: user_with_role("khac", Role.COMMUNE_OFFICER, other_commune),
+        "appraiser": lambda: user_with_role("td", Role.APPRAISER, province, include_descendants=True),
+        "anonymous": lambda: None,
+    }
+    user = people[who]()
+    if user is not None:
+        client.force_login(user)
+    assert client.get(commune_url(commune)).status_code == MATRIX[who]
+    if MATRIX[who] == 404:
+        assert client.get(commune_url(commune, tai="lich-su")).status_code == 404
+
+
+def test_the_commune_dashboard_shows_history_fields_actions_and_the_projection(client, scene, commune):
+    people = commune_people(commune)
+    published = Assessment.objects.get(unit=commune, cycle__year=2025)
+    approved_plan(published, people, due=dt.date(2026, 6, 30))  # due before the suite's clock: overdue
+    client.force_login(people["officer"])
+    response = client.get(commune_url(commune))
+    html = response.content.decode()
+    board = response.context["board"]
+    assert board.latest.year == 2025
+    assert spec(html, "lich-su")["categories"] == ["2024", "2025"]
+    fields = spec(html, "linh-vuc")
+    assert len(fields["categories"]) == 7 and [s["name"] for s in fields["series"]] == [
+        "Điểm đạt",
+        "Điểm bị mất",
+        "Điểm đạt bình quân của tỉnh",
+    ]
+    # Score and lost points stack up to the field's maximum.
+    tops = [f.maximum for f in response.context["board"].fields]
+    assert [round(a + b, 2) for a, b in zip(fields["series"][0]["data"], fields["series"][1]["data"], strict=True)] == [
+        float(t) for t in tops
+    ]
+    assert spec(html, "mat-diem")["kind"] == "radar"
+    assert board.action_count > len(board.actions) == 15  # the soonest 15 of them shown
+    assert board.overdue_actions == 15
+    assert f"Đang hiển thị 15/{board.action_count} biện pháp" in html
+    assert "quá hạn" in html
+    # The open cycle: the commune is still drafting, so the projection is its self-assessment.
+    assert board.projection.basis == "Theo điểm tự đánh giá" and board.projection.percent is not None
+    dues = {d.label: d.due for d in board.deadlines}
+    assert dues["Gửi hồ sơ tự đánh giá"] == dt.date(2026, 12, 15)
+    assert [d.due for d in board.deadlines] == sorted(d.due for d in board.deadlines)  # none done yet
+    assert board.deadlines[0].overdue(dt.date(2026, 11, 20))  # an action due in June comes first
+    response = client.get(commune_url(commune, tai="linh-vuc"))
+    assert response.status_code == 200 and response.content.decode().startswith("\ufeff")
+
+
+def test_a_merged_commune_without_its_own_result_shows_its_predecessors(client, scene, province, staff):
+    from parindex.units.models import AdministrativeUnit, UnitSuccession
+
+    merged = AdministrativeUnit.objects.create(
+        era="current", code="90001", name="Xã Hợp Nhất", kind="xa", level=3, parent=province, province=province
+    )
+    UnitSuccession.objects.bulk_create([UnitSuccession(predecessor=u, successor=merged) for u in scene["units"][2:4]])
+    client.force_login(staff["chair"])
+    html = client.get(commune_url(merged)).content.decode()
+    assert "Xã chưa có kết quả công bố" in html
+    series = spec(html, "lich-su")["series"]
+    assert [s["name"] for s in series if s.get("dashed")][:2] == [
+        f"{u.name} (trước sắp xếp)" for u in scene["units"][2:4]
+    ]
+
+
+# -- landing ------------------------------------------------------------------------------------
+
+
+def test_home_sends_each_user_to_their_dashboard(client, scene, province, commune, staff):
+    assert client.get(reverse("home")).url == reverse("results:publication-list")
+    client.force_login(user_with_role("cc", Role.COMMUNE_OFFICER, commune))
+    assert client.get(reverse("home")).url == reverse("dashboards:commune", args=[commune.pk])
+    client.force_login(staff["chair"])
+    assert client.get(reverse("home")).url == reverse("dashboards:province", args=[province.pk])
+
+
+# -- query counts -------------------------------------------------------------------------------
+
+# SQLite has no percentile_cont: its quartiles take one more query (a ROW_NUMBER window).
+QUARTILES = 0 if connection.vendor == "postgresql" else 1
+# province, session, user, principal; the province's publications; classifications; the
+# open cycle, its state counts, its drafts (with the late ones counted in a window), its
+# overdue clarifications; summary (+ quartiles; the ranking's count is
+# the summary's); histogram; fields; sub-criteria (titles from the cached framework);
+# movers up and down; over-claimers; the ranking's page; heatmap cells; the header's unread
+# notifications
+PROVINCE_STAFF_QUERIES = 19 + QUARTILES
+# the public: no session, user, principal, open cycle, over-claimers, notifications
+PROVINCE_PUBLIC_QUERIES = 10 + QUARTILES
+# session, user, unit, principal; lineage (one query when nothing was merged into the unit),
+# history, the publications' means; the latest publication's fields; field standing; top
+# losses; open actions; open assessment; its answers, appraisal rounds, extensions; the
+# header's unread notifications
+COMMUNE_QUERIES = 16
+
+
+@pytest.fixture
+def sized(request, province, version, staff):
+    n = request.param
+    units = bulk_units(province, n)
+    two_years(province, version, units, staff)
+    open_cycle(province, version, units)
+    return units
+
+
+@pytest.mark.parametrize("sized", [3, 30], indirect=True)
+def test_the_province_dashboard_costs_the_same_queries_for_3_and_30_communes(
+    client, sized, province, staff, django_assert_num_queries
+):
+    client.force_login(staff["chair"])
+    with django_assert_num_queries(PROVINCE_STAFF_QUERIES):
+        assert client.get(province_url(province)).status_code == 200
+    client.logout()
+    with django_assert_num_queries(PROVINCE_PUBLIC_QUERIES):
+        assert client.get(province_url(province)).status_code == 200
+
+
+@pytest.mark.parametrize("sized", [3, 30], indirect=True)
+def test_the_commune_dashboard_costs_the_same_queries_for_3_and_30_communes(
+    client, sized, staff, django_assert_num_queries
+):
+    client.force_login(staff["chair"])
+    with django_assert_num_queries(COMMUNE_QUERIES):
+        assert client.get(commune_url(sized[0])).status_code == 200

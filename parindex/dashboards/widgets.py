@@ -1,0 +1,87 @@
+"""A dashboard chart: its spec for ``static/js/charts.js``, and the same figures as a table
+and as a CSV download, so that nothing on a dashboard is only a picture.
+
+A ``Chart`` is built from rows the selectors computed; the template includes
+``dashboards/components/chart.html``, which writes the spec through ``json_script`` and the
+rows as a ``<details>`` table. ``?tai=<key>`` on the dashboard's URL answers the CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+
+from parindex import scoring
+
+# The palette of every chart: appraised, province mean, maximum / previous, self-assessed ...
+BRAND = "#a61b1b"
+MEAN = "#1d4ed8"
+LIGHT = "#cbd2d9"
+OK = "#1c7c54"
+WARN = "#b7791f"
+
+
+def num(value: Decimal | int | float | None, places: int = 2) -> float | int | None:
+    """A figure for the chart spec (JSON numbers; Decimal would serialise as a string)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    return round(float(value), places)
+
+
+@dataclass
+class Chart:
+    key: str  # the CSV's ``?tai=`` value and, prefixed, the json_script id
+    title: str
+    kind: str  # bar, histogram, line, radar, heatmap (see static/js/charts.js)
+    spec: dict[str, Any]
+    columns: list[str]
+    rows: list[list[Any]]
+    label: str = ""  # what the chart shows, for screen readers
+    note: str = ""
+    wide: bool = False
+    min_width: int | None = None  # px, for charts that scroll sideways on a phone (the heatmap)
+    filename: str = "bang-dieu-khien"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.spec = {"kind": self.kind, **self.spec}
+
+    @property
+    def element_id(self) -> str:
+        return f"chart-{self.key}"
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    def csv_response(self) -> HttpResponse:
+        """The chart's table as CSV: UTF-8 with a BOM (Excel reads the diacritics), dot decimals."""
+        out = io.StringIO()
+        out.write("\ufeff")
+        writer = csv.writer(out)
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow([_machine(v) for v in row])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}-{self.key}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _machine(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return scoring.decimals.plain(value)
+    return value
+
+
+def by_key(charts: list[Chart], key: str) -> Chart | None:
+    return next((c for c in charts if c.key == key), None)

@@ -1,0 +1,103 @@
+"""The dashboards in a real browser, on the demo data: the province's staff land on the
+province dashboard and page the ranking (htmx, the heatmap redrawn), the public sees the
+published figures, a commune officer lands on the commune's dashboard, and both dashboards
+fit a 360px phone. Every chart must be drawn (none falls back to its failure message);
+the screenshots go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.units.models import AdministrativeUnit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+    return AdministrativeUnit.objects.get(era="current", code="44")
+
+
+def login(page, live_server, username):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
+def charts_drawn(page) -> int:
+    """Wait until every chart on the page is drawn; their number."""
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-chart]').length > 0 &&"
+        " [...document.querySelectorAll('[data-chart]')].every(e => e.dataset.chartReady === '1' || e.classList.contains('chart-failed'))"
+    )
+    assert page.locator(".chart-failed").count() == 0
+    return page.locator("[data-chart-ready='1']").count()
+
+
+def no_page_overflow(page) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_the_province_dashboard(page, live_server, demo, screenshot):
+    login(page, live_server, "hoidong")
+    page.wait_for_url(f"**/bang-dieu-khien/tinh/{demo.pk}/")
+    assert page.locator("h1").inner_text().startswith("Tổng quan Chỉ số CCHC cấp xã – Tỉnh Quảng Trị")
+    assert page.get_by_role("heading", name="Tiến độ kỳ đánh giá").count() == 1
+    drawn = charts_drawn(page)
+    assert drawn >= 7
+    screenshot("dashboard-province")
+    # Sort the ranking by name: htmx swaps the table and the heatmap, which is drawn again.
+    page.locator("#ranking th a.sort", has_text="Đơn vị").click()
+    page.wait_for_url("**sap-xep=ten**")
+    page.wait_for_selector("#ranking [data-chart-ready='1']")
+    first = page.locator("#ranking tbody tr th").first.inner_text()
+    names = page.locator("#ranking tbody tr th").all_inner_texts()
+    assert names == sorted(names) and first == names[0]
+    assert charts_drawn(page) == drawn
+    # A chart's table opens under it.
+    page.locator("#chart-linh-vuc-card summary").click()
+    assert page.locator("#chart-linh-vuc-card table tbody tr").count() == 7
+    screenshot("dashboard-province-table")
+    # The public: published figures only.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/bang-dieu-khien/tinh/{demo.pk}/")
+    charts_drawn(page)
+    assert page.get_by_role("heading", name="Tiến độ kỳ đánh giá").count() == 0
+    screenshot("dashboard-province-public")
+
+
+def test_the_commune_dashboard(page, live_server, demo, screenshot):
+    login(page, live_server, "congchuc")
+    page.wait_for_url("**/bang-dieu-khien/xa/*/")
+    assert "Xã Nam Cửa Việt" in page.locator("h1").inner_text()
+    assert charts_drawn(page) >= 4
+    assert page.get_by_role("heading", name="Biện pháp khắc phục đang thực hiện").count() == 1
+    screenshot("dashboard-commune")
+
+
+@pytest.mark.parametrize("who", ["hoidong", "congchuc"])
+def test_the_dashboards_fit_a_phone(browser, live_server, demo, who):
+    from tests.browser.conftest import SCREENSHOTS
+
+    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 780}, is_mobile=True)
+    page = context.new_page()
+    try:
+        login(page, live_server, who)
+        page.wait_for_url("**/bang-dieu-khien/**")
+        charts_drawn(page)
+        no_page_overflow(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"dashboard-{'province' if who == 'hoidong' else 'commune'}-phone.png"),
+            full_page=True,
+        )
+    finally:
+        context.close()
