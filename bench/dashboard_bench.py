@@ -150,14 +150,7 @@ def load(rng: random.Random) -> dict:
                 issuer=f"UBND {province.name}", actor=user, principal=principal,
             )  # fmt: skip
         print(f"year {year}: scored, approved and published ({time.perf_counter() - started:.0f} s)")
-    states = [
-        Status.DRAFT,
-        Status.SUBMITTED,
-        Status.APPRAISING,
-        Status.CLARIFICATION,
-        Status.CLARIFIED,
-        Status.APPRAISED,
-    ]
+    states = [s for s in Status if s not in (Status.APPROVED, Status.PUBLISHED)]  # the open cycle's spread
     for province in provinces:
         cycle = Cycle.objects.create(
             province=province,

@@ -18,7 +18,7 @@ from parindex.appraisals.selectors import assessment_scores
 from parindex.assessments.models import Assessment, Stage
 from parindex.assessments.workflow import Status
 from parindex.dashboards import selectors
-from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, num
+from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, num
 from parindex.remediation.selectors import ActionRow, action_row
 from parindex.results.models import Publication, PublishedResult
 from parindex.units.models import AdministrativeUnit
@@ -161,19 +161,15 @@ def province_board(
     )
     fields = selectors.field_losses(scope)
     board.charts.append(
-        Chart(
+        bars(
             key="linh-vuc",
             title="Điểm bình quân và điểm bị mất theo lĩnh vực",
-            kind="bar",
-            spec={
-                "categories": [_field_label(f.code, f.name) for f in fields],
-                "series": [
+            categories=[_field_label(f.code, f.name) for f in fields],
+            series=[
                     {"name": "Điểm đạt bình quân", "data": [num(f.mean_score) for f in fields], "stack": "s", "color": OK},
                     {"name": "Điểm bị mất bình quân", "data": [num(f.mean_lost) for f in fields], "stack": "s", "color": BRAND},
                 ],
-                "horizontal": True,
-                "unit": "điểm",
-            },
+            unit="điểm",
             columns=["Mã", "Lĩnh vực", "Điểm tối đa", "Điểm đạt bình quân", "Điểm bị mất bình quân", "Tổng điểm bị mất", "Số đơn vị bị mất điểm"],
             rows=[[f.code, f.name, f.maximum, f.mean_score, f.mean_lost, f.total_lost, f.losing] for f in fields],
             label="Điểm đạt và điểm bị mất bình quân của các đơn vị trong từng lĩnh vực",
@@ -197,21 +193,18 @@ def province_board(
     if staff:
         columns += ["Số đơn vị tự chấm cao hơn thẩm định", "Tổng điểm tự chấm vượt"]
     board.charts.append(
-        Chart(
+        bars(
             key="tieu-chi",
             title=f"{len(failing)} tiêu chí thành phần nhiều đơn vị bị mất điểm nhất",
-            kind="bar",
-            spec={
-                "categories": [f"{c.code} {_short(c.name, 36)}" for c in failing],
-                "series": [
+            categories=[f"{c.code} {_short(c.name, 36)}" for c in failing],
+            series=[
                     {"name": "Tỷ lệ đơn vị bị mất điểm", "data": [num(c.losing_share) for c in failing], "color": BRAND},
                     {"name": "Điểm mất bình quân (% điểm tối đa)", "data": [num(c.mean_lost_share) for c in failing], "color": WARN},
                 ],
-                "horizontal": True,
-                "value_max": 100,
-                "unit": "%",
-                "height": max(260, 44 * len(failing) + 80),
-            },
+            unit="%",
+            value_max=100,
+            row_height=44,
+            minimum=260,
             columns=columns,
             rows=[
                 [c.code, c.name, c.maximum, c.units, c.losing, c.losing_share, c.mean_lost, c.mean_lost_share, c.total_lost]
@@ -229,20 +222,17 @@ def province_board(
     moved = board.risers + board.fallers[::-1]
     if moved:
         board.charts.append(
-            Chart(
+            bars(
                 key="thay-doi",
                 title="Tăng, giảm thứ hạng nhiều nhất so với năm trước",
-                kind="bar",
-                spec={
-                    "categories": [r.unit_name for r in moved],
-                    "series": [
+                categories=[r.unit_name for r in moved],
+                series=[
                         {"name": "Tăng bậc", "data": [r.rank_change if r.rank_change > 0 else None for r in moved], "stack": "s", "color": OK},
                         {"name": "Giảm bậc", "data": [r.rank_change if r.rank_change < 0 else None for r in moved], "stack": "s", "color": BRAND},
                     ],
-                    "horizontal": True,
-                    "unit": "bậc",
-                    "height": max(240, 26 * len(moved) + 80),
-                },
+                unit="bậc",
+                row_height=26,
+                minimum=240,
                 columns=["Đơn vị", "Thứ hạng", "Thứ hạng năm trước", "Thay đổi (bậc, + tăng, - giảm)"],
                 rows=[[r.unit_name, f"{r.rank}/{r.rank_of}", f"{r.previous_rank}/{r.previous_of}", r.rank_change] for r in moved],
                 label="Các đơn vị tăng và giảm nhiều bậc nhất",
@@ -252,17 +242,14 @@ def province_board(
     if staff:
         claimers = _shown(selectors.over_claimers(scope), board.places)
         board.charts.append(
-            Chart(
+            bars(
                 key="tu-cham",
                 title="Đơn vị tự chấm cao hơn kết quả thẩm định nhiều nhất",
-                kind="bar",
-                spec={
-                    "categories": [r.unit_name for r in claimers],
-                    "series": [{"name": "Tự chấm vượt (điểm)", "data": [num(r.gap) for r in claimers], "color": WARN}],
-                    "horizontal": True,
-                    "unit": "điểm",
-                    "height": max(240, 26 * len(claimers) + 80),
-                },
+                categories=[r.unit_name for r in claimers],
+                series=[{"name": "Tự chấm vượt (điểm)", "data": [num(r.gap) for r in claimers], "color": WARN}],
+                unit="điểm",
+                row_height=26,
+                minimum=240,
                 columns=["Đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Chênh lệch"],
                 rows=[[r.unit_name, r.self_total, r.total, r.gap] for r in claimers],
                 label="Chênh lệch giữa điểm tự đánh giá và điểm thẩm định của từng đơn vị",
@@ -272,17 +259,14 @@ def province_board(
         )
         claimed = sorted((c for c in criteria if c.over_claimed), key=lambda c: (-c.over_claimed, c.position))[:TOP]
         board.charts.append(
-            Chart(
+            bars(
                 key="tu-cham-tieu-chi",
                 title="Tiêu chí thành phần hay bị tự chấm cao hơn thẩm định",
-                kind="bar",
-                spec={
-                    "categories": [f"{c.code} {_short(c.name, 36)}" for c in claimed],
-                    "series": [{"name": "Số đơn vị tự chấm vượt", "data": [c.over_claimed for c in claimed], "color": WARN}],
-                    "horizontal": True,
-                    "unit": "đơn vị",
-                    "height": max(240, 28 * len(claimed) + 80),
-                },
+                categories=[f"{c.code} {_short(c.name, 36)}" for c in claimed],
+                series=[{"name": "Số đơn vị tự chấm vượt", "data": [c.over_claimed for c in claimed], "color": WARN}],
+                unit="đơn vị",
+                row_height=28,
+                minimum=240,
                 columns=["Mã", "Tiêu chí thành phần", "Số đơn vị tự chấm vượt", "Tổng điểm tự chấm vượt"],
                 rows=[[c.code, c.name, c.over_claimed, c.over_points] for c in claimed],
                 label="Số đơn vị tự chấm cao hơn kết quả thẩm định ở từng tiêu chí thành phần",
@@ -417,17 +401,14 @@ def commune_board(unit: AdministrativeUnit, *, today: dt.date) -> CommuneBoard:
         board.losses = selectors.top_losses(latest)
         board.charts += _field_charts(board.fields, latest.year, name)
         board.charts.append(
-            Chart(
+            bars(
                 key="tieu-chi",
                 title=f"Tiêu chí thành phần bị mất nhiều điểm nhất năm {latest.year}",
-                kind="bar",
-                spec={
-                    "categories": [f"{x.code} {_short(x.name, 36)}" for x in board.losses],
-                    "series": [{"name": "Điểm bị mất", "data": [num(x.lost) for x in board.losses], "color": BRAND}],
-                    "horizontal": True,
-                    "unit": "điểm",
-                    "height": max(240, 28 * len(board.losses) + 80),
-                },
+                categories=[f"{x.code} {_short(x.name, 36)}" for x in board.losses],
+                series=[{"name": "Điểm bị mất", "data": [num(x.lost) for x in board.losses], "color": BRAND}],
+                unit="điểm",
+                row_height=28,
+                minimum=240,
                 columns=["Mã", "Tiêu chí thành phần", "Điểm tối đa", "Điểm đạt", "Điểm bị mất", "Tỷ lệ đơn vị trong tỉnh cũng bị mất điểm (%)"],
                 rows=[[x.code, x.name, x.maximum, x.score, x.lost, x.losing_share] for x in board.losses],
                 label="Các tiêu chí thành phần xã bị mất nhiều điểm nhất",
@@ -492,21 +473,18 @@ def _field_charts(fields: list[selectors.FieldStanding], year: int, filename: st
         "Trên tổng số",
     ]
     return [
-        Chart(
+        bars(
             key="linh-vuc",
             title=f"Điểm đạt và điểm bị mất theo lĩnh vực năm {year}",
-            kind="bar",
-            spec={
-                "categories": labels,
-                "series": [
+            categories=labels,
+            series=[
                     {"name": "Điểm đạt", "data": [num(f.score) for f in fields], "stack": "xa", "color": OK},
                     {"name": "Điểm bị mất", "data": [num(f.lost) for f in fields], "stack": "xa", "color": BRAND},
                     {"name": "Điểm đạt bình quân của tỉnh", "data": [num(f.mean) for f in fields], "color": MEAN},
                 ],
-                "horizontal": True,
-                "unit": "điểm",
-                "height": max(280, 48 * len(fields) + 80),
-            },
+            unit="điểm",
+            row_height=48,
+            minimum=280,
             columns=columns,
             rows=rows,
             label="Điểm đạt và điểm bị mất của xã (cộng lại là điểm tối đa) và điểm đạt bình quân của tỉnh ở từng lĩnh vực",

@@ -85,3 +85,37 @@ def _machine(value: Any) -> Any:
 
 def by_key(charts: list[Chart], key: str) -> Chart | None:
     return next((c for c in charts if c.key == key), None)
+
+
+def bars(
+    *,
+    key: str,
+    title: str,
+    categories: list[str],
+    series: list[dict[str, Any]],
+    unit: str,
+    columns: list[str],
+    rows: list[list[Any]],
+    label: str,
+    filename: str,
+    row_height: int = 48,
+    minimum: int = 280,
+    value_max: int | None = None,
+    note: str = "",
+    wide: bool = False,
+) -> Chart:
+    """A horizontal bar chart, the dashboards' usual one (long names read across), as tall as
+    its categories need: ``row_height`` px each, at least ``minimum``."""
+    spec: dict[str, Any] = {
+        "categories": categories,
+        "series": series,
+        "horizontal": True,
+        "unit": unit,
+        "height": max(minimum, row_height * len(categories) + 80),
+    }
+    if value_max is not None:
+        spec["value_max"] = value_max
+    return Chart(
+        key=key, title=title, kind="bar", spec=spec, columns=columns, rows=rows, label=label, note=note,
+        wide=wide, filename=filename,
+    )  # fmt: skip

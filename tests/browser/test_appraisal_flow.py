@@ -13,10 +13,11 @@ from parindex.appraisals import services
 from parindex.appraisals.models import ItemAppraisal, Sector
 from parindex.appraisals.tests.factories import appraiser
 from parindex.assessments import services as assessment_services
-from parindex.assessments.tests.factories import PASSWORD, answer_everything, dues_from, open_cycle, user_with_role
+from parindex.assessments.tests.factories import answer_everything, dues_from, open_cycle, user_with_role
 from parindex.assessments.workflow import Status
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,14 +43,6 @@ def scene(province, commune, other_commune, reference_spec, settings, tmp_path):
         sector=Sector.NOI_VU, actor=users["admin"], principal=principal_for(users["admin"]),
     )  # fmt: skip
     return {"assessment": a, "users": users}
-
-
-def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_an_item_is_disputed_clarified_and_appraised_again(page, live_server, scene, screenshot):

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.units.models import AdministrativeUnit
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +23,6 @@ def demo(settings, tmp_path):
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False
     return AdministrativeUnit.objects.get(era="current", code="44")
-
-
-def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
 
 
 def charts_drawn(page) -> int:
@@ -47,7 +40,7 @@ def no_page_overflow(page) -> None:
 
 
 def test_the_province_dashboard(page, live_server, demo, screenshot):
-    login(page, live_server, "hoidong")
+    login(page, live_server, "hoidong", DEMO_PASSWORD)
     page.wait_for_url(f"**/bang-dieu-khien/tinh/{demo.pk}/")
     assert page.locator("h1").inner_text().startswith("Tổng quan Chỉ số CCHC cấp xã – Tỉnh Quảng Trị")
     assert page.get_by_role("heading", name="Tiến độ kỳ đánh giá").count() == 1
@@ -75,7 +68,7 @@ def test_the_province_dashboard(page, live_server, demo, screenshot):
 
 
 def test_the_commune_dashboard(page, live_server, demo, screenshot):
-    login(page, live_server, "congchuc")
+    login(page, live_server, "congchuc", DEMO_PASSWORD)
     page.wait_for_url("**/bang-dieu-khien/xa/*/")
     assert "Xã Nam Cửa Việt" in page.locator("h1").inner_text()
     assert charts_drawn(page) >= 4
@@ -90,7 +83,7 @@ def test_the_dashboards_fit_a_phone(browser, live_server, demo, who):
     context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 780}, is_mobile=True)
     page = context.new_page()
     try:
-        login(page, live_server, who)
+        login(page, live_server, who, DEMO_PASSWORD)
         page.wait_for_url("**/bang-dieu-khien/**")
         charts_drawn(page)
         no_page_overflow(page)

@@ -18,7 +18,7 @@ from parindex.remediation.tests.factories import (
     province_staff,
     published_assessment,
 )
-from tests.browser.test_remediation_flow import login
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

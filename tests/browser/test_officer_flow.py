@@ -8,9 +8,10 @@ import pytest
 
 from parindex.accounts.models import Role
 from parindex.assessments.models import Answer, Assignment, Evidence
-from parindex.assessments.tests.factories import PASSWORD, answer_everything, dues_from, open_cycle, user_with_role
+from parindex.assessments.tests.factories import answer_everything, dues_from, open_cycle, user_with_role
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,13 +32,6 @@ def scene(province, commune, other_commune, reference_spec, django_user_model, s
         assessment=assessment, criterion=Criterion.objects.get(version=version, code="I"), official=users["congchuc"]
     )
     return {"assessment": assessment, "users": users}
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_an_officer_enters_values_attaches_evidence_and_the_head_submits(

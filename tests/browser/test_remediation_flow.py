@@ -9,12 +9,13 @@ import pytest
 
 from parindex.accounts.models import Role
 from parindex.accounts.selectors import principal_for
-from parindex.assessments.tests.factories import PASSWORD, user_with_role
+from parindex.assessments.tests.factories import user_with_role
 from parindex.frameworks import services as framework_services
 from parindex.remediation import services
 from parindex.remediation.models import Action, PlanItem
 from parindex.remediation.tests.factories import SEED_001, commune_people, province_staff, published_assessment
 from parindex.remediation.workflow import DeadlineKind
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,14 +33,6 @@ def scene(province, commune, other_commune, reference_spec, settings, tmp_path):
     people = commune_people(commune)
     user_with_role("xem", Role.VIEWER, province, include_descendants=True)
     return {"assessment": assessment, "people": people}
-
-
-def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_a_plan_is_drafted_approved_and_followed(page, live_server, scene, screenshot, province):
