@@ -7,7 +7,7 @@ time). Each kind of source is a ``SourceKind`` in ``KINDS``:
 - ``collect(assessment, spec, codes)``: the figures it offers the assessment's leaves
   ``codes``, as ``InputSource`` rows, in a fixed number of queries;
 - ``may_apply(principal, unit)``: who may write the figure into the answer;
-- ``apply(assessment, actor, principal)``: write it (through the ordinary answer service, so
+- ``apply(assessment, code, actor, principal)``: write it (through the ordinary answer service, so
   it is audited), raising ValidationError or PermissionDenied.
 
 ``input_sources`` gathers every kind's offers and says whether each already matches the
@@ -92,14 +92,119 @@ def _remediation_may_apply(principal: Principal, unit: UnitRef) -> bool:
     return can_edit(principal, unit)
 
 
-def _remediation_apply(*, assessment: Assessment, actor: Any, principal: Principal) -> Answer:
+def _remediation_apply(*, assessment: Assessment, code: str, actor: Any, principal: Principal) -> Answer:
     from parindex.remediation.services import remediation_input_apply
 
     return remediation_input_apply(assessment=assessment, actor=actor, principal=principal)
 
 
+# -- indicator: the unit's figures of the assessment's year for a followed indicator -----------
+#
+# A leaf names the indicator after the kind: ``source: indicator:ho_so_dung_han`` (3.5 of the
+# reference framework takes the on-time dossiers rate). Only ratio indicators feed a leaf: their
+# year-to-date sums are the leaf's numerator and denominator.
+
+
+def indicator_code(spec: scoring.Framework, code: str) -> str | None:
+    """The indicator a leaf takes its input from, if any (no query)."""
+    kind, _, name = str(spec.node(code).extra.get(SOURCE_KEY, "")).partition(":")
+    return (name or None) if kind == "indicator" else None
+
+
+def _indicator_figures(assessment: Assessment, names: Collection[str]) -> dict[str, Any]:
+    """Indicator code -> the unit's sums for the assessment's year (one query)."""
+    from django.db.models import Count, Sum
+
+    from parindex.indicators.models import Indicator, IndicatorValue
+
+    rows = (
+        IndicatorValue.objects.filter(
+            unit_id=assessment.unit_id,
+            year=assessment.cycle.year,
+            indicator__code__in=list(names),
+            indicator__kind=Indicator.Kind.RATIO,
+        )
+        .values("indicator__code", "indicator__name", "indicator__source")
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"), months=Count("id"))
+        .order_by()
+    )
+    return {r["indicator__code"]: r for r in rows if r["denominator"]}
+
+
+def _vn(number: Decimal) -> str:
+    """A figure as written in Vietnamese: 1.063 dossiers, 12,5."""
+    if number == number.to_integral_value():
+        return f"{int(number):,}".replace(",", ".")
+    return scoring.decimals.plain(number).replace(".", ",")
+
+
+def _indicator_detail(figure: Mapping[str, Any], year: int) -> tuple[str, str]:
+    numerator, denominator = figure["numerator"], figure["denominator"]
+    percent = scoring.decimals.plain((Decimal(100) * numerator / denominator).quantize(Decimal("0.01")))
+    shown = f"{_vn(numerator)}/{_vn(denominator)}"
+    label = f"Chỉ số theo dõi: {figure['indicator__name']}"
+    detail = f"{figure['months']} tháng năm {year}: {shown} ({percent.replace('.', ',')}%)"
+    return label, detail
+
+
+def _indicator_collect(assessment: Assessment, spec: scoring.Framework, codes: Collection[str]) -> list[InputSource]:
+    names = {code: indicator_code(spec, code) for code in codes}
+    figures = _indicator_figures(assessment, {n for n in names.values() if n})
+    out = []
+    for code, name in names.items():
+        figure = figures.get(name)
+        if figure is None:
+            continue
+        label, detail = _indicator_detail(figure, assessment.cycle.year)
+        out.append(
+            InputSource(
+                code=code,
+                kind="indicator",
+                inputs={"numerator": figure["numerator"], "denominator": figure["denominator"]},
+                label=label,
+                detail=detail,
+                url="",
+            )
+        )
+    return out
+
+
+def _indicator_may_apply(principal: Principal, unit: UnitRef) -> bool:
+    # Whoever may write the leaf's answer (the page and the view check that) may fill it from
+    # the unit's own figures: no further right is needed.
+    return principal.is_authenticated
+
+
+def _indicator_apply(*, assessment: Assessment, code: str, actor: Any, principal: Principal) -> Answer:
+    """Write the unit's year-to-date figures of the leaf's indicator into its answer."""
+    from django.core.exceptions import ValidationError
+
+    from parindex.assessments.services import answer_save
+    from parindex.frameworks.models import Criterion
+    from parindex.frameworks.selectors import framework_version_spec
+
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    name = indicator_code(spec, code)
+    figure = _indicator_figures(assessment, [name]).get(name) if name else None
+    if figure is None:
+        raise ValidationError(f"Chưa có số liệu chỉ số theo dõi của năm {assessment.cycle.year} cho tiêu chí này.")
+    label, detail = _indicator_detail(figure, assessment.cycle.year)
+    criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
+    current = Answer.objects.filter(assessment=assessment, criterion=criterion).values_list("revision", flat=True)
+    source = f" ({figure['indicator__source']})" if figure["indicator__source"] else ""
+    return answer_save(
+        assessment=assessment,
+        criterion=criterion,
+        inputs={"numerator": figure["numerator"], "denominator": figure["denominator"]},
+        explanation=f"Theo {label[0].lower()}{label[1:]}{source}, {detail}.",
+        base_revision=current.first(),
+        actor=actor,
+    )
+
+
 KINDS: dict[str, SourceKind] = {
     "remediation": SourceKind(_remediation_collect, _remediation_may_apply, _remediation_apply),
+    "indicator": SourceKind(_indicator_collect, _indicator_may_apply, _indicator_apply),
 }
 
 
@@ -107,8 +212,14 @@ KINDS: dict[str, SourceKind] = {
 
 
 def source_codes(spec: scoring.Framework) -> dict[str, str]:
-    """The leaves with a known source: code -> kind (no query)."""
-    return {n.code: n.extra[SOURCE_KEY] for n in spec.nodes if n.is_leaf and n.extra.get(SOURCE_KEY) in KINDS}
+    """The leaves with a known source: code -> kind, the part of ``source`` before any ":"
+    (no query)."""
+    out = {}
+    for n in spec.nodes:
+        kind = str(n.extra.get(SOURCE_KEY, "")).partition(":")[0]
+        if n.is_leaf and kind in KINDS:
+            out[n.code] = kind
+    return out
 
 
 def input_sources(

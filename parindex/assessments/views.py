@@ -128,7 +128,8 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def source_apply(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """Write the figure a sub-criterion's source offers (1.5.3: last year's remediation plan) into its answer."""
+    """Write the figure a sub-criterion's source offers (1.5.3: last year's remediation plan; 3.5:
+    the on-time dossiers indicator ...) into its answer."""
     assessment, principal = get_assessment_for(request, pk)
     kind = sources.source_kind(framework_version_spec(assessment.cycle.framework_version), code)
     if kind is None:
@@ -136,7 +137,7 @@ def source_apply(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if code not in editable_codes(assessment, principal) or not kind.may_apply(principal, assessment.unit):
         raise PermissionDenied("Bạn không được cập nhật số liệu tiêu chí này hoặc hồ sơ đã gửi.")
     try:
-        answer = kind.apply(assessment=assessment, actor=request.user, principal=principal)
+        answer = kind.apply(assessment=assessment, code=code, actor=request.user, principal=principal)
     except ValidationError as exc:
         messages.error(request, f"{code}: {' '.join(exc.messages)}")
     else:

@@ -166,10 +166,49 @@ class Command(BaseCommand):
             province, communes = self._units(result.version)
             users = self._users(province, communes)
             self._cycles(province, communes, result.version, users)
+            self._indicators(communes)
         self.stdout.write(f"\nTài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name, _position, role, where in LOGINS:
             unit = province if where == "province" else communes[0 if where == "A" else 1]
             self.stdout.write(f"  {username:<16} {name:<18} {Role(role).label:<38} {unit.name}")
+
+    def _indicators(self, communes: list[Any]) -> None:
+        """The directive's indicators, and this year's months so far for the communes, from their
+        one-stop shop (the figures 3.5, 3.7, 3.10, 3.11 and 7.7 of the self-assessment offer)."""
+        from parindex.indicators.models import Indicator, IndicatorValue
+        from parindex.indicators.services import indicators_load
+        from parindex.indicators.status import figure_value
+
+        indicators_load()
+        year = timezone.localdate().year
+        if IndicatorValue.objects.filter(unit__in=communes, year=year).exists():
+            self.stdout.write(f"Số liệu chỉ số theo dõi năm {year} đã có, giữ nguyên.")
+            return
+        shares = {
+            "ho_so_dung_han": 0.95,
+            "ho_so_truc_tuyen": 0.24,
+            "so_hoa_ho_so": 0.12,
+            "hai_long": 0.94,
+            "van_ban_ky_so": 0.97,
+        }
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=shares)}
+        values = []
+        for unit in communes:
+            rng = random.Random(f"{year}-indicators-{unit.code}")
+            for code, share in shares.items():
+                for month in range(1, timezone.localdate().month):
+                    denominator = rng.randint(40, 160)
+                    numerator = min(denominator, round(denominator * (share + rng.uniform(-0.06, 0.05))))
+                    values.append(
+                        IndicatorValue(
+                            indicator=indicators[code], unit=unit, year=year, month=month,
+                            numerator=numerator, denominator=denominator, note="Theo Hệ thống thông tin giải quyết TTHC",
+                        )
+                    )  # fmt: skip
+        for value in values:
+            value.value = figure_value(value.indicator.kind, Decimal(value.numerator), Decimal(value.denominator))
+        IndicatorValue.objects.bulk_create(values)
+        self.stdout.write(f"Số liệu chỉ số theo dõi năm {year}: {len(values)} số liệu tháng của {len(communes)} xã.")
 
     def _units(self, version: FrameworkVersion) -> tuple[AdministrativeUnit, list[AdministrativeUnit]]:
         current = AdministrativeUnit.Era.CURRENT
