@@ -22,5 +22,6 @@ urlpatterns = [
     path("khac-phuc/", include("parindex.remediation.urls")),
     path("van-ban/", include("parindex.documents.urls")),
     path("bang-dieu-khien/", include("parindex.dashboards.urls")),
+    path("chi-so/", include("parindex.indicators.urls")),
     path("quan-tri/", admin.site.urls),
 ]

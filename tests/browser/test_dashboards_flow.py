@@ -94,3 +94,16 @@ def test_the_dashboards_fit_a_phone(browser, live_server, demo, who):
         )
     finally:
         context.close()
+
+
+def test_the_forecast_and_its_what_if(page, live_server, demo, screenshot):
+    login(page, live_server, "congchuc", DEMO_PASSWORD)
+    page.wait_for_url("**/bang-dieu-khien/xa/*/")
+    page.get_by_role("link", name="Dự báo và mô phỏng điểm").click()
+    page.wait_for_url("**/chi-so/du-bao/*/")
+    assert "Tổng điểm dự kiến" in page.locator("#what-if").inner_text()
+    page.fill("#tc-3\\.10", "35")
+    page.get_by_role("button", name="Tính lại").click()
+    page.wait_for_url("**tc-3.10=35**")
+    page.wait_for_selector("text=Nếu thay đổi như mô phỏng")
+    screenshot("forecast-what-if")

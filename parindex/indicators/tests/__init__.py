@@ -1,0 +1,6 @@
+"""Tests of the indicators app."""
+
+# URL name -> where its access rules are tested (read by tests/test_view_coverage.py).
+ACCESS_TESTED: dict[str, str] = {
+    "forecast": "indicators/tests/test_forecast.py test_who_sees_the_forecast (commune people, province staff; others 404)",
+}

@@ -1,0 +1,190 @@
+"""The open cycle's forecast and its what-if. Reads only: nothing here writes an answer.
+
+The projected inputs of a unit are its self-assessment (with the appraisers' figures where
+the appraisal has started), and, while the unit is still self-assessing, the year-to-date
+figures of the indicators its sub-criteria take their input from (``source:
+indicator:<code>``, see ``assessments.sources``): the figure being tracked all year replaces
+the one typed in. The engine scores every unit of the cycle on its projected inputs, so the
+forecast's score, percent and classification are ``scoring.score``'s and its rank is
+``scoring.rank``'s among the cycle's units.
+
+A what-if replaces some of one unit's inputs (e.g. online dossiers at 30 %) and scores again;
+the others keep their projection, so the points and places gained are the change's alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+
+from parindex import scoring
+from parindex.appraisals.models import ItemAppraisal
+from parindex.assessments.inputs import clean_inputs, to_response, to_stored
+from parindex.assessments.models import Answer, Assessment
+from parindex.assessments.sources import indicator_code
+from parindex.assessments.workflow import Status
+from parindex.frameworks.selectors import framework_version_spec
+from parindex.indicators.models import Indicator, IndicatorValue
+
+# Rules a leader can play with on the what-if panel, and the one input each takes there.
+WHAT_IF_INPUT = {"proportional": "value", "tiered": "value", "count": "count", "binary": "met"}
+
+
+@dataclass(frozen=True)
+class Projection:
+    score: scoring.UnitScore
+    place: scoring.Ranked[int]
+    inputs: dict[str, dict[str, Any]]  # leaf code -> stored inputs the score stands on
+
+
+@dataclass
+class Forecast:
+    assessment: Assessment
+    spec: scoring.Framework
+    base: Projection
+    from_indicators: dict[str, str]  # leaf code -> indicator code whose figures were used
+    what_if: Projection | None = None
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # leaf code -> stored inputs
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def points_gained(self) -> Decimal | None:
+        return None if self.what_if is None else self.what_if.score.total - self.base.score.total
+
+    @property
+    def places_gained(self) -> int | None:
+        return None if self.what_if is None else self.base.place.rank - self.what_if.place.rank
+
+
+def _cycle_inputs(assessments: list[Assessment]) -> dict[int, dict[str, dict[str, Any]]]:
+    """Each assessment's inputs: its answers, overridden by the latest appraisal round of each
+    item (two queries for the whole cycle)."""
+    ids = [a.pk for a in assessments]
+    inputs: dict[int, dict[str, dict[str, Any]]] = {pk: {} for pk in ids}
+    for assessment_id, code, values in Answer.objects.filter(assessment_id__in=ids).values_list(
+        "assessment_id", "criterion__code", "inputs"
+    ):
+        inputs[assessment_id][code] = values
+    for assessment_id, code, values in (
+        ItemAppraisal.objects.filter(assessment_id__in=ids)
+        .order_by("round")
+        .values_list("assessment_id", "criterion__code", "inputs")
+    ):
+        if values:
+            inputs[assessment_id][code] = values
+    return inputs
+
+
+def _indicator_inputs(
+    assessments: list[Assessment], links: Mapping[str, str], year: int
+) -> dict[int, dict[str, dict[str, Any]]]:
+    """unit id -> {leaf code: inputs from its indicator's year-to-date sums} (one query)."""
+    if not links:
+        return {}
+    by_indicator: dict[str, list[str]] = {}
+    for leaf, name in links.items():
+        by_indicator.setdefault(name, []).append(leaf)
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    rows = (
+        IndicatorValue.objects.filter(
+            unit_id__in=[a.unit_id for a in assessments],
+            year=year,
+            indicator__code__in=list(by_indicator),
+            indicator__kind=Indicator.Kind.RATIO,
+        )
+        .values("unit_id", "indicator__code")
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"), months=Count("id"))
+        .order_by()
+    )
+    for r in rows:
+        if not r["denominator"]:
+            continue
+        stored = to_stored({"numerator": r["numerator"], "denominator": r["denominator"]})
+        for leaf in by_indicator[r["indicator__code"]]:
+            out.setdefault(r["unit_id"], {})[leaf] = stored
+    return out
+
+
+def _score(spec: scoring.Framework, inputs: Mapping[str, Mapping[str, Any]]) -> scoring.UnitScore:
+    return scoring.score(spec, {code: to_response(values) for code, values in inputs.items() if values})
+
+
+def _place(scores: Mapping[int, scoring.UnitScore], order: list[int], pk: int) -> scoring.Ranked[int]:
+    ranked = scoring.rank((key, scores[key].percent or Decimal(0)) for key in order)
+    return next(r for r in ranked if r.key == pk)
+
+
+def changes_from(spec: scoring.Framework, raw: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The what-if's inputs from the panel's fields (leaf code -> typed text; a rate in %), each
+    checked by the engine's rule, and the problems in Vietnamese (pure)."""
+    changes: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    for code, text in raw.items():
+        text = (text or "").strip()
+        if not text:
+            continue
+        try:
+            node = spec.node(code)
+        except KeyError:
+            problems.append(f"Không có tiêu chí {code} trong bộ chỉ số.")
+            continue
+        key = WHAT_IF_INPUT.get(node.rule.kind) if node.is_leaf and node.rule else None
+        if key is None:
+            problems.append(f"{code}: tiêu chí này không mô phỏng được trên bảng này.")
+            continue
+        if key == "value":
+            number = text.replace("%", "").replace(" ", "").replace(",", ".")
+            try:
+                typed = {"value": str(Decimal(number) / 100)}
+            except ArithmeticError:
+                problems.append(f"{code}: “{text}” không phải là một tỷ lệ (ví dụ 30 hoặc 30,5).")
+                continue
+        elif key == "met":
+            typed = {"met": text in ("1", "true", "on", "dat")}
+        else:
+            typed = {key: text}
+        try:
+            changes[code] = to_stored(clean_inputs(node, typed))
+        except ValueError as exc:
+            problems.append(f"{code}: {exc}")
+    return changes, problems
+
+
+def forecast(assessment: Assessment, raw_changes: Mapping[str, str] | None = None) -> Forecast:
+    """The assessment's projection among its cycle's units, and the what-if of ``raw_changes``
+    when given (five queries whatever the number of units and changes; none writes)."""
+    cycle = assessment.cycle
+    spec = framework_version_spec(cycle.framework_version)
+    units = list(Assessment.objects.filter(cycle=cycle).only("id", "unit_id", "status").order_by("unit__name", "pk"))
+    inputs = _cycle_inputs(units)
+    links = {leaf.code: name for leaf in spec.leaves if (name := indicator_code(spec, leaf.code))}
+    figures = _indicator_inputs(units, links, cycle.year)
+    projected: dict[int, dict[str, dict[str, Any]]] = {}
+    used: dict[str, str] = {}
+    for a in units:
+        own = dict(inputs[a.pk])
+        if a.status == Status.DRAFT:  # still self-assessing: the year's figures so far count
+            for leaf, values in figures.get(a.unit_id, {}).items():
+                own[leaf] = values
+                if a.pk == assessment.pk:
+                    used[leaf] = links[leaf]
+        projected[a.pk] = own
+    scores = {pk: _score(spec, values) for pk, values in projected.items()}
+    order = [a.pk for a in units]
+    result = Forecast(
+        assessment=assessment,
+        spec=spec,
+        base=Projection(scores[assessment.pk], _place(scores, order, assessment.pk), projected[assessment.pk]),
+        from_indicators=used,
+    )
+    if raw_changes:
+        result.changes, result.problems = changes_from(spec, raw_changes)
+        if result.changes and not result.problems:
+            changed = projected[assessment.pk] | result.changes
+            what_if = {**scores, assessment.pk: _score(spec, changed)}
+            result.what_if = Projection(what_if[assessment.pk], _place(what_if, order, assessment.pk), changed)
+    return result
