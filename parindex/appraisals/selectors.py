@@ -12,7 +12,7 @@ The scores of an assessment are three engine runs over three sets of responses:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,18 +107,26 @@ class Scores:
     final: scoring.UnitScore
 
 
+def merged_inputs(
+    self_inputs: dict[str, dict[str, Any]], rounds: Mapping[str, ItemRounds], *, second: bool = True
+) -> dict[str, dict[str, Any]]:
+    """The self-assessed inputs with the appraisers' over them: round 1, then round 2 unless
+    ``second`` is False (pure)."""
+    out = dict(self_inputs)
+    for code, item in rounds.items():
+        if item.first is not None:
+            out[code] = item.first.inputs
+        if second and item.second is not None:
+            out[code] = item.second.inputs
+    return out
+
+
 def scores_from(
     spec: scoring.Framework, self_inputs: dict[str, dict[str, Any]], rounds: dict[str, ItemRounds]
 ) -> Scores:
     """The three engine runs (pure: no queries)."""
-    first = dict(self_inputs)
-    final = dict(self_inputs)
-    for code, item in rounds.items():
-        if item.first is not None:
-            first[code] = item.first.inputs
-            final[code] = item.first.inputs
-        if item.second is not None:
-            final[code] = item.second.inputs
+    first = merged_inputs(self_inputs, rounds, second=False)
+    final = merged_inputs(self_inputs, rounds)
     return Scores(
         self=scoring.score(spec, _responses(self_inputs)),
         first=scoring.score(spec, _responses(first)),
@@ -139,10 +147,11 @@ def assessment_scores(assessment: Assessment, answers: dict[str, Answer] | None 
     return scores_from(spec, {c: a.inputs for c, a in answers.items()}, appraisal_rounds(assessment))
 
 
-def final_scores_for(assessments: Iterable[Assessment], spec: scoring.Framework) -> dict[int, Scores]:
-    """Scores of many assessments of one cycle in two queries, whatever their number."""
-    assessments = list(assessments)
-    ids = [a.pk for a in assessments]
+def cycle_inputs(
+    ids: Iterable[int],
+) -> tuple[dict[int, dict[str, dict[str, Any]]], dict[int, dict[str, ItemRounds]]]:
+    """Many assessments' self-assessed inputs and appraisal rounds by criterion code (two queries)."""
+    ids = list(ids)
     self_inputs: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for assessment_id, code, inputs in Answer.objects.filter(assessment_id__in=ids).values_list(
         "assessment_id", "criterion__code", "inputs"
@@ -155,6 +164,13 @@ def final_scores_for(assessments: Iterable[Assessment], spec: scoring.Framework)
         .only("assessment_id", "round", "inputs", "criterion__code")
     ):
         rounds[row.assessment_id][row.criterion.code].put(row)
+    return self_inputs, rounds
+
+
+def final_scores_for(assessments: Iterable[Assessment], spec: scoring.Framework) -> dict[int, Scores]:
+    """Scores of many assessments of one cycle in two queries, whatever their number."""
+    assessments = list(assessments)
+    self_inputs, rounds = cycle_inputs(a.pk for a in assessments)
     return {a.pk: scores_from(spec, self_inputs[a.pk], rounds[a.pk]) for a in assessments}
 
 

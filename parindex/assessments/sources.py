@@ -111,24 +111,34 @@ def indicator_code(spec: scoring.Framework, code: str) -> str | None:
     return (name or None) if kind == "indicator" else None
 
 
-def _indicator_figures(assessment: Assessment, names: Collection[str]) -> dict[str, Any]:
-    """Indicator code -> the unit's sums for the assessment's year (one query)."""
+def indicator_sums(unit_ids: Collection[int], year: int, names: Collection[str]) -> dict[tuple[int, str], Any]:
+    """(unit id, indicator code) -> the unit's year-to-date sums of a ratio indicator: numerator,
+    denominator, months, with the indicator's name and source; months with nothing to count
+    left out (one query for any number of units)."""
     from django.db.models import Count, Sum
 
     from parindex.indicators.models import Indicator, IndicatorValue
 
+    if not names:
+        return {}
     rows = (
         IndicatorValue.objects.filter(
-            unit_id=assessment.unit_id,
-            year=assessment.cycle.year,
+            unit_id__in=list(unit_ids),
+            year=year,
             indicator__code__in=list(names),
             indicator__kind=Indicator.Kind.RATIO,
         )
-        .values("indicator__code", "indicator__name", "indicator__source")
+        .values("unit_id", "indicator__code", "indicator__name", "indicator__source")
         .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"), months=Count("id"))
         .order_by()
     )
-    return {r["indicator__code"]: r for r in rows if r["denominator"]}
+    return {(r["unit_id"], r["indicator__code"]): r for r in rows if r["denominator"]}
+
+
+def _indicator_figures(assessment: Assessment, names: Collection[str]) -> dict[str, Any]:
+    """Indicator code -> the unit's sums for the assessment's year (one query)."""
+    sums = indicator_sums([assessment.unit_id], assessment.cycle.year, names)
+    return {code: row for (_unit, code), row in sums.items()}
 
 
 def _vn(number: Decimal) -> str:

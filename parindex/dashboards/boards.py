@@ -14,21 +14,20 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 
 from parindex import scoring
-from parindex.appraisals.selectors import assessment_scores
 from parindex.assessments.models import Assessment, Stage
 from parindex.assessments.workflow import Status
 from parindex.dashboards import selectors
-from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, num
+from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, by_key, num
+from parindex.indicators.forecast import own_projection
 from parindex.remediation.selectors import ActionRow, action_row
 from parindex.results.models import Publication, PublishedResult
+from parindex.results.views import FINAL_STATES, UNDER_APPRAISAL
 from parindex.units.models import AdministrativeUnit
 
 PAGE_SIZE = 50
 # Line colours of the communes merged into a commune (muted: the commune's own line leads).
 FORMER = ("#7b8794", "#b7791f", "#0e7490", "#6b21a8", "#9f1239", "#4d7c0f", "#52606d", "#c2410c")
 TOP = 15
-FINAL_STATES = frozenset({Status.APPRAISED, Status.APPROVED, Status.PUBLISHED})
-UNDER_APPRAISAL = frozenset({Status.APPRAISING, Status.CLARIFICATION, Status.CLARIFIED})
 
 
 def _short(text: str, limit: int = 48) -> str:
@@ -66,7 +65,7 @@ class ProvinceBoard:
         return self.charts + ([self.heatmap] if self.heatmap else [])
 
     def chart(self, key: str) -> Chart | None:
-        return next((c for c in self.all_charts if c.key == key), None)
+        return by_key(self.all_charts, key)
 
     @property
     def places(self) -> int:
@@ -374,7 +373,7 @@ class CommuneBoard:
     charts: list[Chart] = field(default_factory=list)
 
     def chart(self, key: str) -> Chart | None:
-        return next((c for c in self.charts if c.key == key), None)
+        return by_key(self.charts, key)
 
     @property
     def overdue_actions(self) -> int:
@@ -512,12 +511,16 @@ def _field_charts(fields: list[selectors.FieldStanding], year: int, filename: st
 
 
 def _projection(assessment: Assessment) -> Projection:
-    scores = assessment_scores(assessment)
+    """The same projection as the forecast page's (``indicators.forecast``), so the two never
+    show different figures for the same unit."""
+    score, from_indicators = own_projection(assessment)
     if assessment.status in FINAL_STATES:
-        return Projection(assessment, scores.final, "Kết quả thẩm định")
+        return Projection(assessment, score, "Kết quả thẩm định")
     if assessment.status in UNDER_APPRAISAL:
-        return Projection(assessment, scores.final, "Tạm tính theo kết quả thẩm định đến nay")
-    return Projection(assessment, scores.self, "Theo điểm tự đánh giá")
+        return Projection(assessment, score, "Tạm tính theo kết quả thẩm định đến nay")
+    if from_indicators:
+        return Projection(assessment, score, "Theo điểm tự đánh giá và chỉ số theo dõi từ đầu năm")
+    return Projection(assessment, score, "Theo điểm tự đánh giá")
 
 
 def _deadlines(assessment: Assessment, actions: list[ActionRow]) -> list[Deadline]:

@@ -60,6 +60,11 @@ HISTOGRAM_STEP = 5  # percentage points per bar of the distribution
 POINTS = DecimalField(max_digits=12, decimal_places=4)
 
 
+def self_gap() -> ExpressionWrapper:
+    """Self-assessed minus appraised total of a published result (over-claiming when above 0)."""
+    return ExpressionWrapper(F("self_total") - F("total"), output_field=POINTS)
+
+
 class PercentileCont(Aggregate):
     """PostgreSQL's ordered-set aggregate ``percentile_cont(f) WITHIN GROUP (ORDER BY x)``."""
 
@@ -161,7 +166,7 @@ def summary(scope: Scope) -> Summary:
         "compared": Count("id", filter=Q(previous_percent__isnull=False)),
         "improved": Count("id", filter=Q(rank_change__gt=0)),
         "declined": Count("id", filter=Q(rank_change__lt=0)),
-        "mean_gap": Avg(ExpressionWrapper(F("self_total") - F("total"), output_field=POINTS)),
+        "mean_gap": Avg(self_gap()),
     }
     postgres = connection.vendor == "postgresql"
     if postgres:
@@ -356,7 +361,7 @@ def lost_cells(result_ids: list[int]) -> dict[int, list[tuple[str, Decimal, Deci
 # -- the ranking --------------------------------------------------------------------------------
 
 
-def _shown(qs: QuerySet[PublishedResult]) -> QuerySet[PublishedResult]:
+def _for_tables(qs: QuerySet[PublishedResult]) -> QuerySet[PublishedResult]:
     """Results for a table: without the frozen JSON (every criterion's score), which no
     dashboard table shows and which would be decoded for every row."""
     return qs.defer("scores", "previous_sources")
@@ -391,9 +396,9 @@ def ranking(scope: Scope, sort: str) -> QuerySet[PublishedResult]:
         else:
             ordering.append(o)
     return (
-        _shown(scope.results())
+        _for_tables(scope.results())
         .select_related("publication__approval")
-        .annotate(gap=ExpressionWrapper(F("self_total") - F("total"), output_field=POINTS))
+        .annotate(gap=self_gap())
         .order_by(*ordering, "pk")
     )
 
@@ -403,7 +408,7 @@ def movers(scope: Scope, limit: int = 10) -> tuple[list[PublishedResult], list[P
     ``limit`` of each (one query: a ROW_NUMBER window per direction, filtered)."""
     direction = Case(When(rank_change__gt=0, then=Value(1)), default=Value(-1))
     rows = list(
-        _shown(scope.results())
+        _for_tables(scope.results())
         .exclude(rank_change=0)
         .filter(rank_change__isnull=False)
         .annotate(
@@ -419,8 +424,9 @@ def movers(scope: Scope, limit: int = 10) -> tuple[list[PublishedResult], list[P
 
 def over_claimers(scope: Scope, limit: int = 15) -> list[PublishedResult]:
     """The units whose self-assessed total exceeded the appraised one most (one query)."""
-    gap = ExpressionWrapper(F("self_total") - F("total"), output_field=POINTS)
-    return list(_shown(scope.results()).annotate(gap=gap).filter(gap__gt=0).order_by("-gap", "rank")[:limit])
+    return list(
+        _for_tables(scope.results()).annotate(gap=self_gap()).filter(gap__gt=0).order_by("-gap", "rank")[:limit]
+    )
 
 
 # -- the open cycle (province staff only) -------------------------------------------------------

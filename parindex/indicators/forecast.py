@@ -19,16 +19,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
-
 from parindex import scoring
-from parindex.appraisals.models import ItemAppraisal
+from parindex.appraisals.selectors import cycle_inputs, merged_inputs
 from parindex.assessments.inputs import clean_inputs, to_response, to_stored
-from parindex.assessments.models import Answer, Assessment
-from parindex.assessments.sources import indicator_code
+from parindex.assessments.models import Assessment
+from parindex.assessments.sources import indicator_code, indicator_sums
 from parindex.assessments.workflow import Status
 from parindex.frameworks.selectors import framework_version_spec
-from parindex.indicators.models import Indicator, IndicatorValue
 
 # Rules a leader can play with on the what-if panel, and the one input each takes there.
 WHAT_IF_INPUT = {"proportional": "value", "tiered": "value", "count": "count", "binary": "met"}
@@ -60,52 +57,19 @@ class Forecast:
         return None if self.what_if is None else self.base.place.rank - self.what_if.place.rank
 
 
-def _cycle_inputs(assessments: list[Assessment]) -> dict[int, dict[str, dict[str, Any]]]:
-    """Each assessment's inputs: its answers, overridden by the latest appraisal round of each
-    item (two queries for the whole cycle)."""
-    ids = [a.pk for a in assessments]
-    inputs: dict[int, dict[str, dict[str, Any]]] = {pk: {} for pk in ids}
-    for assessment_id, code, values in Answer.objects.filter(assessment_id__in=ids).values_list(
-        "assessment_id", "criterion__code", "inputs"
-    ):
-        inputs[assessment_id][code] = values
-    for assessment_id, code, values in (
-        ItemAppraisal.objects.filter(assessment_id__in=ids)
-        .order_by("round")
-        .values_list("assessment_id", "criterion__code", "inputs")
-    ):
-        if values:
-            inputs[assessment_id][code] = values
-    return inputs
-
-
 def _indicator_inputs(
     assessments: list[Assessment], links: Mapping[str, str], year: int
 ) -> dict[int, dict[str, dict[str, Any]]]:
     """unit id -> {leaf code: inputs from its indicator's year-to-date sums} (one query)."""
-    if not links:
-        return {}
-    by_indicator: dict[str, list[str]] = {}
-    for leaf, name in links.items():
-        by_indicator.setdefault(name, []).append(leaf)
+    sums = indicator_sums([a.unit_id for a in assessments], year, set(links.values()))
     out: dict[int, dict[str, dict[str, Any]]] = {}
-    rows = (
-        IndicatorValue.objects.filter(
-            unit_id__in=[a.unit_id for a in assessments],
-            year=year,
-            indicator__code__in=list(by_indicator),
-            indicator__kind=Indicator.Kind.RATIO,
-        )
-        .values("unit_id", "indicator__code")
-        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"), months=Count("id"))
-        .order_by()
-    )
-    for r in rows:
-        if not r["denominator"]:
-            continue
-        stored = to_stored({"numerator": r["numerator"], "denominator": r["denominator"]})
-        for leaf in by_indicator[r["indicator__code"]]:
-            out.setdefault(r["unit_id"], {})[leaf] = stored
+    for leaf, name in links.items():
+        for a in assessments:
+            row = sums.get((a.unit_id, name))
+            if row is not None:
+                out.setdefault(a.unit_id, {})[leaf] = to_stored(
+                    {"numerator": row["numerator"], "denominator": row["denominator"]}
+                )
     return out
 
 
@@ -154,25 +118,43 @@ def changes_from(spec: scoring.Framework, raw: Mapping[str, str]) -> tuple[dict[
     return changes, problems
 
 
-def forecast(assessment: Assessment, raw_changes: Mapping[str, str] | None = None) -> Forecast:
-    """The assessment's projection among its cycle's units, and the what-if of ``raw_changes``
-    when given (five queries whatever the number of units and changes; none writes)."""
-    cycle = assessment.cycle
-    spec = framework_version_spec(cycle.framework_version)
-    units = list(Assessment.objects.filter(cycle=cycle).only("id", "unit_id", "status").order_by("unit__name", "pk"))
-    inputs = _cycle_inputs(units)
+def projected_inputs(
+    units: list[Assessment], spec: scoring.Framework, year: int
+) -> tuple[dict[int, dict[str, dict[str, Any]]], dict[int, dict[str, str]]]:
+    """Each assessment's projected inputs, and for each the leaves whose input came from an
+    indicator (leaf code -> indicator code), in three queries whatever their number."""
+    self_inputs, rounds = cycle_inputs(a.pk for a in units)
     links = {leaf.code: name for leaf in spec.leaves if (name := indicator_code(spec, leaf.code))}
-    figures = _indicator_inputs(units, links, cycle.year)
+    figures = _indicator_inputs(units, links, year)
     projected: dict[int, dict[str, dict[str, Any]]] = {}
-    used: dict[str, str] = {}
+    used: dict[int, dict[str, str]] = {}
     for a in units:
-        own = dict(inputs[a.pk])
+        own = merged_inputs(self_inputs[a.pk], rounds[a.pk])  # the appraisal so far over the answers
+        used[a.pk] = {}
         if a.status == Status.DRAFT:  # still self-assessing: the year's figures so far count
             for leaf, values in figures.get(a.unit_id, {}).items():
                 own[leaf] = values
-                if a.pk == assessment.pk:
-                    used[leaf] = links[leaf]
+                used[a.pk][leaf] = links[leaf]
         projected[a.pk] = own
+    return projected, used
+
+
+def own_projection(assessment: Assessment) -> tuple[scoring.UnitScore, dict[str, str]]:
+    """The assessment's projected score alone, without the cycle's ranking, and the leaves fed
+    by an indicator (three queries), for pages that show the projection but not the rank."""
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    projected, used = projected_inputs([assessment], spec, assessment.cycle.year)
+    return _score(spec, projected[assessment.pk]), used[assessment.pk]
+
+
+def forecast(assessment: Assessment, raw_changes: Mapping[str, str] | None = None) -> Forecast:
+    """The assessment's projection among its cycle's units, and the what-if of ``raw_changes``
+    when given (four queries whatever the number of units and changes; none writes)."""
+    cycle = assessment.cycle
+    spec = framework_version_spec(cycle.framework_version)
+    units = list(Assessment.objects.filter(cycle=cycle).only("id", "unit_id", "status").order_by("unit__name", "pk"))
+    projected, used_by = projected_inputs(units, spec, cycle.year)
+    used = used_by[assessment.pk]
     scores = {pk: _score(spec, values) for pk, values in projected.items()}
     order = [a.pk for a in units]
     result = Forecast(

@@ -20,6 +20,7 @@ from parindex.assessments.tests.factories import user_with_role
 from parindex.assessments.workflow import Status
 from parindex.dashboards import boards
 from parindex.dashboards.tests.factories import open_cycle, two_years
+from parindex.indicators import forecast
 from parindex.remediation.tests.factories import approved_plan, commune_people
 from parindex.results.tests.factories import bulk_units
 
@@ -213,6 +214,8 @@ def test_the_commune_dashboard_shows_history_fields_actions_and_the_projection(c
     assert "quá hạn" in html
     # The open cycle: the commune is still drafting, so the projection is its self-assessment.
     assert board.projection.basis == "Theo điểm tự đánh giá" and board.projection.percent is not None
+    # The same projection as the forecast page's.
+    assert board.projection.score.total == forecast.forecast(board.projection.assessment).base.score.total
     dues = {d.label: d.due for d in board.deadlines}
     assert dues["Gửi hồ sơ tự đánh giá"] == dt.date(2026, 12, 15)
     assert [d.due for d in board.deadlines] == sorted(d.due for d in board.deadlines)  # none done yet
@@ -263,9 +266,9 @@ PROVINCE_STAFF_QUERIES = 19 + QUARTILES
 PROVINCE_PUBLIC_QUERIES = 10 + QUARTILES
 # session, user, unit, principal; lineage (one query when nothing was merged into the unit),
 # history, the publications' means; the latest publication's fields; field standing; top
-# losses; open actions; open assessment; its answers, appraisal rounds, extensions; the
-# header's unread notifications
-COMMUNE_QUERIES = 16
+# losses; open actions; open assessment; its answers, appraisal rounds, indicator figures of
+# the year (the forecast's projection), extensions; the header's unread notifications
+COMMUNE_QUERIES = 17
 
 
 @pytest.fixture
