@@ -1,21 +1,40 @@
-"""Pages of the indicators app: the open cycle's forecast with its what-if panel.
+"""Pages of the indicators app: the open cycle's forecast with its what-if panel, and the
+monitoring of indicators against targets (one commune's months; a province's communes).
 
 The forecast page is a GET: the what-if's figures travel in the query string (``tc-<code>``),
 are scored and shown, and never touch the assessment. htmx re-renders the panel alone.
+The monitoring pages read ``monitoring``; each chart's figures download as CSV with
+``?tai=<indicator code>``, as on the dashboards.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from parindex.accounts.permissions import UnitRef
+from parindex.accounts.selectors import principal_for
 from parindex.assessments.inputs import describe_inputs
 from parindex.assessments.views import get_assessment_for
 from parindex.assessments.workflow import Status
+from parindex.core.downloads import XLSX, attachment
+from parindex.dashboards.permissions import can_view_commune, sees_internal_figures
+from parindex.dashboards.views import DOWNLOAD_PARAM
+from parindex.dashboards.widgets import BRAND, MEAN, OK, Chart, by_key, num
+from parindex.indicators import excel, monitoring
 from parindex.indicators import forecast as forecasting
+from parindex.indicators import rows as rows_
+from parindex.indicators.models import Indicator
+from parindex.indicators.rows import MIN_YEAR
+from parindex.indicators.status import TargetStatus
+from parindex.units.models import AdministrativeUnit
 
 FIELD_PREFIX = "tc-"
 PANEL_TARGET = "what-if"
@@ -65,3 +84,125 @@ def forecast(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target == PANEL_TARGET:
         template += "#what-if"
     return render(request, template, context)
+
+
+# -- monitoring ------------------------------------------------------------------------------------
+
+
+def _year(request: HttpRequest, today: dt.date) -> int:
+    raw = request.GET.get("nam", "")
+    year = int(raw) if raw.isdigit() else today.year
+    return year if MIN_YEAR <= year <= today.year else today.year
+
+
+def _trend_chart(trend: monitoring.Trend, unit: AdministrativeUnit, year: int) -> Chart:
+    """One indicator's months of the year: the month's figure, the year to date and the target."""
+    indicator = trend.indicator
+    percent = indicator.is_ratio
+    label = indicator.unit_label if not percent else "%"
+    categories = [f"T{m.month}" for m in trend.months]
+    monthly = [num(monitoring.shown_value(indicator, m.value.value if m.value else None)) for m in trend.months]
+    to_date = [
+        num(monitoring.shown_value(indicator, m.to_date.value)) if m.to_date.months else None for m in trend.months
+    ]
+    series = [
+        {"name": "Số liệu tháng", "data": monthly, "color": BRAND},
+        {"name": "Lũy kế từ đầu năm", "data": to_date, "color": MEAN},
+    ]
+    if indicator.kind != Indicator.Kind.COUNT:  # a count's target is for the year, not a month
+        target = num(monitoring.shown_value(indicator, trend.target))
+        series.append({"name": "Chỉ tiêu", "data": [target] * len(categories), "dashed": True, "color": OK})
+    rows = [
+        [
+            f"{m.month:02d}/{year}",
+            rows_.shown(m.value.numerator) if m.value else "",
+            rows_.shown(m.value.denominator) if m.value and m.value.denominator is not None else "",
+            monitoring.shown_value(indicator, m.value.value) if m.value else None,
+            monitoring.shown_value(indicator, m.to_date.value) if m.to_date.months else None,
+            m.status.label,
+        ]
+        for m in trend.months
+    ]
+    if not trend.recorded:
+        rows = []  # the chart says "no figures yet" rather than drawing the target alone
+    spec: dict[str, Any] = {"categories": categories, "series": series, "unit": label, "height": 280}
+    if percent:
+        spec["value_max"] = 100
+    return Chart(
+        key=indicator.code,
+        title=indicator.name,
+        kind="line",
+        spec=spec,
+        columns=["Tháng", "Tử số", "Mẫu số", f"Số liệu tháng ({label})", f"Lũy kế ({label})", "Đánh giá tháng"],
+        rows=rows,
+        label=f"{indicator.name} của {unit.name} theo tháng năm {year}",
+        filename=f"chi-so-{unit.code}-{year}",
+    )
+
+
+@login_required
+@require_GET
+def unit_monitor(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Theo dõi chỉ số: each followed indicator's months of the year for one commune, against
+    its target, with the year so far."""
+    unit = (
+        AdministrativeUnit.objects.filter(pk=unit_pk, level=AdministrativeUnit.Level.COMMUNE)
+        .select_related("province")
+        .first()
+    )
+    principal = principal_for(request.user)
+    if unit is None or not can_view_commune(principal, UnitRef(unit.pk, unit.parent_id, unit.province_id)):
+        raise Http404("Không tìm thấy xã, phường")
+    today = timezone.localdate()
+    year = _year(request, today)
+    trends = monitoring.unit_trends(unit, year, today)
+    charts = [_trend_chart(t, unit, year) for t in trends]
+    key = request.GET.get(DOWNLOAD_PARAM)
+    if key:
+        chart = by_key(charts, key)
+        if chart is None:
+            raise Http404("Không có biểu đồ này")
+        return chart.csv_response()
+    return render(
+        request,
+        "indicators/unit_monitor.html",
+        {
+            "unit": unit,
+            "year": year,
+            "years": monitoring.unit_years(unit, today),
+            "rows": list(zip(trends, charts, strict=True)),
+            "below": sum(1 for t in trends if t.year.status == TargetStatus.BELOW),
+            "province_staff": sees_internal_figures(principal, UnitRef(unit.province_id)),
+            "csv_base": f"nam={year}&",
+        },
+    )
+
+
+@login_required
+@require_GET
+def province_monitor(request: HttpRequest, province_pk: int) -> HttpResponse:
+    """Theo dõi chỉ số toàn tỉnh: which communes are below target on which indicators (the
+    province's staff only: the figures are not published)."""
+    province = AdministrativeUnit.objects.filter(pk=province_pk, level=AdministrativeUnit.Level.PROVINCE).first()
+    principal = principal_for(request.user)
+    if province is None or not sees_internal_figures(principal, UnitRef(province.pk)):
+        raise Http404("Không tìm thấy tỉnh, thành phố")
+    today = timezone.localdate()
+    year = _year(request, today)
+    matrix = monitoring.province_matrix(province, year)
+    if request.GET.get(DOWNLOAD_PARAM) == "xlsx":
+        body = excel.matrix_to_xlsx(matrix, province_name=province.name, today=today)
+        return attachment(body, f"chi-so-theo-doi-{province.code}-{year}.xlsx", XLSX, private=True)
+    only_below = request.GET.get("chua-dat") == "1"
+    return render(
+        request,
+        "indicators/province_monitor.html",
+        {
+            "province": province,
+            "year": year,
+            "years": list(range(today.year, MIN_YEAR - 1, -1))[:6],
+            "matrix": matrix,
+            "rows": matrix.communes_below if only_below else matrix.rows,
+            "only_below": only_below,
+        },
+    )

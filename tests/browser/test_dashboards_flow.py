@@ -107,3 +107,29 @@ def test_the_forecast_and_its_what_if(page, live_server, demo, screenshot):
     page.wait_for_url("**tc-3.10=35**")
     page.wait_for_selector("text=Nếu thay đổi như mô phỏng")
     screenshot("forecast-what-if")
+
+
+def test_indicator_monitoring(page, live_server, demo, screenshot):
+    # A commune officer follows the commune's indicators month by month against target.
+    login(page, live_server, "congchuc", DEMO_PASSWORD)
+    page.wait_for_url("**/bang-dieu-khien/xa/*/")
+    page.get_by_role("link", name="Theo dõi chỉ số").click()
+    page.wait_for_url("**/chi-so/xa/*/")
+    assert page.locator("h1").inner_text().startswith("Theo dõi chỉ số năm")
+    assert page.locator("table.months td.st-met, table.months td.st-below").count() > 0
+    assert charts_drawn(page) >= 5
+    screenshot("indicators-commune")
+    # The province's staff see which communes are below target on which indicators.
+    page.context.clear_cookies()
+    login(page, live_server, "hoidong", DEMO_PASSWORD)
+    page.wait_for_url(f"**/bang-dieu-khien/tinh/{demo.pk}/")
+    page.get_by_role("link", name="Chỉ số theo dõi").click()
+    page.wait_for_url(f"**/chi-so/tinh/{demo.pk}/")
+    everyone = page.locator("table.months tbody tr").count()
+    page.get_by_label("Chỉ các xã có chỉ số chưa đạt").check()
+    page.get_by_role("button", name="Xem").click()
+    page.wait_for_url("**chua-dat=1**")
+    below = page.locator("table.months tbody tr").count()
+    assert 0 < below <= everyone
+    assert page.locator("table.months tbody tr").first.locator("td.st-below").count() > 0
+    screenshot("indicators-province")
