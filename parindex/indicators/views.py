@@ -5,6 +5,7 @@ The forecast page is a GET: the what-if's figures travel in the query string (``
 are scored and shown, and never touch the assessment. htmx re-renders the panel alone.
 The monitoring pages read ``monitoring``; each chart's figures download as CSV with
 ``?tai=<indicator code>``, as on the dashboards.
+Entering figures is ``entry_views``, importing them ``import_views``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from parindex.accounts.permissions import UnitRef
+from parindex.accounts.permissions import UnitRef, is_province_admin
 from parindex.accounts.selectors import principal_for
 from parindex.assessments.inputs import describe_inputs
 from parindex.assessments.views import get_assessment_for
@@ -32,6 +33,7 @@ from parindex.indicators import excel, monitoring
 from parindex.indicators import forecast as forecasting
 from parindex.indicators import rows as rows_
 from parindex.indicators.models import Indicator
+from parindex.indicators.permissions import can_enter
 from parindex.indicators.rows import MIN_YEAR
 from parindex.indicators.status import TargetStatus
 from parindex.units.models import AdministrativeUnit
@@ -173,6 +175,7 @@ def unit_monitor(request: HttpRequest, unit_pk: int) -> HttpResponse:
             "rows": list(zip(trends, charts, strict=True)),
             "below": sum(1 for t in trends if t.year.status == TargetStatus.BELOW),
             "province_staff": sees_internal_figures(principal, UnitRef(unit.province_id)),
+            "can_enter": can_enter(principal, UnitRef(unit.pk, unit.parent_id, unit.province_id)),
             "csv_base": f"nam={year}&",
         },
     )
@@ -204,5 +207,6 @@ def province_monitor(request: HttpRequest, province_pk: int) -> HttpResponse:
             "matrix": matrix,
             "rows": matrix.communes_below if only_below else matrix.rows,
             "only_below": only_below,
+            "can_import": is_province_admin(principal, UnitRef(province.pk)),
         },
     )

@@ -270,3 +270,20 @@ def test_the_province_matrix_downloads_as_excel(client, province, commune, other
         ["(1)", "Tỷ lệ hồ sơ thủ tục hành chính giải quyết đúng hạn", 0.96, 0, 1, 1],
         ["(2)", "Số sáng kiến cải cách hành chính", 12.0, 1, 0, 1],
     ]
+
+
+def test_the_commune_office_is_offered_entry_and_import_and_a_viewer_only_the_months(
+    client, province, commune, on_time
+):
+    url = reverse("indicators:unit-monitor", args=[commune.pk])
+    entry = reverse("indicators:entry", args=[commune.pk])
+    client.force_login(user_with_role("vp", Role.COMMUNE_OFFICE, commune))
+    page = client.get(url).content.decode()
+    assert f'href="{entry}?nam=2026">Nhập số liệu</a>' in page and "Nạp từ tệp" in page
+    client.force_login(user_with_role("xem", Role.VIEWER, province, include_descendants=True))
+    page = client.get(url).content.decode()
+    assert f'href="{entry}?nam=2026">Số liệu từng tháng</a>' in page and "Nạp từ tệp" not in page
+    assert (
+        "Nạp số liệu từ tệp"
+        not in client.get(reverse("indicators:province-monitor", args=[province.pk])).content.decode()
+    )
