@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "parindex.notifications",
     "parindex.documents",
     "parindex.dashboards",
+    "parindex.dossiers",
 ]
 
 MIDDLEWARE = [

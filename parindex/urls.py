@@ -23,5 +23,6 @@ urlpatterns = [
     path("van-ban/", include("parindex.documents.urls")),
     path("bang-dieu-khien/", include("parindex.dashboards.urls")),
     path("chi-so/", include("parindex.indicators.urls")),
+    path("ho-so-tre-han/", include("parindex.dossiers.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -41,7 +41,16 @@ COVERED = {
 
 # Apps added later keep their own list as ACCESS_TESTED in their tests package, so that
 # work on one app never edits another's list.
-APPS_WITH_OWN_LIST = ("appraisals", "results", "notifications", "remediation", "documents", "dashboards", "indicators")
+APPS_WITH_OWN_LIST = (
+    "appraisals",
+    "results",
+    "notifications",
+    "remediation",
+    "documents",
+    "dashboards",
+    "indicators",
+    "dossiers",
+)
 for _app in APPS_WITH_OWN_LIST:
     COVERED |= {
         f"{_app}:{name}": where

@@ -212,9 +212,50 @@ def _indicator_apply(*, assessment: Assessment, code: str, actor: Any, principal
     )
 
 
+# -- dossiers: the unit's register of late dossiers of the assessment's year -------------------
+#
+# ``source: dossiers:apology`` (3.6 of the reference framework): the late dossiers due in the
+# year with an apology letter over the late dossiers due in the year; "not applicable" when the
+# register is empty and the on-time dossiers indicator shows none late; else nothing is offered
+# (an empty register may just not have been kept). ``dossiers.selectors.apology_offer``.
+
+
+def _dossiers_collect(assessment: Assessment, spec: scoring.Framework, codes: Collection[str]) -> list[InputSource]:
+    """The register's counts for the unit and year, with its on-time indicator's sums (one query)."""
+    from django.urls import reverse
+
+    from parindex.dossiers import selectors
+
+    year = assessment.cycle.year
+    offer = selectors.apology_offer(selectors.year_figures([assessment.unit_id], year).get(assessment.unit_id))
+    if offer is None:
+        return []
+    source = InputSource(
+        code="",
+        kind="dossiers",
+        inputs=offer.inputs,
+        label=f"Sổ theo dõi hồ sơ trễ hạn năm {year}",
+        detail=offer.detail,
+        url=reverse("dossiers:unit-list", args=[assessment.unit_id]) + f"?nam={year}",
+    )
+    return [replace(source, code=code) for code in codes]
+
+
+def _dossiers_may_apply(principal: Principal, unit: UnitRef) -> bool:
+    # As for an indicator: whoever may write the leaf's answer may fill it from the unit's own register.
+    return principal.is_authenticated
+
+
+def _dossiers_apply(*, assessment: Assessment, code: str, actor: Any, principal: Principal) -> Answer:
+    from parindex.dossiers.services import late_dossier_input_apply
+
+    return late_dossier_input_apply(assessment=assessment, code=code, actor=actor, principal=principal)
+
+
 KINDS: dict[str, SourceKind] = {
     "remediation": SourceKind(_remediation_collect, _remediation_may_apply, _remediation_apply),
     "indicator": SourceKind(_indicator_collect, _indicator_may_apply, _indicator_apply),
+    "dossiers": SourceKind(_dossiers_collect, _dossiers_may_apply, _dossiers_apply),
 }
 
 

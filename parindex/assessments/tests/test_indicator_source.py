@@ -57,6 +57,7 @@ def test_the_reference_framework_links_the_directive_rates():
     assert linked == {
         "1.5.3": None,  # the remediation plan, not an indicator
         "3.5": "ho_so_dung_han",
+        "3.6": None,  # the register of late dossiers (parindex.dossiers), not an indicator
         "3.7": "so_hoa_ho_so",
         "3.10": "ho_so_truc_tuyen",
         "3.11": "hai_long",

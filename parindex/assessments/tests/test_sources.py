@@ -181,11 +181,12 @@ class TestApply:
 @pytest.mark.parametrize("who", ["a", "b"])
 def test_the_sources_cost_the_page_one_query_each(client, scene, who, django_assert_num_queries):
     """The pinned page (test_views.py, 12 queries) plus one per kind of source: the plan carried
-    out in the year and its actions, read together; the unit's indicator figures of the year.
-    Neither evidence here, so its two prefetches are not made (12 - 2 + 2)."""
+    out in the year and its actions, read together; the unit's indicator figures of the year; the
+    unit's late dossiers of the year (``parindex.dossiers``). Neither evidence here, so its two
+    prefetches are not made (12 - 2 + 3)."""
     user = scene["office"] if who == "a" else scene["b_people"]["office"]
     client.force_login(user)
     framework_selectors._CACHE.clear()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(reverse("assessments:assessment-detail", args=[scene[who].pk]))
     assert response.status_code == 200

@@ -167,6 +167,7 @@ class Command(BaseCommand):
             users = self._users(province, communes)
             self._cycles(province, communes, result.version, users)
             self._indicators(communes)
+            self._late_dossiers(communes, users)
         self.stdout.write(f"\nTài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name, _position, role, where in LOGINS:
             unit = province if where == "province" else communes[0 if where == "A" else 1]
@@ -209,6 +210,54 @@ class Command(BaseCommand):
             value.value = figure_value(value.indicator.kind, Decimal(value.numerator), Decimal(value.denominator))
         IndicatorValue.objects.bulk_create(values)
         self.stdout.write(f"Số liệu chỉ số theo dõi năm {year}: {len(values)} số liệu tháng của {len(communes)} xã.")
+
+    def _late_dossiers(self, communes: list[Any], users: dict[str, Any]) -> None:
+        """This year's register of late dossiers (hồ sơ trễ hạn) of the demo commune and of another
+        commune still self-assessing, written through the service as their office would: some with
+        an apology letter, some without, one still pending (the figure 3.6 of the self-assessment
+        offers). Dates are counted back from today within this year."""
+        from parindex.dossiers import selectors as dossier_selectors
+        from parindex.dossiers import services as dossier_services
+
+        today = timezone.localdate()
+        year, start = today.year, dt.date(today.year, 1, 1)
+        span = (today - start).days
+        # The demo commune and the first commune after the four that submitted, while drafting.
+        targets = [u for u in communes[:1] + communes[5:6] if not dossier_selectors.frozen_years([u.pk], {year})]
+        if span < 20 or not targets:
+            self.stdout.write(f"Sổ hồ sơ trễ hạn năm {year}: chưa ghi hồ sơ mẫu (đầu năm hoặc hồ sơ đã gửi).")
+            return
+        if any(f.late for f in dossier_selectors.year_figures([u.pk for u in targets], year).values()):
+            self.stdout.write(f"Sổ hồ sơ trễ hạn năm {year} đã có, giữ nguyên.")
+            return
+        # (procedure, applicant, place of the due date in the year so far, days to process, days
+        # late or None while pending, reason, letter sent)
+        samples = [
+            ("Đăng ký kết hôn", "Nguyễn Văn An", 0.15, 5, 3, "Chờ xác minh tình trạng hôn nhân tại nơi cư trú trước đây", True),
+            ("Cấp bản sao trích lục hộ tịch", "Trần Thị Bích", 0.3, 2, 1, "Sổ hộ tịch gốc đang phục hồi, chưa tra cứu được", False),
+            ("Đăng ký khai sinh có yếu tố nước ngoài", "Lê Minh Khôi", 0.45, 15, 6, "Chờ hợp pháp hóa lãnh sự giấy tờ của cha", True),
+            ("Chứng thực hợp đồng, giao dịch liên quan đến tài sản", "Hộ ông Phan Văn Đức", 0.6, 3, 2, "Công chức tư pháp đi tập huấn, chưa bố trí người thay", True),
+            ("Xác nhận tình trạng hôn nhân", "Hoàng Thị Thu", 0.75, 3, 4, "Hệ thống cơ sở dữ liệu hộ tịch gián đoạn", False),
+            ("Đăng ký thay đổi, cải chính hộ tịch", "Võ Văn Tâm", 0.9, 3, None, "Chờ ý kiến của cơ quan đăng ký hộ tịch nơi đăng ký trước", True),
+        ]  # fmt: skip
+        written = 0
+        for n, unit in enumerate(targets):
+            principal = Principal(user_id=None, grants=(Grant(Role.COMMUNE_OFFICE, unit.pk, False),))
+            # The demo commune has all six (four with a letter); the other commune the first three.
+            for i, sample in enumerate(samples if n == 0 else samples[:3]):
+                procedure, applicant, place, days, late, reason, letter = sample
+                due = start + dt.timedelta(days=int(span * place))
+                returned = due + dt.timedelta(days=late or 7)  # or, while pending, the day promised
+                resolved = returned if late is not None and returned <= today else None
+                dossier_services.late_dossier_save(
+                    unit=unit, code=f"000.00.{unit.code}.H45-{due:%y%m%d}-{i + 1:04d}", procedure=procedure,
+                    applicant=applicant, received_on=due - dt.timedelta(days=days), due_on=due, resolved_on=resolved,
+                    delay_reason=reason, apology_issued=letter, letter_number=f"{i + 1:02d}/PXL-UBND" if letter else "",
+                    letter_date=due if letter else None, new_due_on=returned if letter else None,
+                    base_revision=None, actor=users["vanphong"] if n == 0 else None, principal=principal,
+                )  # fmt: skip
+                written += 1
+        self.stdout.write(f"Sổ hồ sơ trễ hạn năm {year}: {written} hồ sơ mẫu của {len(targets)} xã.")
 
     def _units(self, version: FrameworkVersion) -> tuple[AdministrativeUnit, list[AdministrativeUnit]]:
         current = AdministrativeUnit.Era.CURRENT
