@@ -166,21 +166,37 @@ class Command(BaseCommand):
             province, communes = self._units(result.version)
             users = self._users(province, communes)
             self._cycles(province, communes, result.version, users)
-            self._indicators(communes)
+            self._indicators(communes, users)
             self._late_dossiers(communes, users)
         self.stdout.write(f"\nTài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name, _position, role, where in LOGINS:
             unit = province if where == "province" else communes[0 if where == "A" else 1]
             self.stdout.write(f"  {username:<16} {name:<18} {Role(role).label:<38} {unit.name}")
 
-    def _indicators(self, communes: list[Any]) -> None:
+    def _indicators(self, communes: list[Any], users: dict[str, Any]) -> None:
         """The directive's indicators, and this year's months so far for the communes, from their
-        one-stop shop (the figures 3.5, 3.7, 3.10, 3.11 and 7.7 of the self-assessment offer)."""
-        from parindex.indicators.models import Indicator, IndicatorValue
+        one-stop shop (the figures 3.5, 3.7, 3.10, 3.11 and 7.7 of the self-assessment offer); the
+        province's way of reading the one-stop shop's export of on-time dossiers, ready to import."""
+        from parindex.indicators.models import ImportMapping, Indicator, IndicatorValue
         from parindex.indicators.services import indicators_load
         from parindex.indicators.status import figure_value
 
         indicators_load()
+        ImportMapping.objects.get_or_create(
+            province=communes[0].province,
+            indicator=Indicator.objects.get(code="ho_so_dung_han"),
+            name="Xuất từ Hệ thống thông tin giải quyết TTHC",
+            defaults={
+                "owner": users["sonoivu"],
+                "columns": {
+                    "unit_code": "Mã đơn vị",
+                    "year": "Năm",
+                    "month": "Tháng",
+                    "numerator": "Số hồ sơ đúng hạn",
+                    "denominator": "Tổng số hồ sơ",
+                },
+            },
+        )
         year = timezone.localdate().year
         if IndicatorValue.objects.filter(unit__in=communes, year=year).exists():
             self.stdout.write(f"Số liệu chỉ số theo dõi năm {year} đã có, giữ nguyên.")
