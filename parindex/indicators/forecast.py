@@ -1,10 +1,10 @@
 """The open cycle's forecast and its what-if. Reads only: nothing here writes an answer.
 
 The projected inputs of a unit are its self-assessment (with the appraisers' figures where
-the appraisal has started), and, while the unit is still self-assessing, the year-to-date
-figures of the indicators its sub-criteria take their input from (``source:
-indicator:<code>``, see ``assessments.sources``): the figure being tracked all year replaces
-the one typed in. The engine scores every unit of the cycle on its projected inputs, so the
+the appraisal has started), and, while the unit is still self-assessing, the figures tracked
+all year that its sub-criteria take their input from (see ``assessments.sources``): the
+year-to-date figures of an indicator (``source: indicator:<code>``) and the register of late
+dossiers and apology letters (``source: dossiers:apology``, 3.6) replace the ones typed in. The engine scores every unit of the cycle on its projected inputs, so the
 forecast's score, percent and classification are ``scoring.score``'s and its rank is
 ``scoring.rank``'s among the cycle's units.
 
@@ -23,10 +23,12 @@ from parindex import scoring
 from parindex.appraisals.selectors import cycle_inputs, merged_inputs
 from parindex.assessments.inputs import clean_inputs, to_response, to_stored
 from parindex.assessments.models import Assessment
-from parindex.assessments.sources import indicator_code, indicator_sums
+from parindex.assessments.sources import indicator_code, indicator_sums, source_codes
 from parindex.assessments.workflow import Status
+from parindex.dossiers import selectors as dossier_selectors
 from parindex.frameworks.selectors import framework_version_spec
 
+REGISTER = "dossiers"  # the ``source`` kind of the register of late dossiers
 # Rules a leader can play with on the what-if panel, and the one input each takes there.
 WHAT_IF_INPUT = {"proportional": "value", "tiered": "value", "count": "count", "binary": "met"}
 
@@ -43,7 +45,7 @@ class Forecast:
     assessment: Assessment
     spec: scoring.Framework
     base: Projection
-    from_indicators: dict[str, str]  # leaf code -> indicator code whose figures were used
+    from_indicators: dict[str, str]  # leaf code -> the indicator's code whose figures were used, or REGISTER
     what_if: Projection | None = None
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # leaf code -> stored inputs
     problems: list[str] = field(default_factory=list)
@@ -70,6 +72,22 @@ def _indicator_inputs(
                 out.setdefault(a.unit_id, {})[leaf] = to_stored(
                     {"numerator": row["numerator"], "denominator": row["denominator"]}
                 )
+    return out
+
+
+def _register_inputs(
+    assessments: list[Assessment], spec: scoring.Framework, leaves: list[str], year: int
+) -> dict[int, dict[str, dict[str, Any]]]:
+    """unit id -> {leaf code: inputs from its register of late dossiers}, as the source offers
+    them (``dossiers.selectors.apology_offer``; one query, none without such a leaf)."""
+    if not leaves:
+        return {}
+    figures = dossier_selectors.year_figures([a.unit_id for a in assessments], year)
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for a in assessments:
+        offer = dossier_selectors.apology_offer(figures.get(a.unit_id))
+        if offer is not None:
+            out[a.unit_id] = {leaf: to_stored(clean_inputs(spec.node(leaf), offer.inputs)) for leaf in leaves}
     return out
 
 
@@ -121,11 +139,14 @@ def changes_from(spec: scoring.Framework, raw: Mapping[str, str]) -> tuple[dict[
 def projected_inputs(
     units: list[Assessment], spec: scoring.Framework, year: int
 ) -> tuple[dict[int, dict[str, dict[str, Any]]], dict[int, dict[str, str]]]:
-    """Each assessment's projected inputs, and for each the leaves whose input came from an
-    indicator (leaf code -> indicator code), in three queries whatever their number."""
+    """Each assessment's projected inputs, and for each the leaves whose input came from a
+    figure tracked all year (leaf code -> the indicator's code, or REGISTER), in four queries
+    whatever their number."""
     self_inputs, rounds = cycle_inputs(a.pk for a in units)
     links = {leaf.code: name for leaf in spec.leaves if (name := indicator_code(spec, leaf.code))}
     figures = _indicator_inputs(units, links, year)
+    register_leaves = [code for code, kind in source_codes(spec).items() if kind == REGISTER]
+    registers = _register_inputs(units, spec, register_leaves, year)
     projected: dict[int, dict[str, dict[str, Any]]] = {}
     used: dict[int, dict[str, str]] = {}
     for a in units:
@@ -135,13 +156,16 @@ def projected_inputs(
             for leaf, values in figures.get(a.unit_id, {}).items():
                 own[leaf] = values
                 used[a.pk][leaf] = links[leaf]
+            for leaf, values in registers.get(a.unit_id, {}).items():
+                own[leaf] = values
+                used[a.pk][leaf] = REGISTER
         projected[a.pk] = own
     return projected, used
 
 
 def own_projection(assessment: Assessment) -> tuple[scoring.UnitScore, dict[str, str]]:
     """The assessment's projected score alone, without the cycle's ranking, and the leaves fed
-    by an indicator (three queries), for pages that show the projection but not the rank."""
+    by a tracked figure (four queries), for pages that show the projection but not the rank."""
     spec = framework_version_spec(assessment.cycle.framework_version)
     projected, used = projected_inputs([assessment], spec, assessment.cycle.year)
     return _score(spec, projected[assessment.pk]), used[assessment.pk]
@@ -149,7 +173,7 @@ def own_projection(assessment: Assessment) -> tuple[scoring.UnitScore, dict[str,
 
 def forecast(assessment: Assessment, raw_changes: Mapping[str, str] | None = None) -> Forecast:
     """The assessment's projection among its cycle's units, and the what-if of ``raw_changes``
-    when given (four queries whatever the number of units and changes; none writes)."""
+    when given (five queries whatever the number of units and changes; none writes)."""
     cycle = assessment.cycle
     spec = framework_version_spec(cycle.framework_version)
     units = list(Assessment.objects.filter(cycle=cycle).only("id", "unit_id", "status").order_by("unit__name", "pk"))

@@ -79,6 +79,25 @@ def test_the_forecast_is_the_engines_score_of_the_projected_inputs(scene):
     assert result.base.place.rank == ahead + 1 and result.base.place.of == 8
 
 
+def test_3_6_is_projected_from_the_register_of_late_dossiers_while_self_assessing(client, scene, commune):
+    from parindex.dossiers.tests.factories import bulk_dossiers
+
+    bulk_dossiers(commune, 4, with_letter=3)  # 3 of 4 late dossiers with an apology letter
+    submitted = Assessment.objects.filter(cycle=scene["cycle"], status=Status.SUBMITTED).first()
+    bulk_dossiers(submitted.unit, 2, with_letter=0)
+    mine = forecast.forecast(scene["a"])
+    assert mine.from_indicators["3.6"] == forecast.REGISTER
+    assert mine.base.inputs["3.6"] == {"numerator": "3", "denominator": "4"}
+    expected = scoring.score(scene["spec"], {c: to_response(v) for c, v in mine.base.inputs.items()})
+    assert mine.base.score.node("3.6").score == expected.node("3.6").score == Decimal("0.75")
+    # A submitted self-assessment stands on what was submitted, whatever the register says since.
+    theirs = forecast.forecast(submitted)
+    assert "3.6" not in theirs.from_indicators
+    client.force_login(user_with_role("cc", Role.COMMUNE_OFFICER, commune))
+    page = client.get(reverse("indicators:forecast", args=[scene["a"].pk])).content.decode()
+    assert "Thực hiện xin lỗi người dân" in page and "theo sổ hồ sơ trễ hạn" in page
+
+
 def test_a_what_if_scores_the_change_and_writes_nothing(client, scene, commune):
     a = scene["a"]
     before = list(Answer.objects.filter(assessment=a).order_by("pk").values_list("inputs", "revision"))
@@ -132,8 +151,8 @@ def test_who_sees_the_forecast(client, scene, province, commune, other_commune, 
 
 
 # session, user, the assessment, principal; the cycle's assessments, answers, appraisals, the
-# indicator figures; the header's unread notifications
-FORECAST_QUERIES = 9
+# indicator figures, the registers of late dossiers; the header's unread notifications
+FORECAST_QUERIES = 10
 
 
 @pytest.mark.parametrize("n", [3, 12])
