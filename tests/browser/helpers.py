@@ -1,8 +1,18 @@
-"""What the browser tests share: logging in through the real login page."""
+"""What the browser tests share: the demo data, and logging in through the real login page."""
 
 from __future__ import annotations
 
+from django.core.management import call_command
+
 from parindex.assessments.tests.factories import PASSWORD
+
+
+def seed_demo(settings, media_root) -> None:
+    """Load the demo (``make run``'s data) with uploads under ``media_root``."""
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
+    settings.MEDIA_ROOT = media_root
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
 
 
 def login(page, live_server, username: str, password: str = PASSWORD) -> None:

@@ -7,21 +7,17 @@ the screenshots go to artifacts/screenshots/."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.units.models import AdministrativeUnit
-from tests.browser.helpers import login
+from tests.browser.helpers import login, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(settings, tmp_path):
-    settings.DEBUG = True  # seed_demo refuses to run otherwise
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
+    seed_demo(settings, tmp_path)
     return AdministrativeUnit.objects.get(era="current", code="44")
 
 

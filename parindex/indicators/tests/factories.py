@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -131,3 +131,11 @@ def old_commune(code: str, name: str, *, successor: AdministrativeUnit) -> Admin
     )
     UnitSuccession.objects.create(predecessor=unit, successor=successor)
     return unit
+
+
+def login_as(client: Any, people: Mapping[str, Any], who: str) -> Any:
+    """Log ``client`` in as ``people[who]()`` (a callable making the user, None for anonymous)."""
+    user = people[who]()
+    if user is not None:
+        client.force_login(user)
+    return user

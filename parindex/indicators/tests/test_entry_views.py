@@ -17,7 +17,7 @@ from parindex.assessments.tests.factories import user_with_role
 from parindex.indicators import services
 from parindex.indicators.entry_views import entry_months, entry_years
 from parindex.indicators.models import Indicator, IndicatorTarget, IndicatorValue
-from parindex.indicators.tests.factories import make_indicator, old_commune
+from parindex.indicators.tests.factories import login_as, make_indicator, old_commune
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +41,6 @@ def people(province, commune, other_commune):
         "other": lambda: user_with_role("khac", Role.COMMUNE_OFFICE, other_commune),
         "anonymous": lambda: None,
     }
-
-
-def login(client, people, who):
-    user = people[who]()
-    if user is not None:
-        client.force_login(user)
-    return user
 
 
 def entry_url(unit, year=None):
@@ -93,7 +86,7 @@ READERS = ("officer", "viewer")
     ],
 )
 def test_who_sees_the_entry_grid(client, people, commune, indicator, who, status, writes):
-    login(client, people, who)
+    login_as(client, people, who)
     response = client.get(entry_url(commune))
     assert response.status_code == status
     if status == 200:
@@ -112,7 +105,7 @@ def test_who_sees_the_entry_grid(client, people, commune, indicator, who, status
     ],
 )
 def test_who_may_open_and_post_a_months_form(client, people, commune, indicator, who, status):
-    login(client, people, who)
+    login_as(client, people, who)
     assert client.get(save_url(commune), **HTMX).status_code == status
     response = client.post(save_url(commune), {"numerator": "97", "denominator": "100"}, **HTMX)
     assert response.status_code == status
@@ -121,19 +114,19 @@ def test_who_may_open_and_post_a_months_form(client, people, commune, indicator,
 
 
 def test_the_grid_is_get_only(client, people, commune, indicator):
-    login(client, people, "office")
+    login_as(client, people, "office")
     assert client.post(entry_url(commune)).status_code == 405
 
 
 def test_an_unknown_or_inactive_indicator_is_404(client, people, commune, indicator):
-    login(client, people, "office")
+    login_as(client, people, "office")
     assert client.get(save_url(commune, code="khong_co")).status_code == 404
     Indicator.objects.filter(pk=indicator.pk).update(active=False)
     assert client.get(save_url(commune)).status_code == 404
 
 
 def test_a_district_or_province_is_not_a_commune(client, people, province, indicator):
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     assert client.get(entry_url(province)).status_code == 404
 
 
@@ -141,7 +134,7 @@ def test_a_district_or_province_is_not_a_commune(client, people, province, indic
 
 
 def test_the_grid_offers_the_months_so_far_of_the_current_year(client, people, commune, indicator):
-    login(client, people, "office")
+    login_as(client, people, "office")
     html = client.get(entry_url(commune)).content.decode()
     assert ">T11<" in html and ">T12<" not in html
     for month in range(1, 12):
@@ -150,7 +143,7 @@ def test_the_grid_offers_the_months_so_far_of_the_current_year(client, people, c
 
 
 def test_a_current_unit_starts_in_july_2025_and_an_old_one_stops_in_june(client, people, commune, indicator):
-    login(client, people, "office")
+    login_as(client, people, "office")
     html = client.get(entry_url(commune, 2025)).content.decode()
     assert ">T6<" not in html and ">T7<" in html and ">T12<" in html
     assert client.get(entry_url(commune, 2024)).status_code == 404
@@ -184,7 +177,7 @@ def test_the_months_offered_are_exactly_those_the_service_accepts(commune, indic
 def test_a_yearly_indicator_is_entered_in_december_only(client, people, commune):
     make_indicator("cat_giam_tthc", period=Indicator.Period.YEARLY, name="Tỷ lệ TTHC được đơn giản hóa")
     make_indicator("hai_long", period=Indicator.Period.QUARTERLY, name="Tỷ lệ hài lòng")
-    login(client, people, "office")
+    login_as(client, people, "office")
     html = client.get(entry_url(commune, 2025)).content.decode()
     assert save_url(commune, "cat_giam_tthc", 2025, 12) in html
     assert save_url(commune, "cat_giam_tthc", 2025, 11) not in html
@@ -195,7 +188,7 @@ def test_a_yearly_indicator_is_entered_in_december_only(client, people, commune)
 
 
 def test_a_cell_shows_the_figure_its_percent_and_its_status_against_the_target(client, people, commune, indicator):
-    office = login(client, people, "office")
+    office = login_as(client, people, "office")
     store(indicator, commune, 9, 96, 100, office)
     store(indicator, commune, 10, 190, 200, office)
     html = client.get(entry_url(commune)).content.decode()
@@ -208,7 +201,7 @@ def test_a_cell_shows_the_figure_its_percent_and_its_status_against_the_target(c
 
 
 def test_the_provinces_own_target_of_the_year_judges_the_cells(client, people, province, commune, indicator):
-    office = login(client, people, "office")
+    office = login_as(client, people, "office")
     store(indicator, commune, 9, 97, 100, office)
     IndicatorTarget.objects.create(indicator=indicator, province=province, year=2026, target=Decimal("0.98"))
     html = client.get(entry_url(commune)).content.decode()
@@ -217,7 +210,7 @@ def test_the_provinces_own_target_of_the_year_judges_the_cells(client, people, p
 
 def test_a_count_shows_its_number(client, people, commune):
     count = make_indicator("sang_kien", kind=Indicator.Kind.COUNT, name="Số sáng kiến CCHC")
-    office = login(client, people, "office")
+    office = login_as(client, people, "office")
     store(count, commune, 3, 2, None, office)
     html = client.get(entry_url(commune)).content.decode()
     assert 'id="o-sang_kien-3" class="ind-cell ind-met"' in html and "<strong>2</strong>" in html
@@ -227,7 +220,7 @@ def test_a_count_shows_its_number(client, people, commune):
 
 
 def test_the_htmx_form_is_the_cell_alone_and_shows_the_stored_figure(client, people, commune, indicator):
-    office = login(client, people, "office")
+    office = login_as(client, people, "office")
     store(indicator, commune, 10, "96,5", 100, office)
     html = client.get(save_url(commune), **HTMX).content.decode()
     assert "<html" not in html and html.strip().startswith('<td id="o-ho_so_dung_han-10"')
@@ -238,7 +231,7 @@ def test_the_htmx_form_is_the_cell_alone_and_shows_the_stored_figure(client, peo
 
 
 def test_without_htmx_the_page_opens_with_the_months_form(client, people, commune, indicator):
-    login(client, people, "office")
+    login_as(client, people, "office")
     response = client.get(save_url(commune))
     html = response.content.decode()
     assert response.status_code == 200 and "<html" in html
@@ -246,7 +239,7 @@ def test_without_htmx_the_page_opens_with_the_months_form(client, people, commun
 
 
 def test_it_saves_a_month_and_rerenders_the_cell(client, people, commune, indicator):
-    office = login(client, people, "office")
+    office = login_as(client, people, "office")
     response = client.post(
         save_url(commune), {"numerator": "96,5", "denominator": "100", "note": "Theo hệ thống"}, **HTMX
     )
@@ -264,7 +257,7 @@ def test_it_saves_a_month_and_rerenders_the_cell(client, people, commune, indica
 
 
 def test_without_htmx_a_save_redirects_to_the_grid_with_a_message(client, people, commune, indicator):
-    login(client, people, "office")
+    login_as(client, people, "office")
     response = client.post(save_url(commune), {"numerator": "97", "denominator": "100"})
     assert response.status_code == 302
     assert response["Location"] == entry_url(commune, 2026) + "#o-ho_so_dung_han-10"
@@ -283,7 +276,7 @@ def test_without_htmx_a_save_redirects_to_the_grid_with_a_message(client, people
     ],
 )
 def test_a_refused_figure_keeps_what_was_typed(client, people, commune, indicator, numerator, denominator, reason):
-    login(client, people, "office")
+    login_as(client, people, "office")
     typed = {"numerator": numerator, "denominator": denominator, "note": "Số liệu quý III"}
     response = client.post(save_url(commune), typed, **HTMX)
     html = response.content.decode()
@@ -296,7 +289,7 @@ def test_a_refused_figure_keeps_what_was_typed(client, people, commune, indicato
 
 
 def test_without_htmx_a_refusal_shows_the_grid_with_the_form_and_what_was_typed(client, people, commune, indicator):
-    login(client, people, "office")
+    login_as(client, people, "office")
     response = client.post(save_url(commune), {"numerator": "120", "denominator": "100"})
     html = response.content.decode()
     assert response.status_code == 400 and "<html" in html
@@ -304,7 +297,7 @@ def test_without_htmx_a_refusal_shows_the_grid_with_the_form_and_what_was_typed(
 
 
 def test_a_stale_revision_shows_the_conflict_and_the_new_figure(client, people, commune, indicator):
-    office = login(client, people, "office")
+    office = login_as(client, people, "office")
     head = people["head"]()
     store(indicator, commune, 10, 90, 100, office)
     form = client.get(save_url(commune), **HTMX).content.decode()
@@ -326,7 +319,7 @@ def test_a_stale_revision_shows_the_conflict_and_the_new_figure(client, people, 
 
 
 def test_a_first_entry_racing_another_is_a_conflict_too(client, people, commune, indicator):
-    login(client, people, "office")
+    login_as(client, people, "office")
     store(indicator, commune, 10, 97, 100, people["head"]())
     response = client.post(save_url(commune), {"numerator": "95", "denominator": "100", "base_revision": ""}, **HTMX)
     assert "vừa được người khác cập nhật" in response.content.decode()
@@ -344,7 +337,7 @@ ENTRY_QUERIES = 8
 def test_the_grid_costs_the_same_queries_for_3_and_8_indicators(
     client, people, province, commune, n, django_assert_num_queries
 ):
-    office = login(client, people, "office")
+    office = login_as(client, people, "office")
     indicators = [make_indicator(f"chi_so_{i}", name=f"Chỉ số {i}") for i in range(n)]
     for i, indicator in enumerate(indicators):
         IndicatorTarget.objects.create(indicator=indicator, province=province, year=2026, target=Decimal("0.9"))

@@ -16,7 +16,15 @@ from django.urls import reverse
 from parindex.accounts.models import Role
 from parindex.assessments.tests.factories import user_with_role
 from parindex.indicators.models import ImportBatch, ImportMapping, IndicatorValue
-from parindex.indicators.tests.factories import COLUMNS, HEADER, csv_bytes, make_indicator, make_mapping, xlsx_bytes
+from parindex.indicators.tests.factories import (
+    COLUMNS,
+    HEADER,
+    csv_bytes,
+    login_as,
+    make_indicator,
+    make_mapping,
+    xlsx_bytes,
+)
 from parindex.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +55,6 @@ def people(province, commune, other_province):
         "elsewhere": lambda: user_with_role("hue", Role.PROVINCE_ADMIN, other_province, include_descendants=True),
         "anonymous": lambda: None,
     }
-
-
-def login(client, people, who):
-    user = people[who]()
-    if user is not None:
-        client.force_login(user)
-    return user
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def good_rows(*units, months=range(1, 11)):
     ],
 )
 def test_who_may_open_the_import_page(client, people, province, mapping, who, status):
-    login(client, people, who)
+    login_as(client, people, who)
     assert client.get(f"{IMPORT}?tinh={province.pk}").status_code == status
 
 
@@ -100,13 +101,13 @@ def test_who_may_open_the_import_page(client, people, province, mapping, who, st
 def test_those_who_may_not_import_cannot_post_a_file(
     client, people, province, commune, indicator, mapping, who, status
 ):
-    login(client, people, who)
+    login_as(client, people, who)
     assert post_file(client, province, indicator, mapping, csv_bytes(good_rows(commune))).status_code == status
     assert not IndicatorValue.objects.exists() and not ImportBatch.objects.exists()
 
 
 def test_a_user_of_one_province_lands_on_it_and_of_several_chooses(client, people, province, other_province):
-    admin = login(client, people, "admin")
+    admin = login_as(client, people, "admin")
     html = client.get(IMPORT).content.decode()
     assert "Nạp số liệu chỉ số từ tệp – Tỉnh Quảng Trị" in html
     admin.role_assignments.create(role=Role.PROVINCE_ADMIN, unit=other_province, include_descendants=True)
@@ -123,7 +124,7 @@ def test_a_user_of_one_province_lands_on_it_and_of_several_chooses(client, peopl
 def test_it_imports_a_file_and_says_what_it_did_and_how_long_it_took(
     client, people, province, commune, indicator, mapping
 ):
-    admin = login(client, people, "admin")
+    admin = login_as(client, people, "admin")
     response = post_file(client, province, indicator, mapping, csv_bytes(good_rows(commune)))
     assert response.status_code == 302
     assert response["Location"] == f"{IMPORT}?tinh={province.pk}&chi-so=ho_so_dung_han&cach-doc={mapping.pk}"
@@ -141,7 +142,7 @@ def test_it_imports_a_file_and_says_what_it_did_and_how_long_it_took(
 
 
 def test_an_excel_file_imports_too(client, people, province, commune, indicator, mapping):
-    login(client, people, "office")
+    login_as(client, people, "office")
     data = xlsx_bytes(good_rows(commune, months=[9, 10]))
     response = post_file(client, province, indicator, mapping, data, name="so-lieu.xlsx")
     assert response.status_code == 302
@@ -151,7 +152,7 @@ def test_an_excel_file_imports_too(client, people, province, commune, indicator,
 def test_a_file_with_bad_rows_lists_every_one_and_writes_nothing(
     client, people, province, commune, other_commune, indicator, mapping
 ):
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     post_file(client, province, indicator, mapping, csv_bytes(good_rows(commune, months=[1])))
     before = (IndicatorValue.objects.count(), ImportBatch.objects.count(), list(IndicatorValue.objects.values()))
     rows = [
@@ -183,7 +184,7 @@ def test_a_file_with_bad_rows_lists_every_one_and_writes_nothing(
 def test_a_communes_office_imports_only_its_own_rows(
     client, people, province, commune, other_commune, indicator, mapping
 ):
-    login(client, people, "office")
+    login_as(client, people, "office")
     response = post_file(
         client, province, indicator, mapping, csv_bytes(good_rows(commune, other_commune, months=[10]))
     )
@@ -196,7 +197,7 @@ def test_a_communes_office_imports_only_its_own_rows(
 
 def test_a_mapping_of_another_indicator_is_refused(client, people, province, commune, indicator, mapping):
     other = make_indicator("ho_so_truc_tuyen", name="Tỷ lệ hồ sơ trực tuyến")
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     response = post_file(client, province, other, mapping, csv_bytes(good_rows(commune)))
     assert response.status_code == 200
     assert "dành cho chỉ số khác" in response.content.decode()
@@ -205,14 +206,14 @@ def test_a_mapping_of_another_indicator_is_refused(client, people, province, com
 
 def test_a_mapping_of_another_province_cannot_be_chosen(client, people, province, other_province, commune, indicator):
     theirs = make_mapping(other_province, indicator)
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     response = post_file(client, province, indicator, theirs, csv_bytes(good_rows(commune)))
     assert "Cách đọc tệp này không có ở tỉnh đã chọn." in response.content.decode()
     assert not IndicatorValue.objects.exists()
 
 
 def test_an_empty_or_unreadable_file_is_refused(client, people, province, indicator, mapping):
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     response = post_file(client, province, indicator, mapping, b"", name="trong.csv")
     assert "Tập tin được gửi là rỗng." in response.content.decode()
     response = post_file(client, province, indicator, mapping, b"PK\x03\x04hong", name="hong.xlsx")
@@ -229,7 +230,7 @@ def test_an_empty_or_unreadable_file_is_refused(client, people, province, indica
 def test_choosing_an_indicator_refreshes_its_mappings_only(client, people, province, indicator, mapping):
     other = make_indicator("ho_so_truc_tuyen", name="Tỷ lệ hồ sơ trực tuyến")
     theirs = make_mapping(province, other, name="Xuất trực tuyến")
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     html = client.get(
         f"{IMPORT}?tinh={province.pk}&indicator={other.pk}", HTTP_HX_TARGET="mapping-field", **HTMX
     ).content.decode()
@@ -244,7 +245,7 @@ def test_the_template_of_a_mapping_is_its_header_and_the_users_communes_and_impo
     client, people, province, commune, other_commune, indicator
 ):
     mapping = make_mapping(province, indicator, header_row=3)
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     response = client.get(f"{IMPORT}?tinh={province.pk}&mau=1&cach-doc={mapping.pk}")
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="mau-ho_so_dung_han.csv"'
@@ -265,7 +266,7 @@ def test_the_template_of_a_mapping_is_its_header_and_the_users_communes_and_impo
 def test_a_communes_template_has_its_own_row_and_an_indicators_default_titles(
     client, people, province, commune, indicator
 ):
-    login(client, people, "office")
+    login_as(client, people, "office")
     response = client.get(f"{IMPORT}?tinh={province.pk}&mau=1&chi-so={indicator.code}")
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert lines == [
@@ -297,7 +298,7 @@ MAPPING_POST = {
     [("admin", 200), ("office", 200), ("officer", 403), ("viewer", 403), ("elsewhere", 404), ("anonymous", 302)],
 )
 def test_who_may_make_a_mapping(client, people, province, indicator, who, status):
-    login(client, people, who)
+    login_as(client, people, who)
     assert client.get(f"{NEW_MAPPING}?tinh={province.pk}").status_code == status
     response = client.post(f"{NEW_MAPPING}?tinh={province.pk}", MAPPING_POST | {"indicator": indicator.pk})
     assert response.status_code == (302 if status == 200 else status)
@@ -305,7 +306,7 @@ def test_who_may_make_a_mapping(client, people, province, indicator, who, status
 
 
 def test_it_makes_a_mapping_and_returns_to_the_import_with_it_chosen(client, people, province, indicator):
-    office = login(client, people, "office")
+    office = login_as(client, people, "office")
     html = client.get(f"{NEW_MAPPING}?tinh={province.pk}&chi-so={indicator.code}").content.decode()
     assert 'value="Mã đơn vị"' in html and 'value="Mẫu số"' in html  # the template's titles
     response = client.post(f"{NEW_MAPPING}?tinh={province.pk}", MAPPING_POST | {"indicator": indicator.pk})
@@ -320,7 +321,7 @@ def test_it_makes_a_mapping_and_returns_to_the_import_with_it_chosen(client, peo
 
 
 def test_a_date_column_mapping_drops_the_year_and_month(client, people, province, indicator):
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     post = MAPPING_POST | {"indicator": indicator.pk, "period": "date", "date": "Kỳ báo cáo"}
     assert client.post(f"{NEW_MAPPING}?tinh={province.pk}", post).status_code == 302
     columns = ImportMapping.objects.get().columns
@@ -328,7 +329,7 @@ def test_a_date_column_mapping_drops_the_year_and_month(client, people, province
 
 
 def test_a_refused_mapping_shows_why_and_keeps_what_was_typed(client, people, province, indicator):
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     post = MAPPING_POST | {"indicator": indicator.pk, "denominator": "", "month": "Năm"}
     response = client.post(f"{NEW_MAPPING}?tinh={province.pk}", post)
     html = response.content.decode()
@@ -355,7 +356,7 @@ def test_a_refused_mapping_shows_why_and_keeps_what_was_typed(client, people, pr
 )
 def test_who_sees_and_changes_a_mapping(client, people, province, commune, indicator, who, get, post):
     people["owner"] = lambda: user_with_role("chutich", Role.COMMUNE_HEAD, commune)
-    user = login(client, people, who)
+    user = login_as(client, people, who)
     mapping = make_mapping(province, indicator, owner=user if who == "owner" else None)
     url = reverse("indicators:mapping-edit", args=[mapping.pk])
     response = client.get(url)
@@ -370,7 +371,7 @@ def test_who_sees_and_changes_a_mapping(client, people, province, commune, indic
 
 
 def test_a_changed_mapping_reads_the_next_file_its_new_way(client, people, province, commune, indicator, mapping):
-    login(client, people, "admin")
+    login_as(client, people, "admin")
     url = reverse("indicators:mapping-edit", args=[mapping.pk])
     html = client.get(url).content.decode()
     assert 'value="Số hồ sơ đúng hạn"' in html and 'value="Xuất từ Hệ thống một cửa"' in html
@@ -399,7 +400,7 @@ IMPORT_QUERIES = 8
 def test_the_import_page_costs_the_same_queries_for_1_and_5_mappings_and_imports(
     client, people, province, commune, n, django_assert_num_queries
 ):
-    admin = login(client, people, "admin")
+    admin = login_as(client, people, "admin")
     for i in range(n):
         indicator = make_indicator(f"chi_so_{i}", name=f"Chỉ số {i}")
         mapping = make_mapping(province, indicator, owner=admin)
