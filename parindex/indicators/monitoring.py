@@ -46,17 +46,20 @@ def followed() -> list[Indicator]:
     return list(Indicator.objects.filter(active=True).order_by("code"))
 
 
+def own_targets(indicators: Sequence[Indicator], province_id: int | None, year: int) -> dict[int, Decimal]:
+    """Indicator id -> the province's own target for the year, for those it set (one query)."""
+    if province_id is None or not indicators:
+        return {}
+    rows = IndicatorTarget.objects.filter(
+        province_id=province_id, year=year, indicator_id__in=[i.pk for i in indicators]
+    ).values_list("indicator_id", "target")
+    return dict(rows)
+
+
 def year_targets(indicators: Sequence[Indicator], province_id: int | None, year: int) -> dict[int, Decimal]:
     """Indicator id -> the target the year is judged against: the province's own for the year
     if it set one, else the indicator's default (one query)."""
-    out = {i.pk: i.target for i in indicators}
-    if province_id is None or not indicators:
-        return out
-    overrides = IndicatorTarget.objects.filter(
-        province_id=province_id, year=year, indicator_id__in=list(out)
-    ).values_list("indicator_id", "target")
-    out.update(dict(overrides))
-    return out
+    return {i.pk: i.target for i in indicators} | own_targets(indicators, province_id, year)
 
 
 def last_month(year: int, today: dt.date) -> int:

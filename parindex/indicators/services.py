@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from parindex.accounts.permissions import Principal, UnitRef
+from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
 from parindex.indicators import rows, selectors
-from parindex.indicators.models import ImportBatch, ImportMapping, Indicator, IndicatorValue, Source
+from parindex.indicators.models import ImportBatch, ImportMapping, Indicator, IndicatorTarget, IndicatorValue, Source
 from parindex.indicators.permissions import can_change_mapping, can_enter_any
 from parindex.indicators.rows import Columns, NotANumber, RowProblem
 from parindex.indicators.standard import standard_definitions
@@ -361,6 +361,105 @@ def _stored(
 
 def _ms_since(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
+
+
+# -- a province's targets of a year --------------------------------------------------------------
+
+
+def target_text(indicator: Indicator, target: Decimal | None) -> str:
+    """A stored target as the province types it: a ratio in percent ("96", "12,5"), a count or
+    value as it is; "" for none (pure)."""
+    if target is None:
+        return ""
+    return rows.shown(target * 100 if indicator.is_ratio else target)
+
+
+def _typed_target(indicator: Indicator, raw: str) -> Decimal | None:
+    """The target typed for ``indicator`` (a ratio in percent), None when left empty; raises
+    ValidationError in Vietnamese."""
+    try:
+        number = rows.read_number(raw)
+    except NotANumber as exc:
+        raise ValidationError(f"{indicator.name}: {exc}.") from None
+    if number is None:
+        return None
+    if indicator.is_ratio:
+        if number > 100:
+            raise ValidationError(f"{indicator.name}: chỉ tiêu tỷ lệ từ 0 đến 100%, không phải {rows.shown(number)}%.")
+        return number / 100
+    return number
+
+
+@transaction.atomic
+def indicator_targets_save(
+    *,
+    province: AdministrativeUnit,
+    year: int,
+    typed: Mapping[str, str],
+    base: Mapping[str, str],
+    actor: Any,
+    principal: Principal,
+) -> int:
+    """Set the province's own targets of ``year``, all or none; the number of targets changed.
+
+    ``typed`` maps indicator codes to what was typed (a ratio in percent; empty: the default
+    target applies); ``base`` maps them to what the form showed (``target_text`` of the stored
+    target, "" for none). Targets someone else changed since the form was shown are not
+    overwritten: nothing is saved and a ValidationError names them. Only the province's Sở Nội
+    vụ admins set targets.
+    """
+    if not is_province_admin(principal, UnitRef(id=province.pk)):
+        raise PermissionDenied(f"Chỉ Sở Nội vụ đặt chỉ tiêu chỉ số của {province.name}.")
+    if province.level != AdministrativeUnit.Level.PROVINCE or province.era != Era.CURRENT:
+        raise ValidationError(f"{province.name} không phải tỉnh, thành phố hiện nay.")
+    if not rows.MIN_YEAR <= year <= timezone.localdate().year + 1:
+        raise ValidationError(f"Năm {year}: chỉ đặt chỉ tiêu từ năm {rows.MIN_YEAR} đến năm sau.")
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=list(typed))}
+    errors, wanted = [], {}
+    for code, raw in typed.items():
+        indicator = indicators.get(code)
+        if indicator is None:
+            errors.append(f"Không có chỉ số mã '{code}'.")
+            continue
+        try:
+            wanted[indicator.pk] = _typed_target(indicator, raw)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    stored = {
+        t.indicator_id: t
+        for t in IndicatorTarget.objects.select_for_update().filter(
+            province=province, year=year, indicator_id__in=list(wanted)
+        )
+    }
+    by_pk = {i.pk: i for i in indicators.values()}
+    changed_elsewhere = [
+        by_pk[pk].name
+        for pk in wanted
+        if target_text(by_pk[pk], stored[pk].target if pk in stored else None) != base.get(by_pk[pk].code, "")
+    ]
+    if changed_elsewhere:
+        raise ValidationError(
+            "Chỉ tiêu năm {year} của {names} vừa được người khác thay đổi. Chỉ tiêu của bạn chưa được lưu; "
+            "hãy tải lại trang để xem chỉ tiêu mới rồi nhập lại.".format(year=year, names=", ".join(changed_elsewhere)),
+            code="conflict",
+        )
+    changed = 0
+    for pk, target in wanted.items():
+        current = stored.get(pk)
+        if target is None or target == by_pk[pk].target:  # the default applies
+            if current is not None:
+                current.delete()
+                changed += 1
+        elif current is None:
+            IndicatorTarget.objects.create(indicator_id=pk, province=province, year=year, target=target)
+            changed += 1
+        elif current.target != target:
+            current.target = target
+            current.save(update_fields=["target"])
+            changed += 1
+    return changed
 
 
 # -- the standard indicators ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("du-bao/<int:pk>/", views.forecast, name="forecast"),
     path("xa/<int:unit_pk>/", views.unit_monitor, name="unit-monitor"),
     path("tinh/<int:province_pk>/", views.province_monitor, name="province-monitor"),
+    path("tinh/<int:province_pk>/chi-tieu/", views.targets_edit, name="targets"),
     path("xa/<int:unit_pk>/nhap/", entry_views.entry, name="entry"),
     path("xa/<int:unit_pk>/nhap/<slug:code>/<int:year>/<int:month>/", entry_views.value_save, name="value-save"),
     path("nap-tep/", import_views.import_page, name="import"),

@@ -15,10 +15,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from parindex.accounts.permissions import UnitRef, is_province_admin
 from parindex.accounts.selectors import principal_for
@@ -29,7 +30,7 @@ from parindex.core.downloads import XLSX, attachment
 from parindex.dashboards.permissions import can_view_commune, sees_internal_figures
 from parindex.dashboards.views import DOWNLOAD_PARAM
 from parindex.dashboards.widgets import BRAND, MEAN, OK, Chart, by_key, num
-from parindex.indicators import excel, monitoring
+from parindex.indicators import excel, monitoring, services
 from parindex.indicators import forecast as forecasting
 from parindex.indicators import rows as rows_
 from parindex.indicators.models import Indicator
@@ -209,4 +210,71 @@ def province_monitor(request: HttpRequest, province_pk: int) -> HttpResponse:
             "only_below": only_below,
             "can_import": is_province_admin(principal, UnitRef(province.pk)),
         },
+    )
+
+
+# -- a province's targets --------------------------------------------------------------------------
+
+TARGET_FIELD, BASE_FIELD = "ct-", "truoc-"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets_edit(request: HttpRequest, province_pk: int) -> HttpResponse:
+    """Chỉ tiêu năm: the province's own targets of a year beside the indicators' defaults; the
+    province's Sở Nội vụ sets them (all or none), the rest of its staff reads them."""
+    province = AdministrativeUnit.objects.filter(pk=province_pk, level=AdministrativeUnit.Level.PROVINCE).first()
+    principal = principal_for(request.user)
+    if province is None or not sees_internal_figures(principal, UnitRef(province.pk)):
+        raise Http404("Không tìm thấy tỉnh, thành phố")
+    today = timezone.localdate()
+    raw = request.GET.get("nam", "")
+    year = int(raw) if raw.isdigit() and MIN_YEAR <= int(raw) <= today.year + 1 else today.year
+    can_edit = is_province_admin(principal, UnitRef(province.pk))
+    indicators = monitoring.followed()
+    own = monitoring.own_targets(indicators, province.pk, year)
+    errors: list[str] = []
+    typed: dict[str, str] | None = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(f"Chỉ Sở Nội vụ đặt chỉ tiêu chỉ số của {province.name}.")
+        typed = {i.code: request.POST.get(TARGET_FIELD + i.code, "").strip() for i in indicators}
+        base = {i.code: request.POST.get(BASE_FIELD + i.code, "") for i in indicators}
+        try:
+            changed = services.indicator_targets_save(
+                province=province, year=year, typed=typed, base=base, actor=request.user, principal=principal
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request,
+                f"Đã lưu chỉ tiêu năm {year}: {changed} chỉ tiêu thay đổi."
+                if changed
+                else "Không có chỉ tiêu nào thay đổi.",
+            )
+            return redirect(f"{request.path}?nam={year}")
+    rows = [
+        {
+            "indicator": i,
+            "default": services.target_text(i, i.target),
+            "stored": services.target_text(i, own.get(i.pk)),
+            "typed": typed[i.code] if typed is not None else services.target_text(i, own.get(i.pk)),
+            "field": TARGET_FIELD + i.code,
+            "base_field": BASE_FIELD + i.code,
+        }
+        for i in indicators
+    ]
+    return render(
+        request,
+        "indicators/targets.html",
+        {
+            "province": province,
+            "year": year,
+            "years": list(range(today.year + 1, MIN_YEAR - 1, -1))[:7],
+            "rows": rows,
+            "can_edit": can_edit,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )
