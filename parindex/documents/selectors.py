@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import Http404
 
 from parindex import scoring
@@ -269,44 +269,15 @@ def self_assessment_facts(assessment: Assessment) -> facts.SelfAssessment:
 
 
 def indicator_figures(unit: AdministrativeUnit, year: int, last_month: int) -> list[facts.IndicatorFigure]:
-    """Each active indicator's figure for months 1..``last_month`` against its target (two queries:
-    the indicators with the unit's sums, then the province's own targets for the year)."""
-    from django.db.models import Count, DecimalField, FilteredRelation, Sum
+    """Each active indicator's figure for months 1..``last_month`` against its target, as the
+    monitoring pages judge it (``indicators.monitoring.unit_trends``, three queries)."""
+    import datetime as dt
 
-    from parindex.indicators.models import Indicator, IndicatorTarget
-    from parindex.indicators.status import NUMBER_DIGITS, NUMBER_PLACES, RATIO, TargetStatus, year_figure
+    from parindex.indicators import monitoring
+    from parindex.indicators.status import RATIO, TargetStatus
 
-    sums = DecimalField(max_digits=NUMBER_DIGITS + 4, decimal_places=NUMBER_PLACES)
-    indicators = list(
-        Indicator.objects.filter(active=True)
-        .annotate(
-            months_of=FilteredRelation(
-                "values", condition=Q(values__unit=unit, values__year=year, values__month__lte=last_month)
-            ),
-            numerator_sum=Sum("months_of__numerator", output_field=sums),
-            denominator_sum=Sum("months_of__denominator", output_field=sums),
-            months=Count("months_of"),
-        )
-        .order_by("code")
-    )
-    overrides = dict(
-        IndicatorTarget.objects.filter(province_id=unit.province_id, year=year).values_list("indicator_id", "target")
-    )
-    out = []
-    for ind in indicators:
-        target = overrides.get(ind.pk, ind.target)
-        figure = year_figure(
-            unit_id=unit.pk,
-            kind=ind.kind,
-            direction=ind.direction,
-            period=ind.period,
-            target=target,
-            numerator=ind.numerator_sum,
-            denominator=ind.denominator_sum,
-            months=ind.months,
-        )
-        out.append(_figure(ind, figure, target, RATIO, TargetStatus))
-    return out
+    trends = monitoring.unit_trends(unit, year, dt.date(year, 12, 31))  # every month of the year
+    return [_figure(t.indicator, t.months[last_month - 1].to_date, t.target, RATIO, TargetStatus) for t in trends]
 
 
 def _figure(ind: Any, figure: Any, target: Decimal | None, ratio: str, statuses: Any) -> facts.IndicatorFigure:
