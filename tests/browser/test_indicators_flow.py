@@ -136,3 +136,27 @@ def test_the_office_records_a_late_dossier_and_3_6_takes_the_register(page, live
     register = LateDossier.objects.filter(unit=demo, due_on__year=due.year)
     assert answer.inputs["denominator"] == str(register.count())
     assert answer.inputs["numerator"] == str(register.filter(apology_issued=True).count())
+
+
+def test_the_pages_fit_a_phone(browser, live_server, demo):
+    """Wide tables scroll inside their card, never the page (360px, as on a commune officer's phone)."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 780}, is_mobile=True)
+    page = context.new_page()
+    try:
+        login(page, live_server, "sonoivu", DEMO_PASSWORD)
+        page.wait_for_url("**/bang-dieu-khien/**")
+        province = demo.province_id
+        for path in (
+            f"/chi-so/xa/{demo.pk}/",
+            f"/chi-so/xa/{demo.pk}/nhap/",
+            f"/chi-so/tinh/{province}/",
+            f"/chi-so/tinh/{province}/chi-tieu/",
+            f"/chi-so/nap-tep/?tinh={province}",
+            f"/ho-so-tre-han/xa/{demo.pk}/",
+            f"/ho-so-tre-han/tinh/{province}/",
+        ):
+            page.goto(live_server.url + path)
+            width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert width == [360, 360], path
+    finally:
+        context.close()
