@@ -70,7 +70,9 @@ def test_the_province_imports_a_file_all_or_nothing(page, live_server, demo, scr
     before = IndicatorValue.objects.count()
 
     def send(name: str, body: str) -> None:
+        # Choosing the indicator re-renders the mapping field (htmx): let it land before choosing.
         page.get_by_label("Chỉ số").select_option(label=ON_TIME)
+        page.wait_for_load_state("networkidle")
         page.wait_for_selector("#id_mapping option:not([value=''])", state="attached")
         page.locator("#id_mapping").select_option(index=1)
         path = tmp_path / name
