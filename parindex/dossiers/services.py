@@ -50,6 +50,13 @@ def _require_record(principal: Principal, unit: AdministrativeUnit) -> None:
 
 def _frozen_problem(unit: AdministrativeUnit, years: set[int]) -> str | None:
     ids = [unit.pk, *(ref.id for ref in selectors.unit_refs(unit) if ref.id != unit.pk)]
+    # Lock the year's assessments until the write commits, so a submission cannot slip in
+    # between this check and the write (it waits, then freezes what was written).
+    list(
+        Assessment.objects.select_for_update(of=("self",))
+        .filter(unit_id__in=ids, cycle__year__in=years)
+        .values_list("pk", flat=True)
+    )
     frozen = sorted(selectors.frozen_years(ids, years))
     if not frozen:
         return None
