@@ -30,6 +30,7 @@ from parindex import scoring
 from parindex.accounts.permissions import Principal, UnitRef
 from parindex.assessments.inputs import clean_inputs, to_response, to_stored
 from parindex.assessments.models import Answer, Assessment
+from parindex.core.templatetags.parindex import vn_grouped
 
 SOURCE_KEY = "source"  # the node key naming a leaf's source
 
@@ -141,17 +142,10 @@ def _indicator_figures(assessment: Assessment, names: Collection[str]) -> dict[s
     return {code: row for (_unit, code), row in sums.items()}
 
 
-def _vn(number: Decimal) -> str:
-    """A figure as written in Vietnamese: 1.063 dossiers, 12,5."""
-    if number == number.to_integral_value():
-        return f"{int(number):,}".replace(",", ".")
-    return scoring.decimals.plain(number).replace(".", ",")
-
-
 def _indicator_detail(figure: Mapping[str, Any], year: int) -> tuple[str, str]:
     numerator, denominator = figure["numerator"], figure["denominator"]
     percent = scoring.decimals.plain((Decimal(100) * numerator / denominator).quantize(Decimal("0.01")))
-    shown = f"{_vn(numerator)}/{_vn(denominator)}"
+    shown = f"{vn_grouped(numerator)}/{vn_grouped(denominator)}"
     label = f"Chỉ số theo dõi: {figure['indicator__name']}"
     detail = f"{figure['months']} tháng năm {year}: {shown} ({percent.replace('.', ',')}%)"
     return label, detail
@@ -220,6 +214,9 @@ def _indicator_apply(*, assessment: Assessment, code: str, actor: Any, principal
 # (an empty register may just not have been kept). ``dossiers.selectors.apology_offer``.
 
 
+DOSSIERS = "dossiers"  # the kind's ``source`` value, and how the forecast names the register
+
+
 def _dossiers_collect(assessment: Assessment, spec: scoring.Framework, codes: Collection[str]) -> list[InputSource]:
     """The register's counts for the unit and year, with its on-time indicator's sums (one query)."""
     from django.urls import reverse
@@ -232,7 +229,7 @@ def _dossiers_collect(assessment: Assessment, spec: scoring.Framework, codes: Co
         return []
     source = InputSource(
         code="",
-        kind="dossiers",
+        kind=DOSSIERS,
         inputs=offer.inputs,
         label=f"Sổ theo dõi hồ sơ trễ hạn năm {year}",
         detail=offer.detail,
@@ -255,7 +252,7 @@ def _dossiers_apply(*, assessment: Assessment, code: str, actor: Any, principal:
 KINDS: dict[str, SourceKind] = {
     "remediation": SourceKind(_remediation_collect, _remediation_may_apply, _remediation_apply),
     "indicator": SourceKind(_indicator_collect, _indicator_may_apply, _indicator_apply),
-    "dossiers": SourceKind(_dossiers_collect, _dossiers_may_apply, _dossiers_apply),
+    DOSSIERS: SourceKind(_dossiers_collect, _dossiers_may_apply, _dossiers_apply),
 }
 
 

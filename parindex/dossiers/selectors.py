@@ -20,6 +20,7 @@ from django.db.models import Count, DecimalField, FilteredRelation, OuterRef, Q,
 from parindex.accounts.permissions import UnitRef
 from parindex.assessments.models import Assessment
 from parindex.assessments.workflow import Status
+from parindex.core.templatetags.parindex import vn_grouped
 from parindex.dossiers.models import LateDossier
 from parindex.indicators import selectors as indicator_selectors
 from parindex.indicators.models import Indicator, IndicatorValue
@@ -181,10 +182,6 @@ class ApologyOffer:
     detail: str
 
 
-def _vn(number: Decimal | int) -> str:
-    return f"{int(number):,}".replace(",", ".")
-
-
 def apology_offer(figures: YearFigures | None) -> ApologyOffer | None:
     """What the register offers 3.6 (pure): the late dossiers with an apology letter over the late
     dossiers; "not applicable" when the register is empty and the on-time indicator shows every
@@ -200,7 +197,7 @@ def apology_offer(figures: YearFigures | None) -> ApologyOffer | None:
         )
     if figures.none_late:
         assert figures.resolved is not None
-        shown = _vn(figures.resolved)
+        shown = vn_grouped(figures.resolved)
         return ApologyOffer(
             inputs={"applicable": False},
             detail=f"không có hồ sơ trễ hạn (chỉ số theo dõi: {shown}/{shown} hồ sơ giải quyết đúng hạn), không áp dụng",

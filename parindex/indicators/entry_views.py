@@ -101,9 +101,8 @@ def _reporting_month(indicator: Indicator, month: int) -> bool:
 
 def _target_text(indicator: Indicator, target: Decimal) -> str:
     sign = "≥" if indicator.direction == Indicator.Direction.AT_LEAST else "≤"
-    if indicator.is_ratio:
-        return f"{sign} {vn_number(target * _HUNDRED)}%"
-    return f"{sign} {vn_number(target)} {indicator.unit_label}"
+    unit = "%" if indicator.is_ratio else f" {indicator.unit_label}"
+    return f"{sign} {services_.target_text(indicator, target)}{unit}"
 
 
 @dataclass
@@ -179,7 +178,7 @@ def _entry_cell(
 def _entry_context(access: EntryAccess, year: int, today: dt.date, editing: EntryEdit | None = None) -> dict[str, Any]:
     unit = access.unit
     months = entry_months(unit, year, today)
-    indicators = list(Indicator.objects.filter(active=True).order_by("code"))
+    indicators = monitoring.followed()
     targets = monitoring.year_targets(indicators, access.target_province_id, year)
     stored = selectors_.unit_values(unit, year)
     grid = []

@@ -4,9 +4,10 @@ The projected inputs of a unit are its self-assessment (with the appraisers' fig
 the appraisal has started), and, while the unit is still self-assessing, the figures tracked
 all year that its sub-criteria take their input from (see ``assessments.sources``): the
 year-to-date figures of an indicator (``source: indicator:<code>``) and the register of late
-dossiers and apology letters (``source: dossiers:apology``, 3.6) replace the ones typed in. The engine scores every unit of the cycle on its projected inputs, so the
-forecast's score, percent and classification are ``scoring.score``'s and its rank is
-``scoring.rank``'s among the cycle's units.
+dossiers and apology letters (``source: dossiers:apology``, 3.6) replace the ones typed in.
+The engine scores every unit of the cycle on its projected inputs, so the forecast's score,
+percent and classification are ``scoring.score``'s and its rank is ``scoring.rank``'s among
+the cycle's units.
 
 A what-if replaces some of one unit's inputs (e.g. online dossiers at 30 %) and scores again;
 the others keep their projection, so the points and places gained are the change's alone.
@@ -23,12 +24,12 @@ from parindex import scoring
 from parindex.appraisals.selectors import cycle_inputs, merged_inputs
 from parindex.assessments.inputs import clean_inputs, to_response, to_stored
 from parindex.assessments.models import Assessment
-from parindex.assessments.sources import indicator_code, indicator_sums, source_codes
+from parindex.assessments.sources import DOSSIERS, indicator_code, indicator_sums, source_codes
 from parindex.assessments.workflow import Status
 from parindex.dossiers import selectors as dossier_selectors
 from parindex.frameworks.selectors import framework_version_spec
 
-REGISTER = "dossiers"  # the ``source`` kind of the register of late dossiers
+REGISTER = DOSSIERS  # the ``source`` kind of the register of late dossiers
 # Rules a leader can play with on the what-if panel, and the one input each takes there.
 WHAT_IF_INPUT = {"proportional": "value", "tiered": "value", "count": "count", "binary": "met"}
 

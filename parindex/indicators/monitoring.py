@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Sum
 
+from parindex.core.templatetags.parindex import vn_grouped
 from parindex.indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from parindex.indicators.status import (
     COUNT,
@@ -34,7 +35,7 @@ from parindex.indicators.status import (
     target_status,
     year_figure,
 )
-from parindex.scoring.decimals import plain, round_half_up
+from parindex.scoring.decimals import round_half_up
 from parindex.units.models import AdministrativeUnit
 
 Level = AdministrativeUnit.Level
@@ -83,10 +84,7 @@ def figure_text(indicator: Indicator, value: Decimal | None) -> str:
     if indicator.kind == RATIO:
         shown = round_half_up(value * 100, Decimal("0.01"))
         return f"{shown:.2f}".replace(".", ",") + "%"
-    number = plain(round_half_up(value, Decimal("0.01")))
-    whole, _, decimals = number.partition(".")
-    whole = f"{int(whole):,}".replace(",", ".")
-    text = f"{whole},{decimals}" if decimals else whole
+    text = vn_grouped(round_half_up(value, Decimal("0.01")))
     return f"{text} {indicator.unit_label}" if indicator.unit_label else text
 
 

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from parindex.accounts.permissions import UnitRef, is_province_admin
+from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
 from parindex.accounts.selectors import principal_for
 from parindex.assessments.inputs import describe_inputs
 from parindex.assessments.views import get_assessment_for
@@ -92,10 +92,20 @@ def forecast(request: HttpRequest, pk: int) -> HttpResponse:
 # -- monitoring ------------------------------------------------------------------------------------
 
 
-def _year(request: HttpRequest, today: dt.date) -> int:
+def _year(request: HttpRequest, today: dt.date, *, latest: int | None = None) -> int:
+    """``?nam=`` if it is a year from MIN_YEAR to ``latest`` (this year by default), else this year."""
     raw = request.GET.get("nam", "")
     year = int(raw) if raw.isdigit() else today.year
-    return year if MIN_YEAR <= year <= today.year else today.year
+    return year if MIN_YEAR <= year <= (latest or today.year) else today.year
+
+
+def _staff_province(request: HttpRequest, province_pk: int) -> tuple[AdministrativeUnit, Principal]:
+    """The province and who asks, or 404 for anyone but its staff (the figures are not published)."""
+    province = AdministrativeUnit.objects.filter(pk=province_pk, level=AdministrativeUnit.Level.PROVINCE).first()
+    principal = principal_for(request.user)
+    if province is None or not sees_internal_figures(principal, UnitRef(province.pk)):
+        raise Http404("Không tìm thấy tỉnh, thành phố")
+    return province, principal
 
 
 def _trend_chart(trend: monitoring.Trend, unit: AdministrativeUnit, year: int) -> Chart:
@@ -187,10 +197,7 @@ def unit_monitor(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def province_monitor(request: HttpRequest, province_pk: int) -> HttpResponse:
     """Theo dõi chỉ số toàn tỉnh: which communes are below target on which indicators (the
     province's staff only: the figures are not published)."""
-    province = AdministrativeUnit.objects.filter(pk=province_pk, level=AdministrativeUnit.Level.PROVINCE).first()
-    principal = principal_for(request.user)
-    if province is None or not sees_internal_figures(principal, UnitRef(province.pk)):
-        raise Http404("Không tìm thấy tỉnh, thành phố")
+    province, principal = _staff_province(request, province_pk)
     today = timezone.localdate()
     year = _year(request, today)
     matrix = monitoring.province_matrix(province, year)
@@ -223,13 +230,9 @@ TARGET_FIELD, BASE_FIELD = "ct-", "truoc-"
 def targets_edit(request: HttpRequest, province_pk: int) -> HttpResponse:
     """Chỉ tiêu năm: the province's own targets of a year beside the indicators' defaults; the
     province's Sở Nội vụ sets them (all or none), the rest of its staff reads them."""
-    province = AdministrativeUnit.objects.filter(pk=province_pk, level=AdministrativeUnit.Level.PROVINCE).first()
-    principal = principal_for(request.user)
-    if province is None or not sees_internal_figures(principal, UnitRef(province.pk)):
-        raise Http404("Không tìm thấy tỉnh, thành phố")
+    province, principal = _staff_province(request, province_pk)
     today = timezone.localdate()
-    raw = request.GET.get("nam", "")
-    year = int(raw) if raw.isdigit() and MIN_YEAR <= int(raw) <= today.year + 1 else today.year
+    year = _year(request, today, latest=today.year + 1)
     can_edit = is_province_admin(principal, UnitRef(province.pk))
     indicators = monitoring.followed()
     own = monitoring.own_targets(indicators, province.pk, year)

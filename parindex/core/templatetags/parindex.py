@@ -21,6 +21,19 @@ def vn_number(value: Decimal | int | None) -> str:
 
 
 @register.filter
+def vn_grouped(value: Decimal | int | None) -> str:
+    """A count or figure as written in Vietnamese text: thousands grouped by dots, a decimal
+    comma, no trailing zeros (1.063, 12,5, 1.234,5)."""
+    if value is None or value == "":
+        return ""
+    text = plain(Decimal(value))
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, decimals = text.partition(".")
+    whole = f"{int(whole):,}".replace(",", ".")
+    return sign + (f"{whole},{decimals}" if decimals else whole)
+
+
+@register.filter
 def vn_score(value: Decimal | None) -> str:
     """A score with the decimals it was rounded to: 17,10, 0,34."""
     if value is None or value == "":
