@@ -45,12 +45,13 @@ def reference_spec() -> scoring.Framework:
 
 
 @pytest.fixture
-def province_admin(django_user_model):
-    """A Sở Nội vụ admin: may import, publish and see drafts."""
-    from django.contrib.auth.models import Permission
+def province_admin(django_user_model, province):
+    """A Sở Nội vụ admin of ``province`` (the role, no Django permission): manages the province's
+    frameworks (import, publish, drafts)."""
+    from parindex.accounts.models import Role, RoleAssignment
 
     user = django_user_model.objects.create_user("sonoivu", password="pw-sonoivu-1")
-    user.user_permissions.add(Permission.objects.get(codename="add_frameworkversion"))
+    RoleAssignment.objects.create(user=user, role=Role.PROVINCE_ADMIN, unit=province, include_descendants=True)
     return user
 
 

@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "parindex.core.apps.OperatorAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,12 +55,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "parindex.accounts.middleware.TemporaryPasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: it turns a lockout into the Vietnamese lockout page.
@@ -106,22 +108,36 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed-login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
-# user name from one address, that pair is locked for AXES_COOLOFF_MINUTES.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Failed-login throttling (django-axes, see accounts/throttling.py): an account is locked after
+# AXES_ACCOUNT_FAILURE_LIMIT wrong passwords from any addresses, and an address after
+# AXES_ADDRESS_FAILURE_LIMIT failures over any accounts, each for AXES_COOLOFF_MINUTES.
+AXES_ACCOUNT_FAILURE_LIMIT = env_int("AXES_ACCOUNT_FAILURE_LIMIT", env_int("AXES_FAILURE_LIMIT", 10))
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
+AXES_FAILURE_LIMIT = "parindex.accounts.throttling.failure_limit"
 AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=AXES_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "parindex.accounts.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "parindex.accounts.throttling.client_ip"
+# A success must not wipe the address's count (one valid account would reset a spray), and
+# failures during a lock must not push its end further (the page states when it ends).
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# Behind a reverse proxy: the proxies' addresses (or networks) and the header they set with the
+# client's address. The header is read only on requests that come from one of these proxies.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Province names, "matkhau", "123456"… with or without accents, digits and punctuation.
+    {"NAME": "parindex.accounts.passwords.VietnameseCommonPasswordValidator"},
 ]
+CSRF_FAILURE_VIEW = "parindex.core.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -141,8 +157,15 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Largest evidence file (tài liệu kiểm chứng) an official may upload.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
-# Largest framework file (YAML/JSON/XLSX) a province admin may upload.
-FRAMEWORK_UPLOAD_MAX_BYTES = env_int("FRAMEWORK_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Largest framework file (YAML/JSON/XLSX) a province admin may upload. The reference framework
+# (64 nodes) is 17 KB; 1 MB holds thousands of nodes and parses (YAML, in pure Python, about
+# 200 KB/s) within a few seconds, so an upload never holds a worker for long.
+FRAMEWORK_UPLOAD_MAX_BYTES = env_int("FRAMEWORK_UPLOAD_MAX_BYTES", 1024 * 1024)
+# Rows below the header one indicator import reads (CSV or Excel); the next row refuses the file.
+INDICATOR_IMPORT_MAX_ROWS = env_int("INDICATOR_IMPORT_MAX_ROWS", 200_000)
+# Limits of the child process that checks and renders a province's own Word template.
+DOCUMENT_RENDER_TIMEOUT_S = env_int("DOCUMENT_RENDER_TIMEOUT_S", 10)
+DOCUMENT_RENDER_MAX_MB = env_int("DOCUMENT_RENDER_MAX_MB", 512)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "parindex@localhost")
@@ -156,10 +179,24 @@ except ValueError:
 if any(day < 1 for day in REMINDER_DAYS):
     raise ImproperlyConfigured("REMINDER_DAYS must be positive (the deadline day itself is always reminded)")
 
+# Production security (all on when DEBUG is off; see docs/deployment-security in README).
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Behind a TLS-terminating proxy that sets e.g. "X-Forwarded-Proto: https" (and strips it from
+# clients): SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto,https. Empty: no proxy header is trusted.
+_proxy_ssl = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_ssl and len(_proxy_ssl) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'Header-Name,value', e.g. X-Forwarded-Proto,https")
+SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl[0].upper().replace("-", "_"), _proxy_ssl[1]) if _proxy_ssl else None
 
 LOGGING = {
     "version": 1,
@@ -169,3 +206,27 @@ LOGGING = {
 }
 
 FORMAT_MODULE_PATH = ["parindex.formats"]
+
+# Content-Security-Policy (django-csp, ``csp.middleware.CSPMiddleware`` after SecurityMiddleware).
+# Every page runs only the scripts and styles parindex serves itself: no inline <script>, no
+# inline event handler, no style="" attribute in any template (behaviour is in static/js/app.js,
+# sizes set from data-* attributes through the CSSOM, which CSP does not restrict). htmx's
+# injected indicator <style> and its page snapshots are turned off in base.html and ECharts
+# draws its tooltips on the canvas (renderMode "richText" in charts.js) instead of as HTML with
+# style attributes, so style-src needs no exception. data: images are allowed for small inline
+# icons (none is used yet). tests/browser/test_csp.py visits every page under this policy and
+# fails on any violation; README.md "Security headers" says how to keep templates within it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

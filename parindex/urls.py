@@ -6,9 +6,6 @@ from django.urls import include, path
 
 from parindex.dashboards import views as dashboard_views
 
-admin.site.site_header = "parindex – Quản trị"
-admin.site.site_title = "parindex"
-
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from parindex.accounts.models import Role
+from parindex.accounts.models import COMMUNE_ROLES, PROVINCE_ROLES, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +66,90 @@ ANONYMOUS = Principal(user_id=None)
 
 def is_province_admin(p: Principal, unit: UnitRef) -> bool:
     return p.is_superuser or p.has_role(unit, {Role.PROVINCE_ADMIN})
+
+
+# --- People and roles, managed in the app -------------------------------------------------
+#
+# A province admin (Sở Nội vụ) manages the people who work in its province (their
+# ``User.unit`` is the province or one of its communes) and grants roles on the province's
+# current units only; a commune head manages its own commune's officers (commune officer,
+# commune office) and grants only those roles, only at its commune. Operators (staff or
+# superusers) are managed from the command line, never through these pages; nobody manages
+# their own account here (a second administrator does), so no one can raise their own rights.
+
+PEOPLE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.COMMUNE_HEAD})
+COMMUNE_HEAD_GRANTS = frozenset({Role.COMMUNE_OFFICER, Role.COMMUNE_OFFICE})
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    """What the predicates need to know of a person being managed."""
+
+    id: int
+    unit: UnitRef | None
+    is_operator: bool = False
+    grants: tuple[tuple[str, int], ...] = ()
+
+
+def province_of(unit: UnitRef) -> int:
+    """The province a unit belongs to (a province is its own)."""
+    return unit.province_id if unit.province_id is not None else unit.id
+
+
+def is_province_unit(unit: UnitRef) -> bool:
+    return unit.province_id is None and unit.parent_id is None
+
+
+def admin_province_ids(p: Principal) -> set[int]:
+    return {g.unit_id for g in p.grants if g.role == Role.PROVINCE_ADMIN}
+
+
+def head_commune_ids(p: Principal) -> set[int]:
+    return {g.unit_id for g in p.grants if g.role == Role.COMMUNE_HEAD}
+
+
+def can_manage_people(p: Principal) -> bool:
+    """Whether the people pages are offered at all."""
+    return p.is_superuser or any(g.role in PEOPLE_ROLES for g in p.grants)
+
+
+def grantable_roles(p: Principal, unit: UnitRef) -> frozenset[str]:
+    """The roles ``p`` may grant (or revoke) at ``unit``: province roles at a province,
+    commune roles at a commune, the viewer role at either."""
+    at_province = is_province_unit(unit)
+    if p.is_superuser or province_of(unit) in admin_province_ids(p):
+        base = PROVINCE_ROLES if at_province else COMMUNE_ROLES
+        return frozenset(base | {Role.VIEWER})
+    if not at_province and unit.id in head_commune_ids(p):
+        return COMMUNE_HEAD_GRANTS
+    return frozenset()
+
+
+def can_create_people_at(p: Principal, unit: UnitRef) -> bool:
+    """Whether ``p`` may create an account working at ``unit``."""
+    if p.is_superuser or province_of(unit) in admin_province_ids(p):
+        return True
+    return not is_province_unit(unit) and unit.id in head_commune_ids(p)
+
+
+def can_manage_person(p: Principal, person: PersonRef) -> bool:
+    """Edit, reset the password of, lock, unlock, grant and revoke roles of ``person``."""
+    if not p.is_authenticated or person.id == p.user_id:
+        return False
+    if p.is_superuser:
+        return True
+    if person.is_operator or person.unit is None:
+        return False
+    if province_of(person.unit) in admin_province_ids(p):
+        return True
+    unit_id = person.unit.id
+    return (
+        not is_province_unit(person.unit)
+        and unit_id in head_commune_ids(p)
+        and all(role in COMMUNE_HEAD_GRANTS and at == unit_id for role, at in person.grants)
+    )
+
+
+def can_see_person(p: Principal, person: PersonRef) -> bool:
+    """Managers see the people they manage; everyone sees their own record."""
+    return person.id == p.user_id or can_manage_person(p, person)

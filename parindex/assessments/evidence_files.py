@@ -10,6 +10,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
@@ -73,10 +74,18 @@ def _matches(kind: str, head: bytes, stream: BinaryIO) -> bool:
                 names = archive.namelist()
                 if kind.startswith("ooxml:"):
                     return "[Content_Types].xml" in names and any(n.startswith(kind[6:]) for n in names)
-                return "mimetype" in names and archive.read("mimetype").decode("ascii", "replace").strip() == kind[4:]
-        except (zipfile.BadZipFile, OSError, KeyError):
+                if "mimetype" not in names or archive.getinfo("mimetype").file_size > 200:
+                    return False  # an ODF mimetype is a few dozen bytes; never inflate a bomb
+                return archive.read("mimetype").decode("ascii", "replace").strip() == kind[4:]
+        except (zipfile.BadZipFile, OSError, KeyError, NotImplementedError, RuntimeError, EOFError, zlib.error):
             return False
     return False
+
+
+def megabytes(size: int) -> str:
+    """A size in MB the Vietnamese way: one decimal, a decimal comma, none when whole ("20", "20,5")."""
+    text = f"{size / 1024 / 1024:.1f}" if size >= 1024 * 1024 else f"{size / 1024 / 1024:.3f}".rstrip("0")
+    return text[:-2] if text.endswith(".0") else text.replace(".", ",")
 
 
 def check_upload(name: str, stream: BinaryIO, *, max_bytes: int) -> CheckedFile:
@@ -91,9 +100,7 @@ def check_upload(name: str, stream: BinaryIO, *, max_bytes: int) -> CheckedFile:
     if size == 0:
         raise EvidenceRejected("Tệp rỗng.")
     if size > max_bytes:
-        raise EvidenceRejected(
-            f"Tệp quá lớn ({size / 1024 / 1024:.1f} MB); tối đa {max_bytes / 1024 / 1024:.0f} MB.".replace(".", ",")
-        )
+        raise EvidenceRejected(f"Tệp quá lớn ({megabytes(size)} MB); tối đa {megabytes(max_bytes)} MB.")
     stream.seek(0)
     head = stream.read(16)
     content_type, kind = TYPES[suffix]

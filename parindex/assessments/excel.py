@@ -30,14 +30,13 @@ import datetime as dt
 import io
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -46,6 +45,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from parindex import scoring
 from parindex.assessments.inputs import clean_inputs
+from parindex.core.uploads import UploadRefused, open_xlsx
 from parindex.scoring.decimals import plain
 
 INFO_SHEET, EVIDENCE_SHEET = "Thông tin", "Tài liệu kiểm chứng"
@@ -54,6 +54,8 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 YES, NO = "Có", "Không"
 NOT_APPLICABLE_TEXT = "KAD"  # không áp dụng, as on the pages
 MAX_ROWS = 5000  # rows read per sheet; a framework has a few hundred nodes at most
+MAX_SHEETS = 100  # sheets in an imported workbook (one per field, a framework has a dozen)
+HEADER_WIDTH = 100  # columns searched for the header titles
 
 INPUT_KEYS = ("applicable", "met", "value", "numerator", "denominator", "count", "days_late", "score")
 
@@ -607,17 +609,12 @@ FALSE_WORDS = frozenset({"không", "khong", "k", "không đạt", "khong dat", "
 
 
 def _open(data: bytes) -> Any:
-    data = bytes(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise WorkbookUnreadable(
-            "Tệp là bảng tính Excel cũ (.xls); hãy mở bằng Excel và lưu lại dạng Excel Workbook (.xlsx)."
-        )
+    """The workbook, read-only (rows streamed), once ``core.uploads`` has checked the container."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. "Data Validation extension is not supported"
-            return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # any failure to open means the same thing to the person uploading
-        raise WorkbookUnreadable("Tệp không phải bảng tính Excel (.xlsx) đọc được.") from None
+        return open_xlsx(data, read_only=True)
+    except UploadRefused as exc:
+        reason = str(exc)
+        raise WorkbookUnreadable(f"{reason[:1].upper()}{reason[1:]}.") from None
 
 
 def answers_from_xlsx(data: bytes, spec: scoring.Framework) -> ImportedBook:
@@ -657,10 +654,13 @@ def _read(wb: Any, spec: scoring.Framework) -> ImportedBook:
         assessment_id = int(_text(info.get("assessment")))
     except ValueError:
         raise WorkbookUnreadable(WRONG_LAYOUT.format(why="trang 'Thông tin' không có mã hồ sơ")) from None
+    if len(wb.sheetnames) > MAX_SHEETS:
+        raise WorkbookUnreadable(WRONG_LAYOUT.format(why=f"có {len(wb.sheetnames)} trang, quá {MAX_SHEETS} trang"))
     book = ImportedBook(assessment_id=assessment_id, sheets=list(wb.sheetnames))
     expected = {_norm(title) for title in field_sheet_titles(spec).values()}
     seen: dict[str, tuple[str, int]] = {}
     read_any = False
+    budget = MAX_ROWS  # rows left to read in the whole workbook
     for name in wb.sheetnames:
         if _norm(name) in (_norm(INFO_SHEET), _norm(EVIDENCE_SHEET)):
             continue
@@ -677,7 +677,12 @@ def _read(wb: Any, spec: scoring.Framework) -> ImportedBook:
             book.problems.append(RowProblem(name, header, "", f"thiếu cột {', '.join(absent)} ở dòng tiêu đề"))
             continue
         read_any = True
-        _read_sheet(ws, name, header, columns, spec, book, seen)
+        if budget <= 0:
+            book.problems.append(
+                RowProblem(name, None, "", f"bảng tính có quá {MAX_ROWS} dòng; trang này không được đọc")
+            )
+            break
+        budget -= _read_sheet(ws, name, header, columns, spec, book, seen, budget)
     if not read_any and not book.problems:
         raise WorkbookUnreadable(WRONG_LAYOUT.format(why="không có trang lĩnh vực nào có dòng tiêu đề"))
     return book
@@ -685,7 +690,8 @@ def _read(wb: Any, spec: scoring.Framework) -> ImportedBook:
 
 def _info(ws: Worksheet) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for values in ws.iter_rows(min_row=1, max_row=200, values_only=True):
+    ws.reset_dimensions()
+    for values in ws.iter_rows(min_row=1, max_row=200, max_col=3, values_only=True):
         key = _text(values[2]) if len(values) > 2 else ""
         if key and key not in out:
             out[key] = values[1]
@@ -694,7 +700,8 @@ def _info(ws: Worksheet) -> dict[str, Any]:
 
 def _columns(ws: Worksheet) -> tuple[int, dict[str, int]] | None:
     """The header row (searched in the first 10 rows) and the column index of each key."""
-    for number, values in enumerate(ws.iter_rows(min_row=1, max_row=10, values_only=True), start=1):
+    rows = ws.iter_rows(min_row=1, max_row=10, max_col=HEADER_WIDTH, values_only=True)
+    for number, values in enumerate(rows, start=1):
         found: dict[str, int] = {}
         for index, title in enumerate(values):
             key = ALIASES.get(_norm(title))
@@ -713,14 +720,25 @@ def _read_sheet(
     spec: scoring.Framework,
     book: ImportedBook,
     seen: dict[str, tuple[str, int]],
-) -> None:
-    for number, cells in enumerate(ws.iter_rows(min_row=header + 1), start=header + 1):
+    budget: int = MAX_ROWS,
+) -> int:
+    """Read the rows below ``header``, at most ``budget`` of them; returns how many were read.
+
+    Streamed: the row past the cap stops the reading before anything more of the sheet is
+    parsed, and no cell right of the last column read is built (one cell in column XFD does
+    not make every row 16,384 cells wide)."""
+    width = max(columns.values()) + 1
+    read = 0
+    for number, cells in enumerate(ws.iter_rows(min_row=header + 1, max_col=width), start=header + 1):
 
         def problem(reason: str, code: str = "", number: int = number) -> None:
             book.problems.append(RowProblem(sheet, number, code, reason))
 
-        if number > header + MAX_ROWS:
-            return problem(f"trang có quá {MAX_ROWS} dòng; phần sau không được đọc")
+        if read >= budget:
+            where = "trang" if budget == MAX_ROWS else "bảng tính"
+            problem(f"{where} có quá {MAX_ROWS} dòng; phần sau không được đọc")
+            return read
+        read += 1
         cell = {key: cells[i] if i < len(cells) else None for key, i in columns.items()}
         value = {key: getattr(c, "value", None) for key, c in cell.items()}
         code = _text(value["code"])
@@ -749,7 +767,7 @@ def _read_sheet(
             problem(str(exc), code)
             continue
         book.rows.append(ImportedRow(sheet, number, code, inputs, _text(value["explanation"]), revision))
-    return None
+    return read
 
 
 def _revision(value: Any) -> int | None:

@@ -53,10 +53,36 @@ def cycle_open(
     name: str = "",
     actor: Any = None,
 ) -> Cycle:
-    """Open a year's cycle for a province: one draft assessment per unit in scope."""
+    """Open a year's cycle for a province: one draft assessment per unit in scope.
+
+    The framework must be the province's own or a national one (used read-only), and apply
+    in ``year``: within its decision's period, or the extension recorded on its page. Every
+    problem is listed at once.
+    """
     errors: list[str] = []
     if framework_version.status != VersionStatus.PUBLISHED:
         errors.append("Chỉ mở kỳ đánh giá với bộ chỉ số đã ban hành.")
+    framework = framework_version.framework
+    if framework.owner_id is not None and framework.owner_id != province.pk:
+        errors.append(
+            f"Bộ chỉ số {framework.code} thuộc {framework.owner.name}; {province.name} chỉ dùng được "
+            "bộ chỉ số của tỉnh mình hoặc bộ chỉ số dùng chung toàn quốc."
+        )
+    if not framework_version.applies_in(year):
+        # The decision's period (or its extension) bounds the years; an end may be missing.
+        until = framework_version.applies_until
+        span = framework_version.applies_label
+        span = f"cho giai đoạn {span}" if framework_version.period_from is not None and until is not None else span
+        later = until is not None and year > until
+        errors.append(
+            f"Bộ chỉ số {framework.code} phiên bản {framework_version.number} áp dụng {span}; "
+            f"năm {year} nằm ngoài giai đoạn này. "
+            + (
+                "Hãy dùng bộ chỉ số của giai đoạn mới, hoặc ghi quyết định kéo dài thời gian áp dụng ở trang bộ chỉ số."
+                if later
+                else f"Hãy dùng bộ chỉ số áp dụng cho năm {year}."
+            )
+        )
     if not self_assessment_due <= appraisal_due <= clarification_due <= publication_due:
         errors.append("Các hạn phải theo thứ tự: tự đánh giá, thẩm định, giải trình, công bố.")
     units = list(units)

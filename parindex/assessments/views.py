@@ -33,10 +33,10 @@ from parindex.assessments.inputs import describe_change_value
 from parindex.assessments.models import Assessment, Assignment, AuditEntry, Evidence, EvidenceFile
 from parindex.assessments.page import editable_codes, self_assessment_page
 from parindex.assessments.workflow import Status
+from parindex.core.downloads import stored_file_response
 from parindex.core.flash import flash_form_errors
-from parindex.frameworks.models import Criterion, FrameworkVersion
-from parindex.frameworks.selectors import framework_version_spec
-from parindex.frameworks.workflow import Status as VersionStatus
+from parindex.frameworks.models import Criterion
+from parindex.frameworks.selectors import framework_version_spec, versions_usable_by
 from parindex.units.models import AdministrativeUnit
 from parindex.units.selectors import communes_of_province
 
@@ -220,18 +220,9 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int, revision:
     return evidence_response(stored)
 
 
-def evidence_response(stored: EvidenceFile) -> FileResponse:
-    """A stored evidence file, inline where the browser can show it, never cached or sniffed."""
-    inline = stored.content_type in ("application/pdf", "image/jpeg", "image/png")
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=not inline,
-        filename=stored.original_name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def evidence_response(stored: Any) -> FileResponse:
+    """A stored evidence file (or a progress note's): see ``core.downloads.stored_file_response``."""
+    return stored_file_response(stored.file, filename=stored.original_name, content_type=stored.content_type)
 
 
 @login_required
@@ -308,7 +299,8 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Chỉ quản trị Sở Nội vụ được mở kỳ đánh giá.")
     chosen = request.POST.get("tinh") or request.GET.get("tinh")
     province = next((p for p in provinces if str(p.pk) == chosen), provinces[0])
-    versions = FrameworkVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("framework")
+    # The province's own frameworks and the national ones (read-only); cycle_open checks again.
+    versions = versions_usable_by(province).select_related("framework")
     communes = list(communes_of_province(province))
     form = CycleOpenForm(
         request.POST or None,

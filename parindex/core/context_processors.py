@@ -20,4 +20,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # principal_for caches on the user, so pages that already checked access pay nothing.
         return bool(principal_for(user).unit_ids({Role.APPRAISER, Role.COUNCIL_CHAIR, Role.PROVINCE_ADMIN})[0])
 
-    return {"nav_appraises": SimpleLazyObject(appraises)}
+    def manages_people() -> bool:
+        from parindex.accounts.permissions import can_manage_people
+        from parindex.accounts.selectors import principal_for
+
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and can_manage_people(principal_for(user)))
+
+    return {"nav_appraises": SimpleLazyObject(appraises), "nav_manages_people": SimpleLazyObject(manages_people)}

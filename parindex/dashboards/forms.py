@@ -31,4 +31,4 @@ class ProvinceFilterForm(forms.Form):
         self.fields["nhom"].choices = [("", "Tất cả các nhóm")] + [(p.pk, p.approval.name) for p in publications]
         self.fields["loai"].choices = [("", "Tất cả")] + [(c, c) for c in classifications]
         for f in self.fields.values():
-            f.widget.attrs["onchange"] = "this.form.requestSubmit()"
+            f.widget.attrs["data-autosubmit"] = True  # static/js/app.js submits the form on change

@@ -125,4 +125,8 @@ class ExtraForm(forms.Form):
 
 class TemplateUploadForm(forms.Form):
     kind = forms.ChoiceField(label="Loại văn bản", choices=Kind.choices)
-    file = forms.FileField(label="Tệp mẫu Word (.docx)")
+    file = forms.FileField(
+        label="Tệp mẫu Word (.docx)",
+        help_text="Tối đa 5 MB. Mẫu được chạy thử với số liệu mẫu trước khi dùng; mẫu chạy quá lâu "
+        "hoặc dùng quá nhiều bộ nhớ sẽ bị từ chối.",
+    )

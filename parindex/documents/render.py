@@ -1,83 +1,138 @@
 """Renderers: a template file and a context in, DOCX (docxtpl), PDF (LibreOffice, when installed) out.
 
-Templates may come from a province admin, so they are rendered in Jinja's
-``SandboxedEnvironment`` (no attribute access to internals, no calls to unsafe methods) with
-XML autoescaping: a template that tries to reach Python objects is refused with
-``TemplateRefused``, never executed. Contexts are plain dicts of text (``context.py``).
+Templates may come from a province admin, so they are rendered in Jinja's sandbox with caps on
+cost (``sandbox.py``: no attribute access to internals, no calls to unsafe methods, no huge ranges
+or strings) and XML autoescaping: a template that tries to reach Python objects is refused with
+``TemplateRefused``, never executed. A province's template is moreover rendered in a child
+process with time and memory limits (``bounded.py``). A file that is no sound .docx (not a zip,
+encrypted, a zip bomb, XML with a DOCTYPE or entities, not UTF-8) is refused before docxtpl parses
+it. Contexts are plain dicts of text (``context.py``). No Django here: the child imports this.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError, Undefined
-from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
-from jinja2.utils import missing
+from jinja2 import TemplateError
+from jinja2.exceptions import SecurityError
+from lxml import etree
+
+from parindex.documents.sandbox import TooCostly, environment
 
 PDF_TIMEOUT_S = 120
+DOCX_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+DOCX_MAX_MEMBERS = 1000
+XML_PARTS = (".xml", ".rels", ".vml")
+BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16, which python-docx would parse as XML too
+XML_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']""")
+XML_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+BROKEN = "Tệp không phải văn bản Word (.docx) hoặc đã bị hỏng."
 
 
 class TemplateRefused(ValueError):
     """The template cannot be used: not a Word file, broken Jinja, or code the sandbox forbids."""
 
 
-class _Empty(Undefined):
-    """An unknown name renders as nothing (a province template may omit or misspell one).
-
-    The sandbox answers an unsafe attribute (``__globals__``, ``__class__`` …) with an
-    undefined value that fails only when printed; here it fails at once, whatever the
-    template does with it next, so such a template is always refused.
-    """
-
-    def __init__(self, hint: str | None = None, obj: Any = missing, name: str | None = None, exc: Any = None) -> None:
-        if exc is SecurityError:
-            raise SecurityError(hint or "unsafe access")
-        super().__init__(hint, obj, name, exc or UndefinedError)
-
-    def __str__(self) -> str:
-        return ""
-
-
-def environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True, undefined=_Empty)
-
-
 def check_docx(data: bytes) -> None:
-    """A .docx is a zip with ``word/document.xml``; anything else is refused before docxtpl sees it."""
+    """A .docx is a plain zip with ``word/document.xml`` whose XML parts are UTF-8 without a DTD.
+
+    Checked before docxtpl (lxml) sees the file: the zip's declared sizes (a zip bomb inflates a
+    few kB into gigabytes), encryption, and each XML part, whatever its name (a DOCTYPE declares
+    the entities of a "billion laughs" or an external file; Word never writes one).
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if "word/document.xml" not in zf.namelist():
+            members = zf.infolist()
+            if "word/document.xml" not in {m.filename for m in members}:
                 raise TemplateRefused("Tệp không phải văn bản Word (.docx).")
-    except zipfile.BadZipFile:
-        raise TemplateRefused("Tệp không phải văn bản Word (.docx) hoặc đã bị hỏng.") from None
+            if any(m.flag_bits & 0x1 for m in members):
+                raise TemplateRefused("Tệp Word có đặt mật khẩu (mã hoá): hãy lưu lại không đặt mật khẩu rồi tải lên.")
+            if len(members) > DOCX_MAX_MEMBERS or sum(m.file_size for m in members) > DOCX_MAX_UNCOMPRESSED:
+                raise TemplateRefused("Tệp Word khi giải nén quá lớn (quá 50 MB) nên đã bị từ chối.")
+            for member in members:
+                with zf.open(member) as fh:  # inflates in small steps up to the declared size, then checks the CRC
+                    part = fh.read(member.file_size + 1)
+                if member.filename.lower().endswith(XML_PARTS) or _looks_like_xml(part):
+                    _check_xml(member.filename, part)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError) as exc:
+        if isinstance(exc, TemplateRefused):
+            raise
+        raise TemplateRefused(BROKEN) from None
+
+
+def _looks_like_xml(part: bytes) -> bool:
+    return part.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" or part[:2] in BOMS
+
+
+def _check_xml(name: str, data: bytes) -> None:
+    declared = XML_DECLARED_ENCODING.match(data)
+    if declared and declared.group(1).lower().replace(b"-", b"") != b"utf8":
+        raise TemplateRefused(f"Phần {name} của tệp Word không mã hoá UTF-8: hãy mở và lưu lại bằng Word.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TemplateRefused(f"Phần {name} của tệp Word không phải văn bản UTF-8 hợp lệ: tệp đã bị hỏng.") from None
+    if b"\x00" in data or XML_DTD.search(data):
+        raise TemplateRefused(
+            f"Phần {name} của tệp Word có khai báo DOCTYPE/ENTITY (Word không bao giờ tạo): tệp bị từ chối."
+        )
 
 
 def render_docx(template: bytes, context: dict[str, Any]) -> bytes:
-    """Render ``template`` (.docx bytes) with ``context``; raises TemplateRefused."""
+    """Render ``template`` (.docx bytes) with ``context``; raises TemplateRefused.
+
+    A province's template goes through ``bounded.render_bounded``, which runs this in a child.
+    """
     check_docx(template)
     doc = DocxTemplate(io.BytesIO(template))
     try:
+        doc.init_docx()
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # python-docx answers a broken package with many kinds of error
+        raise TemplateRefused(BROKEN) from None
+    try:
         doc.render(context, jinja_env=environment(), autoescape=True)
+    except TooCostly as exc:
+        raise TemplateRefused(str(exc)) from None
     except SecurityError as exc:
         raise TemplateRefused(f"Mẫu văn bản có mã lệnh không được phép, đã bị từ chối ({exc}).") from None
     except TemplateError as exc:
         raise TemplateRefused(f"Mẫu văn bản có lỗi cú pháp Jinja: {exc}.") from None
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+    except RecursionError:
+        raise TemplateRefused("Mẫu văn bản gọi macro hoặc vòng lặp lồng nhau quá sâu nên đã bị từ chối.") from None
+    except etree.LxmlError as exc:
+        _memory(exc)
+        raise TemplateRefused("Mẫu văn bản tạo ra nội dung Word không hợp lệ (XML hỏng).") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ArithmeticError) as exc:
         # A template looping over a text or indexing what is not a list: its fault, not the data's.
         raise TemplateRefused(f"Mẫu văn bản không dùng được với dữ liệu này: {exc}.") from None
-    _grid_from_cells(doc.docx)
-    out = io.BytesIO()
-    doc.save(out)
+    try:
+        _grid_from_cells(doc.docx)
+        out = io.BytesIO()
+        doc.save(out)
+    except etree.LxmlError as exc:
+        _memory(exc)
+        raise TemplateRefused("Không ghi được văn bản Word từ mẫu này (XML hỏng).") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        raise TemplateRefused(f"Không ghi được văn bản Word từ mẫu này ({type(exc).__name__}).") from None
     return out.getvalue()
+
+
+def _memory(exc: Exception) -> None:
+    """lxml reports a failed allocation as a parse or serialisation error."""
+    if "memory" in str(exc).lower():
+        raise MemoryError(str(exc)) from exc
 
 
 def _grid_from_cells(document: Any) -> None:

@@ -6,13 +6,14 @@ import hashlib
 from dataclasses import asdict
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from parindex.accounts.permissions import Principal
-from parindex.documents import builtin, context, facts, render, samples, selectors
+from parindex.documents import bounded, builtin, context, facts, render, samples, selectors
 from parindex.documents.models import DocumentTemplate, IssuedDocument, Kind
 from parindex.remediation.models import Plan
 from parindex.remediation.workflow import PlanStatus
@@ -26,9 +27,29 @@ def template_bytes(province_id: int | None, kind: str) -> tuple[bytes, DocumentT
     """The province's active template for ``kind``, else the built-in one."""
     own = selectors.active_template(province_id, kind)
     if own is not None:
-        with own.file.open("rb") as fh:
-            return fh.read(), own
+        try:
+            with own.file.open("rb") as fh:
+                return fh.read(), own
+        except (FileNotFoundError, OSError):
+            raise ValidationError(
+                f"Tệp mẫu '{own.original_name}' của tỉnh không còn trong kho lưu trữ. Quản trị Sở Nội vụ hãy tải "
+                "lại mẫu, hoặc chọn dùng lại mẫu có sẵn, ở trang Mẫu văn bản của tỉnh; chưa có gì được lưu.",
+                code="template_missing",
+            ) from None
     return builtin.builtin_path(kind).read_bytes(), None
+
+
+def render_template(data: bytes, ctx: dict[str, Any], *, own: bool) -> bytes:
+    """Render a template: a province's own (``own``) in a child with time and memory limits
+    (``bounded.py``), a built-in one in-process. Raises ValidationError when it is refused."""
+    try:
+        if not own:
+            return render.render_docx(data, ctx)
+        return bounded.render_bounded(
+            data, ctx, timeout_s=settings.DOCUMENT_RENDER_TIMEOUT_S, max_mb=settings.DOCUMENT_RENDER_MAX_MB
+        )
+    except render.TemplateRefused as exc:
+        raise ValidationError(str(exc), code="template") from None
 
 
 def _plan_ready(kind: str, plan: Any) -> None:
@@ -113,7 +134,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-@transaction.atomic
 def document_issue(
     *, source: selectors.Source, heading: facts.Heading, extra: dict[str, Any], actor: Any, principal: Principal
 ) -> IssuedDocument:
@@ -122,15 +142,16 @@ def document_issue(
     The number (when given) must be new for the body, the year and the symbol (Nghị định
     30/2020, Điều 15); two people taking the same number at once get one document and one
     clear refusal. Nothing is stored when the template cannot be rendered.
+
+    Rendering (up to DOCUMENT_RENDER_TIMEOUT_S for a province's own template) happens outside
+    any transaction: only the register row is written in one, so a slow template never holds
+    the database's write lock (SQLite takes it when a transaction begins).
     """
     if not selectors.may_issue(principal, source):
         raise PermissionDenied(NO_ISSUE)
     ctx = document_context(source, heading, extra)
     data, template = template_bytes(source.province.pk if source.province else None, source.kind)
-    try:
-        rendered = render.render_docx(data, ctx)
-    except render.TemplateRefused as exc:
-        raise ValidationError(str(exc), code="template") from None
+    rendered = render_template(data, ctx, own=template is not None)
     year = heading.date.year
     if (
         heading.number is not None
@@ -177,13 +198,11 @@ def _taken(heading: facts.Heading, year: int) -> ValidationError:
 
 
 def template_check(data: bytes, kind: str) -> None:
-    """A province's template must be a Word file that renders the sample data in the sandbox."""
+    """A province's template must be a Word file that renders the sample data in the sandbox,
+    within the time and memory limits (``DOCUMENT_RENDER_TIMEOUT_S``, ``DOCUMENT_RENDER_MAX_MB``)."""
     if len(data) > TEMPLATE_MAX_BYTES:
         raise ValidationError("Tệp mẫu quá lớn (tối đa 5 MB).", code="size")
-    try:
-        render.render_docx(data, samples.sample_context(kind))
-    except render.TemplateRefused as exc:
-        raise ValidationError(str(exc), code="template") from None
+    render_template(data, samples.sample_context(kind), own=True)
 
 
 def _require_template_admin(principal: Principal, province: Any) -> None:
@@ -191,27 +210,34 @@ def _require_template_admin(principal: Principal, province: Any) -> None:
         raise PermissionDenied("Chỉ quản trị Sở Nội vụ của tỉnh được thay mẫu văn bản.")
 
 
-@transaction.atomic
 def template_upload(
     *, province: Any, kind: str, upload: BinaryIO, filename: str, actor: Any, principal: Principal
 ) -> DocumentTemplate:
-    """Use a province's own .docx for ``kind`` from now on (the previous one is kept, inactive)."""
+    """Use a province's own .docx for ``kind`` from now on (the previous one is kept, inactive).
+
+    The check (seconds, in a child process) runs before the transaction opens, and nothing is
+    written unless it passes.
+    """
     _require_template_admin(principal, province)
     if kind not in Kind.values:
         raise ValidationError("Không có loại văn bản này.")
     data = upload.read(TEMPLATE_MAX_BYTES + 1)
     template_check(data, kind)
-    DocumentTemplate.objects.filter(province=province, kind=kind, is_active=True).update(is_active=False)
-    own = DocumentTemplate(
-        province=province,
-        kind=kind,
-        original_name=filename[:255],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
-    )
-    own.file.save("template.docx", ContentFile(data), save=False)
-    own.save()
+    with transaction.atomic():
+        # Two admins uploading at once take turns on the province's row, so the second one's
+        # template simply becomes the active one (never a clash on the one-active constraint).
+        list(type(province).objects.select_for_update().filter(pk=province.pk).values_list("pk", flat=True))
+        DocumentTemplate.objects.filter(province=province, kind=kind, is_active=True).update(is_active=False)
+        own = DocumentTemplate(
+            province=province,
+            kind=kind,
+            original_name=filename[:255],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        own.file.save("template.docx", ContentFile(data), save=False)
+        own.save()
     return own
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parindex.accounts.permissions import Principal
 from parindex.accounts.selectors import principal_for
-from parindex.core.downloads import DOCX, PDF, attachment
+from parindex.core.downloads import DOCX, PDF, attachment, open_stored
 from parindex.documents import builtin, defaults, selectors, services
 from parindex.documents import render as renderer
 from parindex.documents.forms import ADDRESSED, ExtraForm, HeadingForm, TemplateUploadForm
@@ -119,7 +119,7 @@ def issued_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The .docx as issued; ``?dinh-dang=pdf`` converts it with LibreOffice when installed."""
     doc = selectors.issued_for(principal_for(request.user), pk)
     if request.GET.get("dinh-dang") == "pdf":
-        with doc.file.open("rb") as fh:
+        with open_stored(doc.file) as fh:
             data = fh.read()
         try:
             pdf = renderer.docx_to_pdf(data)
@@ -127,7 +127,7 @@ def issued_download(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("documents:issued-detail", pk=doc.pk)
         return attachment(pdf, _file_name(doc, "pdf"), PDF, private=True)
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=_file_name(doc, "docx"), content_type=DOCX)
+    return FileResponse(open_stored(doc.file), as_attachment=True, filename=_file_name(doc, "docx"), content_type=DOCX)
 
 
 def _unit_or_404(pk: int) -> AdministrativeUnit:
@@ -158,41 +158,50 @@ def _province_for_templates(request: HttpRequest, province_pk: int) -> tuple[Adm
     return province, principal
 
 
-@login_required
-@require_GET
-def template_list(request: HttpRequest, province_pk: int) -> HttpResponse:
-    province, _ = _province_for_templates(request, province_pk)
+def _template_page(
+    request: HttpRequest, province: AdministrativeUnit, form: TemplateUploadForm, status: int = 200
+) -> HttpResponse:
     own = {t.kind: t for t in DocumentTemplate.objects.filter(province=province, is_active=True)}
     rows = [(value, label, own.get(value)) for value, label in Kind.choices]
     return render(
         request,
         "documents/template_list.html",
-        {"province": province, "rows": rows, "form": TemplateUploadForm()},
+        {"province": province, "rows": rows, "form": form},
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def template_list(request: HttpRequest, province_pk: int) -> HttpResponse:
+    province, _ = _province_for_templates(request, province_pk)
+    return _template_page(request, province, TemplateUploadForm())
 
 
 @login_required
 @require_POST
 def template_upload(request: HttpRequest, province_pk: int) -> HttpResponse:
+    """A refused file (not Word, broken, code the sandbox forbids, too slow or too big to render)
+    answers 400 with the page and the reason under the file field; nothing is stored."""
     province, principal = _province_for_templates(request, province_pk)
     form = TemplateUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            services.template_upload(
-                province=province,
-                kind=form.cleaned_data["kind"],
-                upload=upload,
-                filename=upload.name,
-                actor=request.user,
-                principal=principal,
-            )
-        except ValidationError as exc:
-            messages.error(request, "Chưa dùng được tệp mẫu: " + " ".join(exc.messages))
-        else:
-            messages.success(request, f"Đã dùng mẫu riêng của tỉnh cho {Kind(form.cleaned_data['kind']).label}.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Chưa dùng được tệp mẫu: hãy chọn loại văn bản và một tệp .docx.")
+        return _template_page(request, province, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        services.template_upload(
+            province=province,
+            kind=form.cleaned_data["kind"],
+            upload=upload,
+            filename=upload.name,
+            actor=request.user,
+            principal=principal,
+        )
+    except ValidationError as exc:
+        form.add_error("file", "Chưa dùng được tệp mẫu: " + " ".join(exc.messages))
+        return _template_page(request, province, form, status=400)
+    messages.success(request, f"Đã dùng mẫu riêng của tỉnh cho {Kind(form.cleaned_data['kind']).label}.")
     return redirect("documents:template-list", province_pk=province.pk)
 
 
@@ -217,7 +226,11 @@ def template_download(request: HttpRequest, province_pk: int, kind: str) -> Http
     if request.GET.get("mau") == "co-san":
         data = builtin.builtin_path(kind).read_bytes()
     else:
-        data, _own = services.template_bytes(province.pk, kind)
+        try:
+            data, _own = services.template_bytes(province.pk, kind)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("documents:template-list", province_pk=province.pk)
     return attachment(data, f"mau-{kind.replace('_', '-')}.docx", DOCX)
 
 

@@ -27,8 +27,11 @@ class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "created_at")
+    list_display = ("code", "name", "owner", "created_at")
+    list_select_related = ("owner",)
     search_fields = ("code", "name")
+    # Empty owner: a national framework, managed by operators only.
+    autocomplete_fields = ("owner",)
 
 
 @admin.register(FrameworkVersion)

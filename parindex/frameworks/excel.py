@@ -25,18 +25,18 @@ import datetime as dt
 import io
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from parindex.core.uploads import CORRUPT, UploadRefused, open_xlsx
 from parindex.scoring.decimals import plain
 from parindex.scoring.errors import DocumentInvalid, FileUnreadable, FrameworkInvalid, Problem
 from parindex.scoring.files import loads
@@ -131,6 +131,11 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 PARENT_FONT = Font(bold=True)
 KEY_FONT = Font(italic=True, color="808080")
 TOP_WRAP = Alignment(wrap_text=True, vertical="top")
+# Reading: rows per sheet (a framework has a few hundred criteria), the widest header row
+# searched, and the longest rule parameters cell (tiers are a few dozen characters).
+MAX_ROWS = 5000
+HEADER_WIDTH = 100
+MAX_PARAMS_CHARS = 1000
 SPARE_ROWS = 200  # empty rows styled for typing (text codes, rule kind drop-down)
 
 
@@ -347,22 +352,22 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _open(data: bytes) -> Any:
-    data = bytes(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileUnreadable(
-            "tệp là bảng tính Excel cũ (.xls); hãy mở bằng Excel và lưu lại dạng Excel Workbook (.xlsx)"
-        )
+    """The workbook, read-only (rows streamed), once ``core.uploads`` has checked the container."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. "Data Validation extension is not supported"
-            return load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # any failure to open means the same thing to the person uploading
-        raise FileUnreadable("tệp không phải bảng tính Excel (.xlsx) đọc được") from None
+        return open_xlsx(data, read_only=True)
+    except UploadRefused as exc:
+        raise FileUnreadable(str(exc)) from None
 
 
-def _rows(ws: Worksheet, first: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(row number, values) of every row from ``first`` that is not entirely empty."""
-    for number, values in enumerate(ws.iter_rows(min_row=first, values_only=True), start=first):
+def _rows(ws: Any, first: int, *, width: int | None = None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, values) of every row from ``first`` that is not entirely empty; cells past
+    column ``width`` are not read. Refuses a sheet of more than MAX_ROWS rows as it streams."""
+    for number, values in enumerate(ws.iter_rows(min_row=first, max_col=width, values_only=True), start=first):
+        if number >= first + MAX_ROWS:
+            raise FileUnreadable(
+                f"trang '{ws.title}' có hơn {MAX_ROWS} dòng (bộ chỉ số chỉ có vài trăm tiêu chí); "
+                "hãy xóa các dòng thừa ở cuối trang"
+            )
         if any(_text(v) for v in values):
             yield number, values
 
@@ -414,6 +419,9 @@ class _Reader:
 
     def document(self, wb: Any) -> dict[str, Any]:
         sheets = {_norm(name): wb[name] for name in wb.sheetnames}
+        for ws in sheets.values():
+            if hasattr(ws, "reset_dimensions"):  # read-only: a file may state wrong dimensions
+                ws.reset_dimensions()
         doc: dict[str, Any] = {"format": FORMAT}
         info = sheets.get(_norm(INFO_SHEET))
         if info is None:
@@ -435,7 +443,7 @@ class _Reader:
 
     def read_info(self, ws: Worksheet, doc: dict[str, Any]) -> None:
         by_label = {_norm(label): key for key, label in INFO_ROWS}
-        for number, values in _rows(ws, 1):
+        for number, values in _rows(ws, 1, width=3):
             label, value, key = _at(values, 0), _at(values, 1), _text(_at(values, 2))
             if not key:
                 key = by_label.get(_norm(label), "")
@@ -485,7 +493,8 @@ class _Reader:
         """The header row (searched in the first 10 rows) and the column index of each key."""
         aliases = {alias: key for key, names in HEADER_ALIASES.items() for alias in names}
         aliases.update({key: key for key in NODE_TITLES})
-        for number, values in enumerate(ws.iter_rows(min_row=1, max_row=10, values_only=True), start=1):
+        rows = ws.iter_rows(min_row=1, max_row=10, max_col=HEADER_WIDTH, values_only=True)
+        for number, values in enumerate(rows, start=1):
             found: dict[str, int] = {}
             for index, title in enumerate(values):
                 key = aliases.get(_norm(title))
@@ -507,7 +516,8 @@ class _Reader:
             self.silenced.add(NODES_SHEET)
             return []
         header, columns = located
-        entries = [self.read_node(number, values, columns) for number, values in _rows(ws, header + 1)]
+        width = max(columns.values()) + 1
+        entries = [self.read_node(number, values, columns) for number, values in _rows(ws, header + 1, width=width)]
         if not entries:
             self.silenced.add(NODES_SHEET)
             self.problem(NODES_SHEET, None, "chưa có dòng tiêu chí nào")
@@ -561,14 +571,15 @@ class _Reader:
             self.silenced.add(NODES_SHEET)
             self.problem(NODES_SHEET, None, "không có lĩnh vực nào: dòng lĩnh vực để trống cột 'Mã cha'")
         by_id = {id(entry.node): entry for entry in entries}
-
-        def note(node: dict[str, Any], path: str) -> None:
+        # Each node's document path, walked iteratively: a chain of parents as long as the sheet
+        # must not exhaust the stack (parse_framework reports the depth). Nodes in a cycle of
+        # parents hang from no root, so they are not walked (the cycle is reported above).
+        stack = [(root, f"criteria[{i}]") for i, root in reversed(list(enumerate(roots)))]
+        while stack:
+            node, path = stack.pop()
             self.node_rows[path] = by_id[id(node)]
-            for i, child in enumerate(node.get("children", ())):
-                note(child, f"{path}.children[{i}]")
-
-        for i, root in enumerate(roots):
-            note(root, f"criteria[{i}]")
+            children = node.get("children", ())
+            stack.extend((child, f"{path}.children[{i}]") for i, child in reversed(list(enumerate(children))))
         return roots
 
     def read_node(self, number: int, values: tuple[Any, ...], columns: dict[str, int]) -> _Entry:
@@ -585,6 +596,16 @@ class _Reader:
                 node[key] = _text(cell[key])
         kind = _text(cell["kind"])
         params = _text(cell["params"])
+        if len(params) > MAX_PARAMS_CHARS:
+            self.problem(
+                NODES_SHEET,
+                number,
+                f"tham số dài quá {MAX_PARAMS_CHARS} ký tự",
+                column=NODE_TITLES["params"],
+                code=code,
+            )
+            self.reported.add((number, "rule.params"))
+            params = ""
         if kind:
             rule: dict[str, Any] = {"kind": _kind_name(kind)}
             if params:
@@ -616,7 +637,7 @@ class _Reader:
 
     def read_bands(self, ws: Worksheet) -> list[dict[str, Any]]:
         bands = []
-        for number, values in _rows(ws, 2):
+        for number, values in _rows(ws, 2, width=2):
             label, low = _text(_at(values, 0)), _number(_at(values, 1))
             if low is None:
                 self.problem(BANDS_SHEET, number, f"thiếu ngưỡng phần trăm của mức '{label}'", column=BAND_TITLES[1])
@@ -691,6 +712,10 @@ def framework_from_xlsx(data: bytes) -> Framework:
     reader = _Reader()
     try:
         doc = reader.document(wb)
+    except FileUnreadable:
+        raise
+    except Exception:  # a part openpyxl opened but cannot stream (broken XML, an entity, a CRC error)
+        raise FileUnreadable(CORRUPT) from None
     finally:
         wb.close()
     found = list(reader.problems)

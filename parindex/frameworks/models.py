@@ -4,13 +4,18 @@ A ``Framework`` is identified by the code in its file (e.g. ``QT-XA-2023``); eac
 ``FrameworkVersion`` is one revision of it, stored as an adjacency list of ``Criterion``
 rows loaded whole in one query. A published version is frozen: any change arrives as a new
 draft version, so results computed against a version stay reproducible.
+
+A framework belongs to the province that issued it (``owner``): only that province's admins
+import new versions of it, publish or retire them, and see its drafts. A framework without an
+owner is national: every province may use its published versions, read-only, and only
+operators (superusers, the command line) manage it.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from parindex.frameworks.workflow import Status
 from parindex.scoring.rules import RULE_KINDS
@@ -19,10 +24,20 @@ RULE_KIND_CHOICES = [(name, kind.label) for name, kind in RULE_KINDS.items()]
 
 
 class Framework(models.Model):
-    """A criteria set as issued by a decision, across its revisions."""
+    """A criteria set as issued by a decision, across its revisions, owned by a province or national."""
 
     code = models.CharField("mã", max_length=64, unique=True)
     name = models.CharField("tên", max_length=300)
+    owner = models.ForeignKey(
+        "units.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="frameworks",
+        verbose_name="tỉnh sở hữu",
+        help_text="Để trống: bộ chỉ số dùng chung toàn quốc (chỉ quản trị hệ thống được nạp, ban hành).",
+        limit_choices_to={"era": "current", "level": 1},
+    )
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
@@ -52,6 +67,12 @@ class FrameworkVersion(models.Model):
     applies_to = models.JSONField("áp dụng cho", default=list, blank=True)
     period_from = models.PositiveSmallIntegerField("từ năm", null=True, blank=True)
     period_to = models.PositiveSmallIntegerField("đến năm", null=True, blank=True)
+    # "Kéo dài thời gian áp dụng đến năm … theo Quyết định số … ngày …": when a province has not
+    # issued a new criteria set yet, its People's Committee keeps the current one for longer.
+    # Not part of the content (nor of its hash, nor of the exported file): a separate decision.
+    extended_to = models.PositiveSmallIntegerField("kéo dài áp dụng đến năm", null=True, blank=True)
+    extension_decision_number = models.CharField("số quyết định kéo dài", max_length=64, blank=True)
+    extension_decision_date = models.DateField("ngày quyết định kéo dài", null=True, blank=True)
     max_total = models.DecimalField("tổng điểm tối đa", max_digits=12, decimal_places=6)
     rounding = models.PositiveSmallIntegerField("số chữ số thập phân", default=2)
     classification = models.JSONField("xếp loại", default=list, blank=True)
@@ -76,6 +97,12 @@ class FrameworkVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["framework", "number"], name="frameworkversion_unique_number"),
             models.CheckConstraint(condition=Q(max_total__gte=0), name="frameworkversion_max_total_gte_0"),
+            # An extension carries on from the end of the decision's period, by a decision.
+            models.CheckConstraint(
+                condition=Q(extended_to__isnull=True)
+                | (Q(period_to__isnull=False, extended_to__gt=F("period_to")) & ~Q(extension_decision_number="")),
+                name="frameworkversion_extension_after_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,6 +111,37 @@ class FrameworkVersion(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != Status.DRAFT
+
+    @property
+    def applies_until(self) -> int | None:
+        """The last year the version applies to: its period's end or, when extended, the
+        extension's; None when the period has no end (open-ended)."""
+        if self.period_to is None:
+            return None
+        return max(self.period_to, self.extended_to or self.period_to)
+
+    def applies_in(self, year: int) -> bool:
+        """May a cycle of ``year`` use this version? A missing end of the period does not limit."""
+        until = self.applies_until
+        return (self.period_from is None or year >= self.period_from) and (until is None or year <= until)
+
+    @property
+    def period_label(self) -> str:
+        """The decision's period in words: "2023–2025", "từ năm 2023", "đến năm 2025" ("" when none)."""
+        return _years_label(self.period_from, self.period_to)
+
+    @property
+    def applies_label(self) -> str:
+        """The years it applies to, extension included, in the same words as ``period_label``."""
+        return _years_label(self.period_from, self.applies_until)
+
+
+def _years_label(start: int | None, end: int | None) -> str:
+    if start is not None and end is not None:
+        return f"{start}–{end}"
+    if start is not None:
+        return f"từ năm {start}"
+    return f"đến năm {end}" if end is not None else ""
 
 
 class Criterion(models.Model):

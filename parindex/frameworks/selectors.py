@@ -12,39 +12,66 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from parindex import scoring
+from parindex.accounts.permissions import Principal
 from parindex.frameworks.models import Criterion, Framework, FrameworkVersion
-from parindex.frameworks.permissions import can_manage_frameworks, can_view_version
+from parindex.frameworks.permissions import can_view_version, managed_owner_ids
 from parindex.frameworks.workflow import Status
+from parindex.units.models import AdministrativeUnit
 
 
-def version_queryset_for(user: Any) -> QuerySet[FrameworkVersion]:
-    """Versions ``user`` may see: published and retired ones, drafts for managers only."""
-    qs = FrameworkVersion.objects.select_related("framework")
-    if not can_manage_frameworks(user):
-        qs = qs.exclude(status=Status.DRAFT)
-    return qs
+def version_queryset_for(principal: Principal) -> QuerySet[FrameworkVersion]:
+    """Versions ``principal`` may see: published and retired ones, drafts for their framework's managers."""
+    return _visible(FrameworkVersion.objects.select_related("framework__owner"), principal)
 
 
-def framework_list_for(user: Any) -> list[Framework]:
-    """Frameworks with their visible versions (newest first) and node/leaf counts."""
+def _visible(qs: QuerySet[FrameworkVersion], principal: Principal) -> QuerySet[FrameworkVersion]:
+    if principal.is_superuser:
+        return qs
+    return qs.filter(~Q(status=Status.DRAFT) | Q(framework__owner_id__in=managed_owner_ids(principal)))
+
+
+def framework_list_for(principal: Principal) -> list[Framework]:
+    """Frameworks (with their owner) with their visible versions (newest first) and node/leaf counts."""
     versions = (
-        version_queryset_for(user)
+        _visible(FrameworkVersion.objects.all(), principal)
         .annotate(
             node_count=Count("criteria"),
             leaf_count=Count("criteria", filter=~Q(criteria__rule_kind="")),
         )
         .order_by("-number")
     )
-    frameworks = Framework.objects.prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+    frameworks = Framework.objects.select_related("owner").prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="visible_versions")
+    )
     return [fw for fw in frameworks if fw.visible_versions]
 
 
-def framework_version_get_for(user: Any, code: str, number: int) -> FrameworkVersion:
-    """The version, or 404 when it does not exist or ``user`` may not see it."""
-    version = FrameworkVersion.objects.select_related("framework").filter(framework__code=code, number=number).first()
-    if version is None or not can_view_version(user, version.status):
+def framework_version_get_for(principal: Principal, code: str, number: int) -> FrameworkVersion:
+    """The version, or 404 when it does not exist or ``principal`` may not see it."""
+    version = (
+        FrameworkVersion.objects.select_related("framework__owner").filter(framework__code=code, number=number).first()
+    )
+    if version is None or not can_view_version(principal, version):
         raise Http404("Không tìm thấy phiên bản bộ chỉ số")
     return version
+
+
+def import_owners_for(principal: Principal) -> list[AdministrativeUnit | None]:
+    """Whom ``principal`` may import a framework for: the provinces where it is a province admin;
+    for a superuser, national (None, first) and every current province."""
+    provinces = AdministrativeUnit.objects.filter(
+        era=AdministrativeUnit.Era.CURRENT, level=AdministrativeUnit.Level.PROVINCE
+    ).order_by("name")
+    if principal.is_superuser:
+        return [None, *provinces]
+    return list(provinces.filter(pk__in=managed_owner_ids(principal)))
+
+
+def versions_usable_by(province: Any) -> QuerySet[FrameworkVersion]:
+    """Published versions a province may open a cycle with: its own frameworks' and national ones."""
+    return FrameworkVersion.objects.filter(status=Status.PUBLISHED).filter(
+        Q(framework__owner__isnull=True) | Q(framework__owner=province)
+    )
 
 
 def framework_version_latest(code: str, *, published_only: bool = True) -> FrameworkVersion | None:

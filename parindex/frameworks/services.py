@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from parindex import scoring
+from parindex.accounts.permissions import Principal
 from parindex.frameworks.models import Criterion, Framework, FrameworkVersion, FrameworkVersionEvent
+from parindex.frameworks.permissions import can_manage_framework, can_manage_owner
 from parindex.frameworks.selectors import jsonable
 from parindex.frameworks.workflow import TRANSITIONS, Status, can_transition
 from parindex.scoring.framework_file import framework_to_dict, rule_to_dict
@@ -96,21 +99,44 @@ def _write_criteria(version: FrameworkVersion, spec: scoring.Framework) -> None:
 
 @transaction.atomic
 def framework_import(
-    *, spec: scoring.Framework, actor: Any = None, publish: bool = False, source_name: str = ""
+    *,
+    spec: scoring.Framework,
+    actor: Any = None,
+    publish: bool = False,
+    source_name: str = "",
+    owner: Any = None,
+    principal: Principal | None = None,
 ) -> ImportResult:
     """Store a validated framework as a version of the framework with the same code.
 
-    - new code: version 1 (a draft, or published with ``publish``);
+    - new code: version 1 (a draft, or published with ``publish``) of a framework owned by
+      ``owner`` (a province; None: national);
+    - a code that exists under another owner (or national, when ``owner`` is a province, and
+      the other way round): refused, nothing written; only the owner imports new versions;
     - same content as the newest version: nothing new is stored (imports are idempotent);
     - newest version still a draft: its content is replaced;
     - newest version published: a new draft version (published versions are frozen).
+
+    ``principal`` is the person importing (from a page): it must manage ``owner``'s
+    frameworks. Without it the caller is an operator (the command line, the demo).
     """
+    owner_id = getattr(owner, "pk", None)
+    if principal is not None and not can_manage_owner(principal, owner_id):
+        raise PermissionDenied(
+            "Chỉ quản trị hệ thống được nạp bộ chỉ số dùng chung toàn quốc."
+            if owner_id is None
+            else f"Chỉ quản trị Sở Nội vụ {owner.name} được nạp bộ chỉ số của tỉnh."
+        )
     sha = content_hash(spec)
     fields = _version_fields(spec, sha, source_name)
     actor = actor if getattr(actor, "pk", None) else None
     try:
         with transaction.atomic():
-            framework, _ = Framework.objects.get_or_create(code=spec.code, defaults={"name": spec.name})
+            framework, _ = Framework.objects.select_related("owner").get_or_create(
+                code=spec.code, defaults={"name": spec.name, "owner": owner}
+            )
+            if framework.owner_id != owner_id:
+                raise ValidationError(_owned_elsewhere(framework), code="owner")
             latest = framework.versions.order_by("-number").first()
             if latest is not None and latest.content_sha256 == sha:
                 result = ImportResult(latest, Outcome.UNCHANGED)
@@ -139,6 +165,18 @@ def framework_import(
     return result
 
 
+def _owned_elsewhere(framework: Framework) -> str:
+    if framework.owner is None:
+        return (
+            f"Bộ chỉ số mã {framework.code} là bộ chỉ số dùng chung toàn quốc; "
+            "chỉ quản trị hệ thống được nạp phiên bản mới. Hãy đặt mã khác cho bộ chỉ số của tỉnh."
+        )
+    return (
+        f"Bộ chỉ số mã {framework.code} thuộc {framework.owner.name}; chỉ tỉnh đó được nạp phiên bản mới. "
+        "Hãy đặt mã khác cho bộ chỉ số của tỉnh mình."
+    )
+
+
 def _replace_draft(latest: FrameworkVersion, fields: dict[str, Any], spec: scoring.Framework, actor: Any) -> bool:
     """Replace a draft's content; False when it is no longer a draft (published meanwhile)."""
     updated = FrameworkVersion.objects.filter(pk=latest.pk, status=Status.DRAFT).update(**fields)
@@ -155,13 +193,17 @@ def _replace_draft(latest: FrameworkVersion, fields: dict[str, Any], spec: scori
 
 @transaction.atomic
 def framework_version_transition(
-    *, version: FrameworkVersion, to: str, actor: Any = None, note: str = ""
+    *, version: FrameworkVersion, to: str, actor: Any = None, note: str = "", principal: Principal | None = None
 ) -> FrameworkVersion:
     """Move a version to ``to`` if the transition table allows it from its current state.
 
     The update is conditional on the state read, so two people acting at once cannot both
     succeed; the loser gets a ValidationError instead of a silent double transition.
+    ``principal`` (from a page) must manage the version's framework; without it the caller
+    is an operator.
     """
+    if principal is not None and not can_manage_framework(principal, version.framework):
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ của tỉnh sở hữu bộ chỉ số được thay đổi trạng thái.")
     from_status = version.status
     if not can_transition(from_status, to):
         raise ValidationError(
@@ -182,4 +224,73 @@ def framework_version_transition(
         version=version, from_status=from_status, to_status=to, actor=actor, note=note or TRANSITIONS[(from_status, to)]
     )
     version.refresh_from_db()
+    return version
+
+
+# An extension keeps a version for at most one more five-year period (the span of the
+# socio-economic plans the criteria sets follow): beyond that a new set is due, not a longer one.
+MAX_EXTENSION_YEARS = 5
+
+
+@transaction.atomic
+def framework_version_extend(
+    *,
+    version: FrameworkVersion,
+    to_year: int,
+    decision_number: str,
+    decision_date: dt.date | None,
+    actor: Any,
+    principal: Principal | None = None,
+) -> FrameworkVersion:
+    """Record the decision keeping a published version in force until ``to_year``.
+
+    When a province has not issued a new criteria set, its People's Committee decides to keep
+    applying the current one for longer ("kéo dài thời gian áp dụng đến năm …"). The content is
+    unchanged (and so its hash); only the years cycles may be opened for grow. A later decision
+    replaces an earlier one, but never takes back a year a cycle already uses. Every problem is
+    listed at once. ``principal`` (from a page) must manage the framework; without it the
+    caller is an operator.
+    """
+    if principal is not None and not can_manage_framework(principal, version.framework):
+        raise PermissionDenied("Chỉ quản trị Sở Nội vụ của tỉnh sở hữu bộ chỉ số được ghi quyết định kéo dài.")
+    decision_number = (decision_number or "").strip()
+    errors: list[str] = []
+    if version.status != Status.PUBLISHED:
+        errors.append("Chỉ kéo dài thời gian áp dụng của phiên bản đang áp dụng (đã ban hành).")
+    if version.period_to is None:
+        errors.append("Phiên bản không ghi năm kết thúc giai đoạn nên áp dụng cho mọi năm sau; không cần kéo dài.")
+    elif not version.period_to < to_year <= version.period_to + MAX_EXTENSION_YEARS:
+        errors.append(
+            f"Năm kéo dài phải sau năm kết thúc giai đoạn ({version.period_to}) và không quá "
+            f"{version.period_to + MAX_EXTENSION_YEARS}; sau đó cần ban hành bộ chỉ số của giai đoạn mới."
+        )
+    else:
+        used = version.cycles.filter(year__gt=to_year).order_by("-year").values_list("year", flat=True).first()
+        if used is not None:
+            errors.append(
+                f"Đã có kỳ đánh giá năm {used} dùng phiên bản này; không thể rút thời gian áp dụng về trước năm đó."
+            )
+    if not decision_number:
+        errors.append("Nhập số quyết định kéo dài thời gian áp dụng.")
+    elif len(decision_number) > 64:
+        errors.append("Số quyết định dài quá 64 ký tự.")
+    if decision_date is None:
+        errors.append("Nhập ngày quyết định kéo dài thời gian áp dụng.")
+    elif decision_date > timezone.localdate():
+        errors.append("Ngày quyết định không được sau hôm nay.")
+    if errors:
+        raise ValidationError(errors)
+    updated = FrameworkVersion.objects.filter(
+        pk=version.pk, status=version.status, extended_to=version.extended_to
+    ).update(extended_to=to_year, extension_decision_number=decision_number, extension_decision_date=decision_date)
+    if not updated:
+        raise ValidationError("Phiên bản vừa được người khác thay đổi; hãy tải lại trang.", code="stale")
+    FrameworkVersionEvent.objects.create(
+        version=version,
+        from_status=version.status,
+        to_status=version.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=f"Kéo dài thời gian áp dụng đến năm {to_year} (QĐ số {decision_number} ngày {decision_date:%d/%m/%Y})",
+    )
+    version.refresh_from_db(fields=["extended_to", "extension_decision_number", "extension_decision_date"])
     return version

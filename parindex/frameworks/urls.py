@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:code>/phien-ban/<int:number>/", views.version_detail, name="version-detail"),
     path("<str:code>/phien-ban/<int:number>/tai-ve.<str:fmt>", views.version_export, name="version-export"),
     path("<str:code>/phien-ban/<int:number>/trang-thai/", views.version_transition, name="version-transition"),
+    path("<str:code>/phien-ban/<int:number>/keo-dai/", views.version_extend, name="version-extend"),
 ]

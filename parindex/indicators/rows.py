@@ -8,7 +8,11 @@ mapping's header row; other columns are ignored.
 - CSV: UTF-8 with or without BOM (UTF-16 with BOM too, as Excel's "Unicode text" saves it),
   separated by commas, semicolons or tabs: the separator that splits the header row into the
   most columns wins, so decimal commas in the data cannot fool it.
-- XLSX: the first worksheet, read with openpyxl in read-only mode (cell values only).
+- XLSX: the first worksheet, read with openpyxl in read-only mode (cell values only), once
+  ``core.uploads`` has checked the file is a workbook and no zip bomb.
+- At most ``MAX_ROWS`` rows below the header (the INDICATOR_IMPORT_MAX_ROWS setting), counted
+  while the file streams: the row after the last stops the reading. Only the mapped columns
+  of each row are kept.
 - Numbers: "96,5" and "96.5" are both 96.5; with both separators the last one is the decimal
   ("1.234,5", "1,234.5"); spaces are ignored ("1 234"). Excel floats go through their
   shortest repr, which is exact for any number a person typed.
@@ -25,16 +29,21 @@ import csv
 import datetime as dt
 import io
 import unicodedata
-import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from parindex.core.uploads import CORRUPT, OLE_MAGIC, ZIP_MAGIC, UploadRefused, open_xlsx, rows_over
 from parindex.indicators.status import COUNT, NUMBER_DIGITS, NUMBER_PLACES, RATIO, figure_value
 from parindex.scoring.decimals import plain
 
 CSV_SHEET = "CSV"
+# Rows below the header one import reads (the INDICATOR_IMPORT_MAX_ROWS setting overrides it):
+# the row after the last stops the reading, so a huge file costs neither time nor memory.
+MAX_ROWS = 200_000
+# Columns of an Excel header row read (an export has a few dozen).
+MAX_COLUMNS = 500
 # The earliest year figures are accepted for (the one-stop-shop information systems the
 # figures come from were set up under Nghị định 61/2018 and 45/2020; 2015 leaves room).
 MIN_YEAR = 2015
@@ -131,6 +140,8 @@ class Table:
     header_row: int
     header: tuple[str, ...] | None  # None when the file has fewer rows than header_row
     rows: list[tuple[int, Sequence[Any]]]
+    # The header positions each row holds, when only some columns were kept (None: all).
+    kept: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -175,43 +186,97 @@ class Checked:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def read_table(data: bytes, filename: str = "", *, header_row: int = 1) -> Table:
-    """The file as a table, Excel or CSV by its content (raises TableUnreadable)."""
+def too_many_rows(max_rows: int) -> str:
+    """Why a file past the row cap is refused (``MAX_ROWS``, or the INDICATOR_IMPORT_MAX_ROWS setting)."""
+    return (
+        f"tệp có hơn {_grouped(max_rows)} dòng dưới dòng tiêu đề; mỗi lần nạp tối đa {_grouped(max_rows)} dòng: "
+        "hãy chia thành nhiều tệp (ví dụ theo năm) rồi nạp lần lượt"
+    )
+
+
+def _grouped(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def read_table(
+    data: bytes,
+    filename: str = "",
+    *,
+    header_row: int = 1,
+    max_rows: int = MAX_ROWS,
+    wanted: Iterable[str] | None = None,
+) -> Table:
+    """The file as a table, Excel or CSV by its content (raises TableUnreadable).
+
+    At most ``max_rows`` rows below the header are read: the next one stops the reading
+    (TableUnreadable) before the rest of the file is parsed. With ``wanted`` (header titles),
+    only the columns with one of those titles are kept (``Table.kept``), so a wide file costs
+    no memory for the columns nobody reads.
+    """
     data = bytes(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    keep = None if wanted is None else _keeper(wanted)
+    # An OLE file is an old .xls or an encrypted workbook: ``core.uploads`` says which.
+    if data[:4] == ZIP_MAGIC or data[:8] == OLE_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")):
+        return read_xlsx(data, header_row=header_row, max_rows=max_rows, keep=keep)
+    return read_csv(data, header_row=header_row, max_rows=max_rows, keep=keep)
+
+
+def _keeper(wanted: Iterable[str]) -> Callable[[Sequence[str]], tuple[int, ...]]:
+    titles = {_norm(title) for title in wanted if title}
+
+    def keep(header: Sequence[str]) -> tuple[int, ...]:
+        return tuple(i for i, title in enumerate(header) if title and _norm(title) in titles)
+
+    return keep
+
+
+def read_csv(
+    data: bytes,
+    *,
+    header_row: int = 1,
+    max_rows: int = MAX_ROWS,
+    keep: Callable[[Sequence[str]], tuple[int, ...]] | None = None,
+) -> Table:
+    """A CSV file, decoded and split while it is read (never a second copy of it as text)."""
+    data = bytes(data)
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if not utf16 and b"\x00" in data:
         raise TableUnreadable(
-            "tệp là bảng tính Excel cũ (.xls); hãy mở bằng Excel và lưu lại dạng Excel Workbook (.xlsx) hoặc CSV UTF-8"
+            "tệp có ký tự NUL nên không phải tệp văn bản CSV; nếu là tệp Unicode (UTF-16), "
+            "trong Excel hãy lưu lại bằng 'CSV UTF-8 (Comma delimited)'"
         )
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
-        return read_xlsx(data, header_row=header_row)
-    return read_csv(data, header_row=header_row)
 
+    def text() -> io.TextIOWrapper:
+        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-16" if utf16 else "utf-8-sig", newline="")
 
-def read_csv(data: bytes, *, header_row: int = 1) -> Table:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = data.decode("utf-16")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise TableUnreadable(
-                "tệp CSV không ở bảng mã UTF-8; trong Excel hãy lưu lại bằng 'CSV UTF-8 (Comma delimited)'"
-            ) from None
-    if "\x00" in text:
-        raise TableUnreadable("tệp không phải tệp văn bản CSV")
-    delimiter = _sniff(text, header_row)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        delimiter = _sniff(text, header_row)
+        records: Iterable[Sequence[Any]] = csv.reader(text(), delimiter=delimiter)
+        if utf16:
+            records = _without_nul(records)
+        return _table(CSV_SHEET, header_row, enumerate(records, start=1), max_rows=max_rows, keep=keep)
+    except UnicodeDecodeError:
+        if utf16:
+            raise TableUnreadable("tệp CSV UTF-16 bị hỏng (cắt cụt hoặc có ký tự không hợp lệ)") from None
+        raise TableUnreadable(
+            "tệp CSV không ở bảng mã UTF-8; trong Excel hãy lưu lại bằng 'CSV UTF-8 (Comma delimited)'"
+        ) from None
     except csv.Error as exc:
         raise TableUnreadable(f"tệp CSV hỏng: {exc}") from None
-    return _table(CSV_SHEET, header_row, enumerate(records, start=1))
 
 
-def _sniff(text: str, header_row: int) -> str:
+def _without_nul(records: Iterable[Sequence[str]]) -> Iterator[Sequence[str]]:
+    for record in records:
+        if any("\x00" in field for field in record):
+            raise TableUnreadable("tệp có ký tự NUL nên không phải tệp văn bản CSV")
+        yield record
+
+
+def _sniff(text: Callable[[], io.TextIOWrapper], header_row: int) -> str:
     """The delimiter that splits the header row into the most columns (comma on a tie)."""
     best, widest = ",", 0
     for delimiter in _DELIMITERS:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(text(), delimiter=delimiter)
         header: list[str] = []
         try:
             for _ in range(header_row):
@@ -223,35 +288,85 @@ def _sniff(text: str, header_row: int) -> str:
     return best
 
 
-def read_xlsx(data: bytes, *, header_row: int = 1) -> Table:
-    from openpyxl import load_workbook
-
+def read_xlsx(
+    data: bytes,
+    *,
+    header_row: int = 1,
+    max_rows: int = MAX_ROWS,
+    keep: Callable[[Sequence[str]], tuple[int, ...]] | None = None,
+) -> Table:
+    """The first worksheet, streamed in read-only mode once ``core.uploads`` has checked the file."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. "Data Validation extension is not supported"
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # any failure to open means the same thing to the person uploading
-        raise TableUnreadable("tệp không phải bảng tính Excel (.xlsx) đọc được") from None
+        wb = open_xlsx(data, read_only=True)
+    except UploadRefused as exc:
+        reason = str(exc)
+        if "quá lớn" in reason:
+            reason += f"; mỗi lần nạp tối đa {_grouped(max_rows)} dòng: hãy chia thành nhiều tệp rồi nạp lần lượt"
+        raise TableUnreadable(reason) from None
     try:
         if not wb.worksheets:
             raise TableUnreadable("bảng tính không có trang tính nào")
         ws = wb.worksheets[0]
-        return _table(ws.title, header_row, enumerate(ws.iter_rows(min_row=1, values_only=True), start=1))
+        ws.reset_dimensions()  # a file may state wrong dimensions (or A1:XFD1048576)
+        if rows_over(ws, header_row + max_rows):  # counted in seconds; parsing them takes minutes
+            raise TableUnreadable(too_many_rows(max_rows))
+        # The header first, at most MAX_COLUMNS wide; then the rows, no wider than the last
+        # column kept (one cell in column XFD does not make every row 16,384 cells wide).
+        heading = list(ws.iter_rows(min_row=1, max_row=header_row, max_col=MAX_COLUMNS, values_only=True))
+        if len(heading) < header_row:
+            return Table(sheet=ws.title, header_row=header_row, header=None, rows=[])
+        titles = list(heading[-1])
+        while titles and titles[-1] is None:
+            titles.pop()
+        width = None
+        if keep is not None:
+            kept = keep(tuple(_text(v) for v in titles))
+            width = max(kept) + 1 if kept else 1
+        body = ws.iter_rows(min_row=header_row + 1, max_col=width, values_only=True)
+        return _table(ws.title, header_row, _chain(header_row, titles, body), max_rows=max_rows, keep=keep)
+    except TableUnreadable:
+        raise
+    except Exception:  # broken XML, an entity, a CRC error in a part openpyxl opened
+        raise TableUnreadable(CORRUPT) from None
     finally:
         wb.close()
 
 
-def _table(sheet: str, header_row: int, numbered: Iterable[tuple[int, Sequence[Any]]]) -> Table:
+def _chain(
+    header_row: int, header: Sequence[Any], body: Iterable[Sequence[Any]]
+) -> Iterator[tuple[int, Sequence[Any]]]:
+    yield header_row, header
+    yield from enumerate(body, start=header_row + 1)
+
+
+def _table(
+    sheet: str,
+    header_row: int,
+    numbered: Iterable[tuple[int, Sequence[Any]]],
+    *,
+    max_rows: int = MAX_ROWS,
+    keep: Callable[[Sequence[str]], tuple[int, ...]] | None = None,
+) -> Table:
+    """Stream ``numbered`` rows into a Table: the header row, then every row below it that is
+    not empty (in the kept columns), refusing the row past ``max_rows`` as soon as it comes."""
     header: tuple[str, ...] | None = None
+    kept: tuple[int, ...] | None = None
     rows: list[tuple[int, Sequence[Any]]] = []
+    last = header_row + max_rows
     for number, values in numbered:
         if number < header_row:
             continue
         if number == header_row:
             header = tuple(_text(v) for v in values)
-        elif any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+            kept = keep(header) if keep is not None else None
+            continue
+        if number > last:
+            raise TableUnreadable(too_many_rows(max_rows))
+        if kept is not None:
+            values = tuple(values[i] if i < len(values) else None for i in kept)
+        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
             rows.append((number, values))
-    return Table(sheet=sheet, header_row=header_row, header=header, rows=rows)
+    return Table(sheet=sheet, header_row=header_row, header=header, rows=rows, kept=kept)
 
 
 # -- cells ---------------------------------------------------------------------------------------
@@ -435,10 +550,13 @@ def read_rows(
     kind: str,
     units: UnitCodes,
     today: dt.date,
+    max_rows: int = MAX_ROWS,
 ) -> Checked:
     """Read a file and check every row: what an import does before it writes anything."""
     try:
-        table = read_table(data, filename, header_row=header_row)
+        table = read_table(
+            data, filename, header_row=header_row, max_rows=max_rows, wanted=[t for _, t in columns.used()]
+        )
     except TableUnreadable as exc:
         sheet = "Excel" if _is_zip(data) or filename.lower().endswith((".xlsx", ".xlsm", ".xls")) else CSV_SHEET
         return Checked(rows=[], problems=[RowProblem(sheet, None, "", str(exc))], rows_total=0)
@@ -446,7 +564,7 @@ def read_rows(
 
 
 def _is_zip(data: bytes) -> bool:
-    return bytes(data[:4]) == b"PK\x03\x04"
+    return bytes(data[:4]) == ZIP_MAGIC or bytes(data[:8]) == OLE_MAGIC
 
 
 def check_table(table: Table, columns: Columns, *, kind: str, units: UnitCodes, today: dt.date) -> Checked:
@@ -513,6 +631,9 @@ def _check_rows(
     table: Table, columns: Columns, index: Mapping[str, int], *, kind: str, units: UnitCodes, today: dt.date
 ) -> Checked:
     sheet = table.sheet
+    if table.kept is not None:  # positions in the header -> positions in the rows kept
+        position = {at: i for i, at in enumerate(table.kept)}
+        index = {key: position[at] for key, at in index.items()}
     problems: list[RowProblem] = []
     clean: list[CleanRow] = []
     seen: dict[tuple[int, int, int], int] = {}

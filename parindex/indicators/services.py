@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,7 +30,8 @@ from parindex.indicators.standard import standard_definitions
 from parindex.indicators.status import figure_value
 from parindex.units.models import AdministrativeUnit
 
-# Largest file an import reads (100,000 rows of CSV are about 2.5 MB).
+# Largest file an import reads (100,000 rows of CSV are about 2.5 MB); the rows are capped
+# too, while the file is read (settings.INDICATOR_IMPORT_MAX_ROWS, ``rows.MAX_ROWS``).
 IMPORT_MAX_BYTES = 50 * 1024 * 1024
 # Rows per INSERT ... ON CONFLICT statement (Django lowers it further on SQLite).
 WRITE_BATCH = 1000
@@ -274,6 +276,7 @@ def indicator_import(
         kind=indicator.kind,
         units=codes,
         today=timezone.localdate(),
+        max_rows=settings.INDICATOR_IMPORT_MAX_ROWS,
     )
     if not checked.ok:
         return ImportResult(

@@ -12,8 +12,28 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
+# How large or fine a number may be: far beyond any score, count or ratio, and far inside the
+# decimal context's exponent limits, so no arithmetic on a number read from a file can overflow
+# and no number is written out as a million digits ("1e999999").
+MAX_MAGNITUDE = 30  # numbers below 10^31; non-zero ones at least 10^-30, at most 60 decimals
+
+
 class NotADecimal(ValueError):
     """A value that cannot be read as an exact decimal number."""
+
+
+def in_bounds(number: Decimal) -> bool:
+    """Whether a finite ``number`` is within ``MAX_MAGNITUDE`` (see there)."""
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or not -2 * MAX_MAGNITUDE <= exponent <= MAX_MAGNITUDE:
+        return False
+    return not number or -MAX_MAGNITUDE <= number.adjusted() <= MAX_MAGNITUDE
+
+
+def _out_of_bounds(value: object) -> NotADecimal:
+    text = str(value).strip()
+    shown = text if len(text) <= 24 else text[:20] + "…"
+    return NotADecimal(f"'{shown}' quá lớn hoặc có quá nhiều chữ số")
 
 
 def to_decimal(value: object) -> Decimal:
@@ -28,6 +48,8 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, bool):
         raise NotADecimal("giá trị đúng/sai không phải là số")
     elif isinstance(value, int):
+        if abs(value) >= 10 ** (MAX_MAGNITUDE + 1):
+            raise _out_of_bounds(value)
         return Decimal(value)
     elif isinstance(value, str):
         text = value.strip()
@@ -45,6 +67,8 @@ def to_decimal(value: object) -> Decimal:
         raise NotADecimal(f"'{value}' không phải là số")
     if not result.is_finite():
         raise NotADecimal(f"'{value}' không phải là số hữu hạn")
+    if not in_bounds(result):
+        raise _out_of_bounds(value)
     return result
 
 

@@ -110,10 +110,11 @@ def parse_framework(data: Any) -> Framework:
         total = sum((m for m in root_max if m is not None), ZERO)
         if total != max_total:
             r.problem("max_total", f"tổng điểm tối đa {plain(max_total)} khác tổng điểm các lĩnh vực ({plain(total)})")
+    extra = {k: v for k, v in data.items() if k not in _TOP_KEYS}
+    _check_extras(r, extra, "", None)
     if r.problems:
         raise FrameworkInvalid(r.problems)
     assert max_total is not None
-    extra = {k: v for k, v in data.items() if k not in _TOP_KEYS}
     return Framework(
         code=code,
         name=name,
@@ -182,6 +183,7 @@ def _node(
     if rule_data is not None and children is None:
         rule = _rule(r, rule_data, f"{path}.rule", code, node_max, rounding)
     extras = {key: item[key] for key in item if key not in NODE_KEYS}
+    _check_extras(r, extras, path, code)
     texts = {key: r.text(item, key, required=False, path=path) for key in TEXT_KEYS}
     position = len(out)
     child_codes: list[str] = []
@@ -220,6 +222,26 @@ def _node(
             ),
         )
     return node_max
+
+
+def _check_extras(r: _Reader, extras: Mapping[Any, Any], path: str, code: str | None) -> None:
+    """Fields of the province's own are kept as written, in JSON columns: refuse what JSON
+    cannot hold (a key that is a number with a fraction or a date, a binary float such as .nan)."""
+    for key, value in extras.items():
+        where = f"{path}.{key}" if path else str(key)
+        stack = [(key, value)]
+        while stack:
+            name, item = stack.pop()
+            if not (name is None or isinstance(name, str | int)):
+                r.problem(where, f"khóa '{name}' phải là chữ: hãy đặt trong dấu nháy", code)
+                break
+            if isinstance(item, float):
+                r.problem(where, "số thực nhị phân (float) không được dùng; hãy dùng số thập phân chính xác", code)
+                break
+            if isinstance(item, Mapping):
+                stack.extend(item.items())
+            elif isinstance(item, list | tuple):
+                stack.extend((None, child) for child in item)
 
 
 def _max(r: _Reader, value: Any, path: str, code: str | None, rounding: int) -> Decimal | None:

@@ -30,13 +30,6 @@
     return numberFormat.format(value);
   }
 
-  // Names in the specs come from the database; the heatmap's tooltip is HTML.
-  function escapeHtml(text) {
-    return String(text === null || text === undefined ? '' : text).replace(/[&<>"']/g, function (c) {
-      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
-    });
-  }
-
   function withUnit(spec) {
     var unit = spec.unit ? ' ' + spec.unit : '';
     return function (value) {
@@ -49,7 +42,9 @@
       animation: false,
       color: spec.colors || PALETTE,
       textStyle: { fontFamily: 'inherit' },
-      tooltip: { confine: true, valueFormatter: withUnit(spec) },
+      // Tooltips are drawn on the canvas ("richText"), not as HTML: ECharts' HTML tooltips are
+      // full of style="" attributes, which the Content-Security-Policy blocks (style-src 'self').
+      tooltip: { confine: true, renderMode: 'richText', valueFormatter: withUnit(spec) },
     };
   }
 
@@ -172,12 +167,13 @@
     var option = base(spec);
     option.tooltip = {
       confine: true,
+      renderMode: 'richText', // plain text on the canvas (see base)
       trigger: 'item',
       formatter: function (p) {
         // "row · column: value unit", the column's full name (x_names) after its code.
-        var col = escapeHtml(x[p.value[0]]);
-        if (names[p.value[0]]) col += ' ' + escapeHtml(names[p.value[0]]);
-        return escapeHtml(y[p.value[1]]) + ' · ' + col + ': <strong>' + escapeHtml(show(p.value[2])) + '</strong>';
+        var col = x[p.value[0]];
+        if (names[p.value[0]]) col += ' ' + names[p.value[0]];
+        return y[p.value[1]] + ' · ' + col + ': ' + show(p.value[2]);
       },
     };
     option.grid = { left: 8, right: 16, top: 8, bottom: 64, containLabel: true };
@@ -253,6 +249,9 @@
       var spec = JSON.parse(source.textContent);
       var build = BUILDERS[spec.kind];
       if (!build) throw new Error('unknown chart kind ' + spec.kind);
+      // A chart that scrolls sideways on a phone (the heatmap) is at least this wide; set here
+      // through the CSSOM since the Content-Security-Policy allows no style="" attribute.
+      if (el.dataset.minWidth) el.style.minWidth = el.dataset.minWidth + 'px';
       var height = spec.height;
       if (!height && spec.kind === 'heatmap') height = Math.max(240, 22 * (spec.y || []).length + 120);
       if (height) el.style.height = height + 'px';

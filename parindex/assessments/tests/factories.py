@@ -6,11 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from parindex.accounts.models import RoleAssignment
 from parindex.assessments import services
 from parindex.assessments.models import Answer, Assessment, Cycle
+from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion, FrameworkVersion
+from parindex.frameworks.workflow import Status as VersionStatus
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DUES = {
@@ -32,6 +35,8 @@ SAMPLE_INPUTS = {
 
 
 PASSWORD = "Cchc-demo-2026!"
+# The decision open_cycle records when it extends a version to the year it opens (test data).
+TEST_EXTENSION_DECISION = "99/QĐ-UBND-THU"
 
 
 def dues_from(today: dt.date) -> dict[str, dt.date]:
@@ -42,7 +47,21 @@ def dues_from(today: dt.date) -> dict[str, dt.date]:
 def open_cycle(
     province: Any, version: FrameworkVersion, *units: Any, year: int = 2026, dues: dict[str, dt.date] | None = None
 ) -> Cycle:
-    """The province's cycle for ``year`` with the standard deadlines (DUES; tests run on conftest's clock)."""
+    """The province's cycle for ``year`` with the standard deadlines (DUES; tests run on conftest's clock).
+
+    A version whose period ends before ``year`` (the reference framework's is 2023–2025, the
+    tests open 2026) is first extended to ``year`` through the service, with a test decision,
+    as the province would; ``cycle_open`` refuses a year outside the version's period.
+    """
+    until = version.applies_until
+    if until is not None and year > until and version.status == VersionStatus.PUBLISHED:
+        framework_services.framework_version_extend(
+            version=version,
+            to_year=year,
+            decision_number=TEST_EXTENSION_DECISION,
+            decision_date=min(dt.date(year, 1, 5), timezone.localdate()),  # never a future decision
+            actor=None,
+        )
     return services.cycle_open(
         province=province, year=year, framework_version=version, units=list(units), **(dues or DUES)
     )

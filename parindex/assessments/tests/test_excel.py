@@ -334,7 +334,7 @@ class TestImport:
     @pytest.mark.parametrize(
         ("data", "message"),
         [
-            (b"PK\x03\x04 not really a zip", "Tệp không phải bảng tính Excel (.xlsx) đọc được."),
+            (b"PK\x03\x04 not really a zip", "Tệp không phải bảng tính Excel (.xlsx) đọc được: tệp nén .xlsx bị hỏng."),
             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "bảng tính Excel cũ (.xls)"),
             ("framework", "Tệp không đúng mẫu bảng tính tự đánh giá"),
         ],

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from parindex.accounts.models import Role
 from parindex.accounts.selectors import principal_for
 from parindex.assessments import selectors, services
-from parindex.assessments.models import Answer, AssessmentEvent, Evidence, EvidenceFile
+from parindex.assessments.models import Answer, AssessmentEvent, Cycle, Evidence, EvidenceFile
 from parindex.assessments.tests.factories import DUES, PDF, answer_everything, open_cycle, user_with_role
 from parindex.assessments.workflow import Status
 from parindex.frameworks import services as framework_services
@@ -72,9 +72,80 @@ class TestCycleOpen:
             province=elsewhere,
         )
         with pytest.raises(ValidationError, match="không thuộc Tỉnh Quảng Trị"):
-            services.cycle_open(province=province, year=2027, framework_version=version, units=[stranger], **DUES)
+            services.cycle_open(province=province, year=2025, framework_version=version, units=[stranger], **DUES)
         with pytest.raises(ValidationError, match="đã có kỳ đánh giá năm 2026"):
             services.cycle_open(province=province, year=2026, framework_version=version, units=[commune], **DUES)
+
+    def test_it_refuses_another_provinces_framework_and_opens_with_its_own_or_a_national_one(
+        self, province, commune, version
+    ):
+        from parindex.frameworks.tests.factories import province_unit, stored_version
+
+        hanoi = province_unit()
+        theirs = stored_version("HN-XA", owner=hanoi)
+        with pytest.raises(ValidationError) as exc:
+            services.cycle_open(province=province, year=2026, framework_version=theirs, units=[commune], **DUES)
+        assert exc.value.messages == [
+            "Bộ chỉ số HN-XA thuộc Thành phố Hà Nội; Tỉnh Quảng Trị chỉ dùng được bộ chỉ số của tỉnh mình "
+            "hoặc bộ chỉ số dùng chung toàn quốc."
+        ]
+        assert not Cycle.objects.exists()
+        own = stored_version("QT-XA", owner=province)
+        assert services.cycle_open(province=province, year=2026, framework_version=own, units=[commune], **DUES)
+        assert version.framework.owner is None  # the reference framework, national here: any province uses it
+        assert services.cycle_open(province=province, year=2025, framework_version=version, units=[commune], **DUES)
+
+    def test_it_refuses_a_year_outside_the_versions_period_listing_every_problem(self, province, commune, version):
+        assert (version.period_from, version.period_to, version.extended_to) == (2023, 2025, None)
+        dues = dict(DUES, appraisal_due=dt.date(2026, 12, 1))
+        with pytest.raises(ValidationError) as exc:
+            services.cycle_open(province=province, year=2026, framework_version=version, units=[], **dues)
+        assert exc.value.messages == [
+            "Bộ chỉ số QT-XA-2023 phiên bản 1 áp dụng cho giai đoạn 2023–2025; năm 2026 nằm ngoài giai đoạn này. "
+            "Hãy dùng bộ chỉ số của giai đoạn mới, hoặc ghi quyết định kéo dài thời gian áp dụng ở trang bộ chỉ số.",
+            "Các hạn phải theo thứ tự: tự đánh giá, thẩm định, giải trình, công bố.",
+            "Chọn ít nhất một đơn vị được đánh giá.",
+        ]
+        with pytest.raises(ValidationError) as exc:
+            services.cycle_open(province=province, year=2022, framework_version=version, units=[commune], **DUES)
+        assert exc.value.messages == [
+            "Bộ chỉ số QT-XA-2023 phiên bản 1 áp dụng cho giai đoạn 2023–2025; năm 2022 nằm ngoài giai đoạn này. "
+            "Hãy dùng bộ chỉ số áp dụng cho năm 2022."
+        ]
+        assert not Cycle.objects.exists()
+
+    def test_it_opens_a_year_the_version_was_extended_to_and_no_later(self, province, commune, version):
+        framework_services.framework_version_extend(
+            version=version,
+            to_year=2026,
+            decision_number="2156/QĐ-UBND",
+            decision_date=dt.date(2026, 1, 12),
+            actor=None,
+        )
+        assert services.cycle_open(province=province, year=2026, framework_version=version, units=[commune], **DUES)
+        with pytest.raises(ValidationError, match="áp dụng cho giai đoạn 2023–2026; năm 2027 nằm ngoài"):
+            services.cycle_open(province=province, year=2027, framework_version=version, units=[commune], **DUES)
+        assert list(Cycle.objects.values_list("year", flat=True)) == [2026]
+
+    def test_a_version_without_a_period_opens_any_year_and_one_end_bounds_one_side(self, province, commune):
+        from parindex.frameworks.models import FrameworkVersion
+        from parindex.frameworks.tests.factories import stored_version
+
+        open_ended = stored_version("QT-MOI", owner=province)
+        assert (open_ended.period_from, open_ended.period_to, open_ended.applies_until) == (None, None, None)
+        for year in (2010, 2026, 2040):
+            assert services.cycle_open(
+                province=province, year=year, framework_version=open_ended, units=[commune], **DUES
+            )
+        FrameworkVersion.objects.filter(pk=open_ended.pk).update(period_from=2023)
+        open_ended.refresh_from_db()
+        with pytest.raises(ValidationError) as exc:
+            services.cycle_open(province=province, year=2022, framework_version=open_ended, units=[commune], **DUES)
+        assert exc.value.messages == [
+            "Bộ chỉ số QT-MOI phiên bản 1 áp dụng từ năm 2023; năm 2022 nằm ngoài giai đoạn này. "
+            "Hãy dùng bộ chỉ số áp dụng cho năm 2022."
+        ]
+        assert services.cycle_open(province=province, year=2041, framework_version=open_ended, units=[commune], **DUES)
 
 
 class TestAnswerSave:

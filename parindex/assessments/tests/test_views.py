@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -273,6 +274,17 @@ class TestCycleOpen:
         client.force_login(setup["users"]["admin"])
         page = client.get(reverse("assessments:cycle-open")).content.decode()
         assert "Mở kỳ đánh giá Chỉ số CCHC – Tỉnh Quảng Trị" in page and commune.name in page
+        # The reference framework (2023–2025) was extended to 2026 by open_cycle; 2027 needs a decision.
+        refused = client.post(reverse("assessments:cycle-open"), self.data(setup, [commune]))
+        html = refused.content.decode()
+        assert refused.status_code == 400 and 'class="problems"' in html
+        assert "áp dụng cho giai đoạn 2023–2026; năm 2027 nằm ngoài giai đoạn này" in html
+        assert "ghi quyết định kéo dài thời gian áp dụng ở trang bộ chỉ số" in html
+        assert not Assessment.objects.filter(cycle__year=2027).exists()
+        framework_services.framework_version_extend(
+            version=setup["version"], to_year=2027, decision_number="88/QĐ-UBND", decision_date=dt.date(2026, 11, 2),
+            actor=None,
+        )  # fmt: skip
         response = client.post(reverse("assessments:cycle-open"), self.data(setup, [commune]), follow=True)
         assert "Đã mở Chỉ số CCHC năm 2027 – Tỉnh Quảng Trị cho 1 đơn vị." in response.content.decode()
         assert Assessment.objects.filter(cycle__year=2027).count() == 1
@@ -304,6 +316,21 @@ class TestCycleOpen:
         )
         assert response.status_code == 400 and "theo thứ tự" in response.content.decode()
         assert not Assessment.objects.filter(cycle__year=2027).exists()
+
+    def test_it_offers_only_the_provinces_own_and_national_frameworks(self, client, setup, province, commune):
+        from parindex.frameworks.tests.factories import province_unit, stored_version
+
+        own = stored_version("QT-RIENG", owner=province)
+        theirs = stored_version("HN-RIENG", owner=province_unit())
+        client.force_login(setup["users"]["admin"])
+        html = client.get(reverse("assessments:cycle-open")).content.decode()
+        choices = re.search(r'<select name="framework_version".*?</select>', html, re.S)[0]
+        offered = {int(pk) for pk in re.findall(r'<option value="(\d+)"', choices)}
+        assert {setup["version"].pk, own.pk} <= offered and theirs.pk not in offered
+        response = client.post(
+            reverse("assessments:cycle-open"), self.data(setup, [commune], framework_version=str(theirs.pk))
+        )
+        assert response.status_code == 400 and not Assessment.objects.filter(cycle__year=2027).exists()
 
     @pytest.mark.parametrize("persona", ["officer", "office", "head", "appraiser", "council", "viewer", "outsider"])
     def test_only_province_admins_open_cycles(self, client, setup, persona, commune):

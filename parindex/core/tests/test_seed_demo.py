@@ -9,6 +9,7 @@ from django.utils import timezone
 from parindex.accounts.models import Role, RoleAssignment
 from parindex.assessments.models import Answer, Assessment, Assignment, Cycle
 from parindex.assessments.workflow import Status
+from parindex.frameworks.models import FrameworkVersionEvent
 from parindex.remediation import selectors
 from parindex.remediation.models import Action, ActionNote, Plan
 from parindex.remediation.workflow import PlanStatus
@@ -50,10 +51,37 @@ def test_it_seeds_a_realistic_province_once(settings):
     assert any(r.overdue for r in rows) and any(r.action.status == "done" for r in rows)
     assert ActionNote.objects.filter(action__plan__unit=first).exists()
 
-    counted = (Answer, Assessment, RoleAssignment, PublishedResult, Plan, Action, ActionNote)
+    counted = (Answer, Assessment, RoleAssignment, PublishedResult, Plan, Action, ActionNote, FrameworkVersionEvent)
     before = [model.objects.count() for model in counted]
     call_command("seed_demo", stdout=io.StringIO())
     assert [model.objects.count() for model in counted] == before
+
+
+def test_the_demo_logins_work_and_nobody_but_an_operator_is_staff(settings):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from parindex.core.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    users = get_user_model().objects.all()
+    assert not users.filter(is_staff=True).exists() and not users.filter(is_superuser=True).exists()
+    assert not users.exclude(user_permissions=None).exists()
+    for username, *_ in LOGINS:
+        client = Client()
+        assert client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD}).status_code == 302
+        assert client.get(reverse("home")).status_code in (200, 302), username
+        assert client.get("/quan-tri/").status_code == 302, username
+    admin = Client()
+    admin.post(reverse("login"), {"username": "sonoivu", "password": DEMO_PASSWORD})
+    html = admin.get(reverse("accounts:people-list")).content.decode()
+    assert "congchuc.xakhac" in html and "vanphong" in html
+    head = Client()
+    head.post(reverse("login"), {"username": "chutich", "password": DEMO_PASSWORD})
+    html = head.get(reverse("accounts:people-list")).content.decode()
+    assert "congchuc2" in html and "congchuc.xakhac" not in html and "thamdinh" not in html
 
 
 def test_it_refuses_to_create_published_passwords_outside_debug(settings):

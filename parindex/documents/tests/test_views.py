@@ -301,4 +301,4 @@ def test_the_register_and_the_hub_cost_the_same_queries_for_one_and_many_documen
             client.get(page)
 
 
-QUERIES = {"form": 8, "issue": 13, "register": 6, "home": 9}
+QUERIES = {"form": 8, "issue": 11, "register": 6, "home": 9}

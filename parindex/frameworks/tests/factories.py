@@ -39,10 +39,18 @@ def framework_document(
     }
 
 
-def stored_version(code: str = "TEST-FW", *, publish: bool = True, **shape: Any) -> FrameworkVersion:
+def stored_version(code: str = "TEST-FW", *, publish: bool = True, owner: Any = None, **shape: Any) -> FrameworkVersion:
+    """A version of framework ``code``, owned by province ``owner`` (None: national)."""
     spec = scoring.parse_framework(framework_document(code, **shape))
-    version = services.framework_import(spec=spec, publish=publish, source_name="test.yaml").version
-    return FrameworkVersion.objects.select_related("framework").get(pk=version.pk)
+    version = services.framework_import(spec=spec, publish=publish, source_name="test.yaml", owner=owner).version
+    return FrameworkVersion.objects.select_related("framework__owner").get(pk=version.pk)
+
+
+def province_unit(code: str = "01", name: str = "Thành phố Hà Nội") -> Any:
+    """A current province other than conftest's Quảng Trị."""
+    from parindex.units.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.create(era="current", code=code, name=name, kind="thanh_pho_tw", level=1)
 
 
 # One of each of the five problems `framework validate` must report in one run.

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from parindex import scoring
 from parindex.frameworks.files import REFERENCE_FRAMEWORK
@@ -89,9 +89,71 @@ class TestImportExport:
         code, out, _ = run("framework", "validate", str(target))
         assert code == 0 and "hợp lệ: QT-XA-2023" in out
 
+    def test_it_imports_for_a_province_and_refuses_the_code_to_anyone_else(self, province):
+        code, out, _ = run("framework", "import", str(REFERENCE_FRAMEWORK), "--province", "44", "--publish")
+        assert code == 0 and "QT-XA-2023 phiên bản 1" in out
+        assert FrameworkVersion.objects.get().framework.owner == province
+        code, out, _ = run("framework", "list")
+        assert "QT-XA-2023\tv1\tĐã ban hành\tTỉnh Quảng Trị\t" in out
+        with pytest.raises(CommandError, match="thuộc Tỉnh Quảng Trị; chỉ tỉnh đó được nạp phiên bản mới"):
+            run("framework", "import", str(REFERENCE_FRAMEWORK))  # national: not the owner
+        assert FrameworkVersion.objects.count() == 1
+
+    def test_without_a_province_the_framework_is_national(self):
+        run("framework", "import", str(REFERENCE_FRAMEWORK))
+        assert FrameworkVersion.objects.get().framework.owner is None
+        assert "\tDùng chung toàn quốc\t" in run("framework", "list")[1]
+
+    def test_it_refuses_an_unknown_province_before_reading_anything(self, province, commune):
+        for code in ("99", commune.code):  # no such unit; a commune is no province
+            with pytest.raises(CommandError, match=f"Không có tỉnh mã {code}"):
+                run("framework", "import", str(REFERENCE_FRAMEWORK), "--province", code)
+        assert not FrameworkVersion.objects.exists()
+
     def test_it_says_when_a_code_is_unknown(self):
         code, _, err = run("framework", "export", "NOPE")
         assert code == 2 and "Không có bộ chỉ số NOPE" in err
+
+
+@pytest.mark.django_db
+class TestExtend:
+    ARGS = ("framework", "extend", "QT-XA-2023", "--version", "1")
+
+    def test_it_extends_a_published_version_with_its_decision(self):
+        run("framework", "import", str(REFERENCE_FRAMEWORK), "--publish")
+        code, out, _ = run(*self.ARGS, "--to", "2026", "--decision", "2156/QĐ-UBND", "--date", "2026-01-12")
+        assert code == 0
+        assert out.strip() == (
+            "Đã kéo dài QT-XA-2023 phiên bản 1 (giai đoạn 2023–2025) đến năm 2026 "
+            "theo Quyết định số 2156/QĐ-UBND ngày 12/01/2026."
+        )
+        version = FrameworkVersion.objects.get()
+        assert (version.extended_to, version.applies_until) == (2026, 2026)
+        assert (
+            version.events.last().note == "Kéo dài thời gian áp dụng đến năm 2026 (QĐ số 2156/QĐ-UBND ngày 12/01/2026)"
+        )
+
+    def test_it_explains_a_refusal_an_unknown_version_and_a_bad_date(self):
+        run("framework", "import", str(REFERENCE_FRAMEWORK))  # a draft
+        with pytest.raises(CommandError, match="phiên bản đang áp dụng .*Năm kéo dài phải sau năm kết thúc"):
+            run(*self.ARGS, "--to", "2025", "--decision", "2156/QĐ-UBND", "--date", "2026-01-12")
+        with pytest.raises(CommandError, match="Không có bộ chỉ số QT-XA-2023 phiên bản 7"):
+            run(
+                "framework",
+                "extend",
+                "QT-XA-2023",
+                "--version",
+                "7",
+                "--to",
+                "2026",
+                "--decision",
+                "x",
+                "--date",
+                "2026-01-12",
+            )
+        with pytest.raises(CommandError, match="phải có dạng YYYY-MM-DD"):
+            run(*self.ARGS, "--to", "2026", "--decision", "2156/QĐ-UBND", "--date", "12/01/2026")
+        assert FrameworkVersion.objects.get().extended_to is None
 
 
 class TestScore:

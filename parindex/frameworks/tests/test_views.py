@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -53,8 +54,8 @@ def test_it_shows_the_reference_tree_with_maxima(client, reference_spec):
     assert "BẢN THAM CHIẾU" in html
 
 
-def test_it_answers_404_for_a_draft_to_anyone_but_managers(client, commune_officer, province_admin):
-    draft = stored_version(publish=False)
+def test_it_answers_404_for_a_draft_to_anyone_but_managers(client, commune_officer, province_admin, province):
+    draft = stored_version(publish=False, owner=province)
     assert client.get(detail_url(draft)).status_code == 404
     client.force_login(commune_officer)
     assert client.get(detail_url(draft)).status_code == 404
@@ -109,13 +110,14 @@ class TestImport:
             assert needle in html
         assert not FrameworkVersion.objects.exists()
 
-    def test_it_imports_and_publishes_a_valid_file(self, client, province_admin):
+    def test_it_imports_and_publishes_a_valid_file(self, client, province_admin, province):
         client.force_login(province_admin)
         text = scoring.dumps(framework_document("NEW-FW"))
         response = client.post(self.url, {"file": upload("new.yaml", text), "publish": "on"})
         version = FrameworkVersion.objects.get(framework__code="NEW-FW")
         assert response.status_code == 302 and response["Location"] == detail_url(version)
         assert version.status == Status.PUBLISHED and version.created_by == province_admin
+        assert version.framework.owner == province  # an admin of one province imports for it
 
     def test_it_imports_an_excel_workbook(self, client, province_admin, reference_spec):
         from parindex.frameworks.excel import framework_to_xlsx
@@ -176,18 +178,121 @@ class TestTransition:
         client.force_login(commune_officer)
         assert client.post(self.url(stored_version(publish=False)), {"to": Status.PUBLISHED}).status_code == 404
 
-    def test_it_publishes_a_draft(self, client, province_admin):
-        version = stored_version(publish=False)
+    def test_it_publishes_a_draft(self, client, province_admin, province):
+        version = stored_version(publish=False, owner=province)
         client.force_login(province_admin)
         response = client.post(self.url(version), {"to": Status.PUBLISHED})
         assert response.status_code == 302
         version.refresh_from_db()
         assert version.status == Status.PUBLISHED
 
-    def test_it_explains_a_refused_transition(self, client, province_admin):
-        version = stored_version(publish=False)
+    def test_it_explains_a_refused_transition(self, client, province_admin, province):
+        version = stored_version(publish=False, owner=province)
         client.force_login(province_admin)
         response = client.post(self.url(version), {"to": Status.RETIRED}, follow=True)
         assert "Không thể chuyển" in response.content.decode()
         version.refresh_from_db()
         assert version.status == Status.DRAFT
+
+
+class TestExtend:
+    """The owner's admin records the extension decision on the version's page."""
+
+    @pytest.fixture
+    def version(self, reference_spec, province):
+        return services.framework_import(spec=reference_spec, publish=True, owner=province).version
+
+    @staticmethod
+    def url(version):
+        return reverse("frameworks:version-extend", args=[version.framework.code, version.number])
+
+    DATA = {"to_year": "2026", "decision_number": "2156/QĐ-UBND", "decision_date": "12/01/2026"}
+
+    def test_the_owners_admin_sees_the_form_and_extends(self, client, version, province_admin):
+        client.force_login(province_admin)
+        html = client.get(detail_url(version)).content.decode()
+        assert "Giai đoạn áp dụng</dt><dd>2023–2025</dd>" in html
+        assert self.url(version) in html and 'value="2026"' in html  # the year after the period, offered
+        response = client.post(self.url(version), self.DATA, follow=True)
+        assert response.redirect_chain == [(detail_url(version), 302)]
+        html = response.content.decode()
+        assert "Đã ghi quyết định kéo dài thời gian áp dụng phiên bản 1 đến năm 2026." in html
+        assert "2023–2025, kéo dài đến 2026 theo QĐ số 2156/QĐ-UBND ngày 12/01/2026" in html
+        assert "Kéo dài thời gian áp dụng đến năm 2026 (QĐ số 2156/QĐ-UBND ngày 12/01/2026)" in html  # history
+        version.refresh_from_db()
+        assert (version.extended_to, version.created_by) == (2026, None)
+        assert version.events.last().actor == province_admin
+
+    def test_the_managers_page_with_the_form_takes_a_fixed_number_of_queries(
+        self, client, version, province_admin, django_assert_num_queries
+    ):
+        client.force_login(province_admin)
+        client.get(detail_url(version))  # warm the session and the tree cache
+        # Session, user, roles, version with framework and owner, events, the header's unread notifications.
+        with django_assert_num_queries(6):
+            response = client.get(detail_url(version))
+        assert response.status_code == 200 and self.url(version) in response.content.decode()
+
+    def test_everyone_sees_the_extension_but_only_managers_the_form(self, client, version, commune_officer):
+        services.framework_version_extend(
+            version=version, to_year=2026, decision_number="2156/QĐ-UBND", decision_date=dt.date(2026, 1, 12),
+            actor=None,
+        )  # fmt: skip
+        for user in (None, commune_officer):
+            if user:
+                client.force_login(user)
+            html = client.get(detail_url(version)).content.decode()
+            assert "kéo dài đến 2026 theo QĐ số 2156/QĐ-UBND ngày 12/01/2026" in html
+            assert self.url(version) not in html
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            ({"to_year": "2025"}, "Năm kéo dài phải sau năm kết thúc giai đoạn (2025)"),
+            ({"decision_number": ""}, "Nhập số quyết định kéo dài thời gian áp dụng."),
+            ({"decision_date": "2026-13-40"}, "Ngày quyết định phải có dạng dd/mm/yyyy."),
+            ({"to_year": "hai nghìn"}, "Năm phải là số"),
+        ],
+    )
+    def test_bad_input_is_explained_on_the_page_and_nothing_is_saved(
+        self, client, version, province_admin, change, message
+    ):
+        client.force_login(province_admin)
+        events = version.events.count()
+        response = client.post(self.url(version), self.DATA | change)
+        html = response.content.decode()
+        assert response.status_code == 400 and message in html
+        assert "Cây tiêu chí" in html  # the version's page, with what was typed
+        assert 'value="2156/QĐ-UBND"' in html or change.get("decision_number") == ""
+        version.refresh_from_db()
+        assert version.extended_to is None and version.events.count() == events
+
+    def test_a_draft_is_refused_with_its_reason_to_its_manager(self, client, reference_spec, province, province_admin):
+        draft = services.framework_import(spec=reference_spec, owner=province).version
+        client.force_login(province_admin)
+        assert self.url(draft) not in client.get(detail_url(draft)).content.decode()
+        response = client.post(self.url(draft), self.DATA)
+        assert response.status_code == 400 and "phiên bản đang áp dụng (đã ban hành)" in response.content.decode()
+
+    def test_access(self, client, version, province_admin, commune_officer):
+        """GET 405; anonymous to login; a non-manager 403; another province's admin 403; a hidden draft 404."""
+        from django.contrib.auth import get_user_model
+
+        from parindex.accounts.models import Role, RoleAssignment
+        from parindex.frameworks.tests.factories import province_unit
+
+        response = client.post(self.url(version), self.DATA)
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+        hn_admin = get_user_model().objects.create_user("hn-admin", password="pw-hn-admin-1")
+        RoleAssignment.objects.create(
+            user=hn_admin, role=Role.PROVINCE_ADMIN, unit=province_unit(), include_descendants=True
+        )
+        for user in (commune_officer, hn_admin):
+            client.force_login(user)
+            assert client.post(self.url(version), self.DATA).status_code == 403
+        hidden = stored_version("QT-NHAP", publish=False, owner=version.framework.owner)
+        assert client.post(self.url(hidden), self.DATA).status_code == 404
+        client.force_login(province_admin)
+        assert client.get(self.url(version)).status_code == 405
+        version.refresh_from_db()
+        assert version.extended_to is None

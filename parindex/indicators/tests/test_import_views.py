@@ -220,7 +220,8 @@ def test_an_empty_or_unreadable_file_is_refused(client, people, province, indica
     html = response.content.decode()
     assert response.status_code == 400
     assert (
-        '<td>Excel</td><td class="num">–</td><td>–</td><td>tệp không phải bảng tính Excel (.xlsx) đọc được</td>' in html
+        '<td>Excel</td><td class="num">–</td><td>–</td><td>tệp không phải bảng tính Excel (.xlsx) đọc được: tệp nén .xlsx bị hỏng</td>'
+        in html
     )
     response = post_file(client, province, indicator, mapping, b"a,b", name="so-lieu.pdf")
     assert "Chỉ nạp tệp .csv hoặc .xlsx (Excel)." in response.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -25,6 +26,7 @@ def check(data: bytes, *, filename: str = "so-lieu.csv", columns: Columns = MAPP
         kind=kind,
         units=kw.pop("units", UNITS),
         today=TODAY,
+        max_rows=kw.pop("max_rows", rows.MAX_ROWS),
     )
 
 
@@ -297,3 +299,66 @@ class TestColumns:
 
 def test_the_header_fixture_matches_the_mapping():
     assert {title for _, title in MAPPING.used()} <= set(HEADER)
+
+
+class TestLimits:
+    """Hostile files (security issue #17): the row cap counted while streaming, the columns
+    kept, encodings; every one a problem in Vietnamese, never an exception."""
+
+    def test_the_row_cap_refuses_the_row_past_it_in_csv_and_xlsx(self):
+        for data, filename in ((csv_bytes(GOOD), "a.csv"), (xlsx_bytes(GOOD), "a.xlsx")):
+            assert check(data, filename=filename, max_rows=2).ok
+            checked = check(data, filename=filename, max_rows=1)
+            assert [p.reason for p in checked.problems] == [rows.too_many_rows(1)]
+            assert checked.rows == []
+        assert rows.too_many_rows(200_000).startswith("tệp có hơn 200.000 dòng dưới dòng tiêu đề; mỗi lần nạp tối đa")
+
+    def test_the_cap_counts_empty_rows_too_so_reading_stops_anyway(self):
+        data = csv_bytes([GOOD[0], *([[""] * 6] * 50), GOOD[1]])
+        assert check(data, max_rows=60).ok
+        assert check(data, max_rows=10).problems[0].reason == rows.too_many_rows(10)
+
+    def test_an_xlsx_past_the_cap_is_refused_before_its_rows_are_parsed(self, monkeypatch):
+        from tests.security.hostile import make
+
+        monkeypatch.setattr(rows, "_table", lambda *a, **k: pytest.fail("the rows were parsed"))
+        checked = check(make.big_xlsx(100), filename="a.xlsx", max_rows=99)
+        assert [p.reason for p in checked.problems] == [rows.too_many_rows(99)]
+
+    def test_only_the_mapped_columns_are_kept(self):
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.append([*HEADER, "Ghi chú"])
+        ws.append([*GOOD[0], "x"])
+        ws["XFD2"] = "a cell far right"
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        wanted = [title for _, title in MAPPING.used()]
+        table = rows.read_table(buffer.getvalue(), "a.xlsx", wanted=wanted)
+        assert table.kept == (0, 2, 3, 4, 5)
+        assert table.rows == [(2, ("19639", "2026", "10", "96", "100"))]
+        assert check(buffer.getvalue(), filename="a.xlsx").rows == EXPECTED[:1]
+
+    def test_a_workbook_stating_huge_dimensions_reads_its_real_rows(self):
+        from tests.security.hostile import make
+
+        data = make.big_xlsx(5, dimension="A1:XFD1048576")
+        table = rows.read_table(data, "a.xlsx", wanted=[title for _, title in MAPPING.used()])
+        assert len(table.rows) == 5
+
+    @pytest.mark.parametrize(
+        ("data", "reason"),
+        [
+            ("Mã đơn vị,Năm\r\n19639,2026\r\n".encode("utf-16-le"), "tệp có ký tự NUL"),
+            ("Mã đơn vị,Năm\r\n19639,2026\r\n".encode("utf-16")[:-1], "tệp CSV UTF-16 bị hỏng"),
+            ("Mã đơn vị,Năm\r\n19639,20\x0026\r\n".encode("utf-16"), "tệp có ký tự NUL"),
+            (b"M\xc3\xa3 \xc4\x91\xc6\xa1n v\xe1\xbb\x8b,N\xc4\x83m\r\n19639,2026\x00\r\n", "tệp có ký tự NUL"),
+            (b"\x89PNG\r\n\x1a\n\xff\xfe\xfd", "UTF-8"),
+            (b"PK\x05\x06" + b"\x00" * 18, "NUL"),  # an empty zip named .csv: read as text
+        ],
+    )
+    def test_encodings_that_are_not_csv(self, data, reason):
+        checked = check(data)
+        assert len(checked.problems) == 1 and reason in checked.problems[0].reason

@@ -1,9 +1,9 @@
 """``parindex seed_demo``: idempotent demo data for ``make run``.
 
 Loads Quảng Trị's real units (current and pre-2025, with the 2025 conversion), the built-in
-reference framework, one login per role, two published years (the year before last for
-the old communes, last year for the merged ones, so rank changes follow the mergers) and
-an open cycle for this year: partial answers, a few units submitted, one under appraisal
+reference framework (kept in force for this year by a demo extension decision), one login
+per role, two published years (the year before last for the old communes, last year for the
+merged ones, so rank changes follow the mergers) and an open cycle for this year: partial answers, a few units submitted, one under appraisal
 and one asked to clarify two items. Last year's results are followed by remediation plans
 (kế hoạch khắc phục) carried out this year: the demo commune's approved plan with actions
 done on time, in progress, overdue and a quarterly one; a second commune's approved plan; a
@@ -21,7 +21,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -157,11 +156,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo tạo tài khoản với mật khẩu công khai; chỉ chạy khi DEBUG=true.")
+        self.stdout.write(units_load(province_code=PROVINCE_CODE).message)
+        # The reference framework is Quảng Trị's own: its province admin manages it.
         result = framework_services.framework_import(
-            spec=load_framework_path(REFERENCE_FRAMEWORK), publish=True, source_name=REFERENCE_FRAMEWORK.name
+            spec=load_framework_path(REFERENCE_FRAMEWORK),
+            publish=True,
+            source_name=REFERENCE_FRAMEWORK.name,
+            owner=AdministrativeUnit.objects.get(era=AdministrativeUnit.Era.CURRENT, code=PROVINCE_CODE),
         )
         self.stdout.write(result.message)
-        self.stdout.write(units_load(province_code=PROVINCE_CODE).message)
+        self._extend_reference(result.version, timezone.localdate().year)
         with transaction.atomic():
             province, communes = self._units(result.version)
             users = self._users(province, communes)
@@ -172,6 +176,26 @@ class Command(BaseCommand):
         for username, name, _position, role, where in LOGINS:
             unit = province if where == "province" else communes[0 if where == "A" else 1]
             self.stdout.write(f"  {username:<16} {name:<18} {Role(role).label:<38} {unit.name}")
+
+    def _extend_reference(self, version: FrameworkVersion, year: int) -> None:
+        """Keep the reference framework (period 2023–2025, its decision's) in force for this year,
+        as a People's Committee does while a new criteria set is prepared, so the year can be
+        opened. Once: a version that already applies this year is left as it is."""
+        until = version.applies_until
+        if until is None or year <= until:
+            return
+        # Demo data: a made-up decision (number and date), not a real one of Quảng Trị.
+        version = framework_services.framework_version_extend(
+            version=version,
+            to_year=year,
+            decision_number="2156/QĐ-UBND",
+            decision_date=min(dt.date(year, 1, 12), timezone.localdate()),
+            actor=None,
+        )
+        self.stdout.write(
+            f"Đã kéo dài thời gian áp dụng {version.framework.code} phiên bản {version.number} đến năm {year} "
+            f"(Quyết định số {version.extension_decision_number}, dữ liệu mẫu)."
+        )
 
     def _indicators(self, communes: list[Any], users: dict[str, Any]) -> None:
         """The directive's indicators, and this year's months so far for the communes, from their
@@ -292,28 +316,28 @@ class Command(BaseCommand):
 
     def _users(self, province: AdministrativeUnit, communes: list[AdministrativeUnit]) -> dict[str, Any]:
         places = {"province": province, "A": communes[0], "B": communes[1]}
-        # The province admin manages frameworks, and users and their roles in the admin site.
-        manage = Permission.objects.filter(
-            content_type__app_label__in=["frameworks", "accounts"]
-        ) | Permission.objects.filter(content_type__app_label="units", codename__startswith="view_")
+        # Nobody in the demo is staff: the province admin manages frameworks, people and roles
+        # in the app (/tai-khoan/nguoi-dung/), within Quảng Trị; the admin site is for operators.
         users = {}
         for username, name, position, role, where in LOGINS:
             user, created = get_user_model().objects.get_or_create(
-                username=username, defaults={"full_name": name, "position": position}
+                username=username, defaults={"full_name": name, "position": position, "unit": places[where]}
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            elif user.is_staff or user.unit_id is None:
+                # A demo database from before people were managed in the app.
+                user.is_staff = False
+                user.unit = user.unit or places[where]
+                user.save(update_fields=["is_staff", "unit"])
+                user.user_permissions.clear()
             RoleAssignment.objects.get_or_create(
                 user=user,
                 role=role,
                 unit=places[where],
                 defaults={"include_descendants": where == "province", "is_deputy": position.startswith("Phó")},
             )
-            if role == Role.PROVINCE_ADMIN:
-                user.is_staff = True
-                user.save(update_fields=["is_staff"])
-                user.user_permissions.add(*manage)
             users[username] = user
         return users
 
