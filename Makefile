@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint fmt bench clean
+.PHONY: install run test lint fmt bench clean screenshots
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "parindex needs Python 3.12 or newer (found " + sys.version.split()[0] + ")")'
@@ -20,8 +20,13 @@ run: install
 	$(BIN)/parindex seed_demo
 	$(BIN)/parindex runserver $(HOST)
 
+# One worker per core (pytest-xdist; each worker has its own test database).
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
+
+# The browser tests again, writing their screenshots to docs/screenshots/ (look at them).
+screenshots: install
+	PARINDEX_SCREENSHOTS=docs/screenshots $(BIN)/pytest -n auto tests/browser
 
 lint: install
 	$(BIN)/ruff check .

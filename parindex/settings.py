@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "parindex.indicators",
     "parindex.remediation",
     "parindex.notifications",
+    "parindex.inbox",
     "parindex.documents",
     "parindex.dashboards",
     "parindex.dossiers",
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "parindex.core.context_processors.navigation",
                 "parindex.notifications.context_processors.notifications",
+                "parindex.inbox.context_processors.inbox",
             ],
         },
     }

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from parindex.dashboards import views as dashboard_views
 
@@ -16,10 +19,14 @@ urlpatterns = [
     path("tham-dinh/", include("parindex.appraisals.urls")),
     path("ket-qua/", include("parindex.results.urls")),
     path("thong-bao/", include("parindex.notifications.urls")),
+    path("viec-can-lam/", include("parindex.inbox.urls")),
     path("khac-phuc/", include("parindex.remediation.urls")),
     path("van-ban/", include("parindex.documents.urls")),
     path("bang-dieu-khien/", include("parindex.dashboards.urls")),
     path("chi-so/", include("parindex.indicators.urls")),
     path("ho-so-tre-han/", include("parindex.dossiers.urls")),
     path("quan-tri/", admin.site.urls),
+    # Browsers ask for /favicon.ico on their own (a JSON download, an old browser): the SVG icon
+    # (its static URL read at the first request, when the static files storage is ready).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True), name="favicon"),
 ]

@@ -61,6 +61,7 @@ APPS_WITH_OWN_LIST = (
     "dashboards",
     "indicators",
     "dossiers",
+    "inbox",
 )
 for _app in APPS_WITH_OWN_LIST:
     COVERED |= {

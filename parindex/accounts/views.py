@@ -67,6 +67,14 @@ def _manager(request: HttpRequest) -> Any:
     return principal
 
 
+def _managing(request: HttpRequest, pk: int) -> Any:
+    """The manager's principal, after a 404 unless it may see person ``pk`` (the services then
+    check it may change them: 403 for one's own account)."""
+    principal = _manager(request)
+    selectors.person_get_for(principal, pk)
+    return principal
+
+
 def _role_choices(principal: Any, units: Any) -> list[tuple[str, str]]:
     """The roles ``principal`` may grant at any of ``units``, in the Role enum's order."""
     allowed: set[str] = set()
@@ -175,8 +183,7 @@ def _refused(request: HttpRequest, principal: Any, pk: int, exc: ValidationError
 @login_required
 @require_POST
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _manager(request)
-    selectors.person_get_for(principal, pk)
+    principal = _managing(request, pk)
     form = PersonEditForm(request.POST)
     if not form.is_valid():
         return _refused(request, principal, pk, ValidationError("Thông tin chưa hợp lệ; xem các ô được đánh dấu."),
@@ -195,8 +202,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _manager(request)
-    selectors.person_get_for(principal, pk)
+    principal = _managing(request, pk)
     user, password = services.user_password_reset(principal=principal, actor=request.user, pk=pk)
     return _temporary_password_page(request, user, password, created=False)
 
@@ -204,8 +210,7 @@ def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_active(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _manager(request)
-    selectors.person_get_for(principal, pk)
+    principal = _managing(request, pk)
     active = request.POST.get("active") == "1"
     user = services.user_set_active(principal=principal, actor=request.user, pk=pk, active=active)
     messages.success(
@@ -217,8 +222,7 @@ def person_active(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _manager(request)
-    selectors.person_get_for(principal, pk)
+    principal = _managing(request, pk)
     services.user_unlock(principal=principal, actor=request.user, pk=pk)
     messages.success(request, "Đã gỡ tạm khóa đăng nhập; người dùng có thể đăng nhập lại ngay.")
     return _after(request, pk)
@@ -227,8 +231,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _manager(request)
-    selectors.person_get_for(principal, pk)
+    principal = _managing(request, pk)
     units = selectors.units_for_people(principal)
     form = RoleGrantForm(request.POST, units=units, roles=_role_choices(principal, units))
     if not form.is_valid():
@@ -248,8 +251,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
-    principal = _manager(request)
-    selectors.person_get_for(principal, pk)
+    principal = _managing(request, pk)
     try:
         services.role_revoke(principal=principal, actor=request.user, pk=pk, grant_pk=grant_pk)
     except ValidationError as exc:

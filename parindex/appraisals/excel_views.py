@@ -17,6 +17,7 @@ from parindex.appraisals.views import get_appraisal_for
 from parindex.assessments import excel
 from parindex.assessments.excel_views import answer_cells, evidence_lines, heading_for, xlsx_response
 from parindex.assessments.selectors import assessment_answers, evidence_with_files
+from parindex.core.filenames import download_name
 from parindex.frameworks.selectors import framework_version_spec
 
 
@@ -46,4 +47,6 @@ def workbook_export(request: HttpRequest, pk: int) -> HttpResponse:
         evidence=evidence_lines(evidence),
         leaves=None if scope.everything else [leaf.code for leaf in scope.leaves(spec, assessment.unit_id)],
     )
-    return xlsx_response(body, f"tham-dinh-{assessment.cycle.year}-{assessment.unit.code}.xlsx")
+    return xlsx_response(
+        body, download_name("tham-dinh-chi-so-CCHC", assessment.cycle.year, assessment.unit.name, suffix="xlsx")
+    )

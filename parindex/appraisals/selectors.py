@@ -16,8 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
-
 from parindex import scoring
 from parindex.accounts.models import Role
 from parindex.accounts.permissions import Principal, UnitRef
@@ -221,17 +219,94 @@ def finish_problems(assessment: Assessment) -> list[str]:
     return problems
 
 
-def appraisal_queue(principal: Principal, cycles: Iterable[Cycle]) -> list[tuple[Cycle, Scope, list[Assessment]]]:
-    """Per cycle, the assessments this person appraises (submitted or later), in name order."""
-    from parindex.assessments.workflow import Status
-
-    out = []
+def appraisal_scopes(principal: Principal, cycles: Iterable[Cycle]) -> dict[int, Scope]:
+    """``appraisal_scope`` of each cycle, in one query whatever their number (none for the
+    council chair)."""
+    out: dict[int, Scope] = {}
+    assigned = []
     for cycle in cycles:
-        scope = appraisal_scope(principal, cycle)
-        if not scope.everything and not scope.codes_by_unit:
+        province = UnitRef(id=cycle.province_id)
+        if principal.is_superuser or principal.has_role(province, WHOLE_PROVINCE_ROLES):
+            out[cycle.pk] = Scope(everything=True)
             continue
-        rows = Assessment.objects.filter(cycle=cycle).exclude(status=Status.DRAFT).select_related("unit")
-        if not scope.everything and None not in scope.codes_by_unit:
-            rows = rows.filter(Q(unit_id__in=[u for u in scope.unit_ids() if u is not None]))
-        out.append((cycle, scope, list(rows.order_by("unit__name"))))
+        out[cycle.pk] = Scope()
+        if principal.user_id is not None and principal.has_role(province, {Role.APPRAISER}):
+            assigned.append(cycle.pk)
+    if assigned:
+        rows = AppraiserAssignment.objects.filter(cycle_id__in=assigned, appraiser_id=principal.user_id).values_list(
+            "cycle_id", "unit_id", "criterion__code"
+        )
+        for cycle_id, unit_id, code in rows:
+            out[cycle_id].codes_by_unit.setdefault(unit_id, set()).add(code)
     return out
+
+
+def scope_fields(spec: scoring.Framework, scope: Scope) -> list[scoring.Node]:
+    """The fields (lĩnh vực) the scope appraises some part of, in document order."""
+    if scope.everything:
+        return list(spec.roots)
+    codes = set().union(*scope.codes_by_unit.values()) if scope.codes_by_unit else set()
+    touched = {list(spec.lineage(code))[-1] for code in codes if code in spec.by_code}
+    return [root for root in spec.roots if root.code in touched]
+
+
+def _touches(spec: scoring.Framework, codes: set[str], in_field: str) -> bool:
+    return any(code in spec.by_code and in_field in spec.lineage(code) for code in codes)
+
+
+def appraisal_queue(
+    cycle: Cycle, scope: Scope, spec: scoring.Framework, *, status: str = "", q: str = "", in_field: str = ""
+) -> Any:
+    """The assessments of ``cycle`` this scope appraises (submitted or later) by unit name, not
+    yet read: of one status, a unit's name or code (accents optional), the units whose part in
+    ``in_field`` is the scope's."""
+    from parindex.assessments.workflow import Status
+    from parindex.units.selectors import unit_match
+
+    rows = Assessment.objects.filter(cycle=cycle).exclude(status=Status.DRAFT)
+    if not scope.everything:
+        units = {u for u, codes in scope.codes_by_unit.items() if not in_field or _touches(spec, codes, in_field)}
+        if None not in units:
+            rows = rows.filter(unit_id__in=[u for u in units if u is not None])
+    if status:
+        rows = rows.filter(status=status)
+    match = unit_match(q, "unit__")
+    if match is not None:
+        rows = rows.filter(match)
+    return rows.select_related("unit").order_by("unit__name", "pk")
+
+
+@dataclass
+class QueueRow:
+    """One unit to appraise: the sub-criteria of my part appraised (round 1) out of my part's,
+    and the same for the whole dossier."""
+
+    assessment: Assessment
+    done: int
+    total: int
+    all_done: int
+    all_total: int
+
+
+def queue_progress(
+    spec: scoring.Framework, scope: Scope, assessments: Iterable[Assessment], *, in_field: str = ""
+) -> list[QueueRow]:
+    """How far each assessment's appraisal is, in my part (of ``in_field`` when given) and in all
+    (one query)."""
+    assessments = list(assessments)
+    appraised: dict[int, set[str]] = defaultdict(set)
+    for assessment_id, code in ItemAppraisal.objects.filter(
+        assessment_id__in=[a.pk for a in assessments], round=1
+    ).values_list("assessment_id", "criterion__code"):
+        appraised[assessment_id].add(code)
+    mine_by_codes: dict[frozenset[str] | None, set[str]] = {}
+    rows = []
+    for a in assessments:
+        key = None if scope.everything else frozenset(scope.codes_for(a.unit_id))
+        if key not in mine_by_codes:
+            leaves = scope.leaves(spec, a.unit_id)
+            mine_by_codes[key] = {leaf.code for leaf in leaves if not in_field or in_field in spec.lineage(leaf.code)}
+        mine = mine_by_codes[key]
+        done = appraised[a.pk]
+        rows.append(QueueRow(a, len(done & mine), len(mine), len(done), len(spec.leaves)))
+    return rows

@@ -27,6 +27,7 @@ from parindex.assessments.services import _require_editable, assessment_transiti
 from parindex.assessments.workflow import Status
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.notifications import events as notification_events
 
 # States in which first-round scores may be recorded (for items not under clarification).
 FIRST_ROUND = frozenset({Status.SUBMITTED, Status.APPRAISING, Status.CLARIFICATION, Status.CLARIFIED})
@@ -252,7 +253,7 @@ def clarification_request_send(
     request = ClarificationRequest.objects.create(
         assessment=assessment, number=number + 1, deadline=deadline, message=message.strip(), sent_by=actor
     )
-    ClarificationItem.objects.bulk_create(
+    items = ClarificationItem.objects.bulk_create(
         [ClarificationItem(request=request, criterion=row.criterion, question=row.comment) for row in flagged]
     )
     audit(
@@ -266,6 +267,7 @@ def clarification_request_send(
         },
         note=message,
     )
+    notification_events.clarification_requested(request=request, items=items, actor=actor)
     return request
 
 
@@ -312,8 +314,10 @@ def clarification_answer_save(
 def clarification_answers_send(*, assessment: Assessment, actor: Any, principal: Principal) -> Assessment:
     """The commune head returns the answers: the items go back to the appraisers (round 2)."""
     request = assessment_selectors.latest_request(assessment)
+    cycle, unit = assessment.cycle, assessment.unit
     assessment = assessment_transition(assessment=assessment, to=Status.CLARIFIED, actor=actor, principal=principal)
     ClarificationRequest.objects.filter(pk=request.pk).update(answered_by=actor, answered_at=timezone.now())
+    notification_events.clarification_answered(request=request, cycle=cycle, unit=unit, actor=actor)
     return assessment
 
 

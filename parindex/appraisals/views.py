@@ -8,26 +8,32 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from parindex.accounts.models import Role, RoleAssignment
 from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
 from parindex.accounts.selectors import principal_for
 from parindex.appraisals import selectors, services
-from parindex.appraisals.forms import AppraisalForm, AppraiserAssignmentForm, ClarificationRequestForm
-from parindex.appraisals.models import ItemAppraisal
-from parindex.appraisals.page import appraisal_page
+from parindex.appraisals.forms import (
+    AppraisalForm,
+    AppraiserAssignmentForm,
+    ClarificationRequestForm,
+    QueueFilterForm,
+)
+from parindex.appraisals.page import FIELD_PARAM, AppraisalPage, Typed, appraisal_page
 from parindex.assessments import services as assessment_services
 from parindex.assessments.forms import TransitionForm
 from parindex.assessments.models import Assessment, Cycle, EvidenceFile
 from parindex.assessments.workflow import Status
-from parindex.core.flash import flash_form_errors
+from parindex.core.paging import paginate
+from parindex.core.templatetags.parindex import vn_number
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.units.models import AdministrativeUnit
@@ -36,14 +42,13 @@ TEMPLATE = "appraisals/appraisal_detail.html"
 APPRAISAL_ROLES = frozenset({Role.APPRAISER, Role.COUNCIL_CHAIR})
 
 
+def _appraisals() -> Any:
+    return Assessment.objects.select_related("cycle__framework_version__framework", "cycle__province", "unit")
+
+
 def get_appraisal_for(request: HttpRequest, pk: int) -> tuple[Assessment, Principal, selectors.Scope]:
     """A submitted assessment the user appraises, with their scope; 404 otherwise."""
-    assessment = (
-        Assessment.objects.select_related("cycle__framework_version__framework", "cycle__province", "unit")
-        .filter(pk=pk)
-        .exclude(status=Status.DRAFT)
-        .first()
-    )
+    assessment = _appraisals().filter(pk=pk).exclude(status=Status.DRAFT).first()
     principal = principal_for(request.user)
     if assessment is None:
         raise Http404("Không tìm thấy hồ sơ cần thẩm định")
@@ -53,60 +58,85 @@ def get_appraisal_for(request: HttpRequest, pk: int) -> tuple[Assessment, Princi
     return assessment, principal, scope
 
 
+def _page_url(pk: int, field: str | None = None, anchor: str = "") -> str:
+    url = reverse("appraisals:appraisal-detail", args=[pk])
+    return url + (f"?{FIELD_PARAM}={field}" if field else "") + (f"#{anchor}" if anchor else "")
+
+
+def _context(page: AppraisalPage, **extra: Any) -> dict[str, Any]:
+    return {
+        "page": page,
+        "request_form": ClarificationRequestForm(initial={"deadline": page.assessment.cycle.clarification_due}),
+        "field_param": FIELD_PARAM,
+        **extra,
+    }
+
+
 @login_required
 @require_GET
 def appraisal_list(request: HttpRequest) -> HttpResponse:
-    """Per cycle, the units I appraise with their status and how far the appraisal is."""
+    """The units I appraise in one cycle (the newest unless ``?ky=`` chooses), 50 a page, with
+    how far the appraisal of my part is; filtered by status, field of my part and unit name."""
     principal = principal_for(request.user)
     provinces = principal.unit_ids(APPRAISAL_ROLES | {Role.PROVINCE_ADMIN})[0]
     cycles = list(
         Cycle.objects.filter(province_id__in=provinces)
         .select_related("province", "framework_version__framework")
-        .order_by("-year")
-    )
-    queue = selectors.appraisal_queue(principal, cycles)
-    ids = [a.pk for _, _, rows in queue for a in rows]
-    done = dict(
-        ItemAppraisal.objects.filter(assessment_id__in=ids, round=1)
-        .values("assessment_id")
-        .annotate(n=Count("pk"))
-        .values_list("assessment_id", "n")
+        .order_by("-year", "pk")
     )
     admin_cycles = [c for c in cycles if is_province_admin(principal, UnitRef(c.province_id))]
-    groups = []
-    for cycle, scope, rows in queue:
-        spec = framework_version_spec(cycle.framework_version)
-        total = len(spec.leaves)
-        groups.append(
-            {
-                "cycle": cycle,
-                "everything": scope.everything,
-                "rows": [(a, done.get(a.pk, 0), total) for a in rows],
-                "fields": sorted({c for codes in scope.codes_by_unit.values() for c in codes}, key=spec.plan.index.get),
-            }
+    scopes = selectors.appraisal_scopes(principal, cycles)
+    mine = [c for c in cycles if scopes[c.pk].everything or scopes[c.pk].codes_by_unit]
+    context: dict[str, Any] = {"admin_cycles": admin_cycles, "cycle": None}
+    if mine:
+        asked = request.GET.get("ky", "")
+        cycle = next((c for c in mine if str(c.pk) == asked), mine[0])
+        scope, spec = scopes[cycle.pk], framework_version_spec(cycle.framework_version)
+        fields = selectors.scope_fields(spec, scope)
+        form = QueueFilterForm(request.GET or None, cycles=mine, fields=fields, initial={"ky": cycle.pk})
+        filters = form.filters()
+        in_field = filters.get("linh_vuc", "")
+        queue = selectors.appraisal_queue(
+            cycle, scope, spec, status=filters.get("trang_thai", ""), q=filters.get("q", ""), in_field=in_field
         )
-    return render(request, "appraisals/appraisal_list.html", {"groups": groups, "admin_cycles": admin_cycles})
+        page = paginate(request, queue)
+        context |= {
+            "cycle": cycle,
+            "everything": scope.everything,
+            "fields": fields,
+            "form": form,
+            "filtered": bool(filters),
+            "in_field": in_field,
+            "field_param": FIELD_PARAM,
+            "page": page,
+            "rows": selectors.queue_progress(spec, scope, page.object_list, in_field=in_field),
+        }
+    return render(request, "appraisals/appraisal_list.html", context)
 
 
 @login_required
 @require_GET
 def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One unit's items in my part, one field at a time (``?linh-vuc=II``)."""
     assessment, principal, scope = get_appraisal_for(request, pk)
-    page = appraisal_page(assessment, principal, scope)
-    form = ClarificationRequestForm(initial={"deadline": assessment.cycle.clarification_due})
-    return render(request, TEMPLATE, {"page": page, "request_form": form})
+    page = appraisal_page(assessment, principal, scope, field=request.GET.get(FIELD_PARAM))
+    return render(request, TEMPLATE, _context(page))
 
 
 @login_required
 @require_POST
 def appraisal_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Save one item's appraisal. Under htmx: the item's card, then the summary and the steps
+    panel out of band (nothing else of the page changes); refused input comes back in the
+    card, as typed, with the reason."""
     assessment, principal, scope = get_appraisal_for(request, pk)
     spec = framework_version_spec(assessment.cycle.framework_version)
     if code not in {leaf.code for leaf in scope.leaves(spec, assessment.unit_id)}:
         raise Http404("Không có tiêu chí này trong phần bạn thẩm định")
     criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
+    field = next(c for c in spec.lineage(code) if spec.node(c).parent is None)
     form = AppraisalForm(request.POST)
-    error = ""
+    error, conflict = "", False
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -125,8 +155,10 @@ def appraisal_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
+            conflict = getattr(exc, "code", "") == "conflict"
         else:
-            assessment.refresh_from_db()
+            # The first save starts the appraisal: read the status (and what it hangs on) again.
+            assessment = _appraisals().get(pk=pk)
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if not request.htmx:
@@ -134,12 +166,17 @@ def appraisal_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             messages.error(request, f"{code}: {error}")
         else:
             messages.success(request, f"Đã lưu điểm thẩm định tiêu chí {code}.")
-        return redirect(reverse("appraisals:appraisal-detail", args=[pk]) + f"#item-{code}")
-    page = appraisal_page(assessment, principal, scope)
-    item = next(i for i in page.items if i.node.code == code)
-    context = {"page": page, "item": item, "error": error, "posted": form.data if error else None}
-    html = render_to_string(f"{TEMPLATE}#item-row", context, request=request)
+        return redirect(_page_url(pk, field, f"item-{code}"))
+    page = appraisal_page(assessment, principal, scope, field=field)
+    item = page.item(code)
+    if error:
+        item.typed, item.error = Typed(request.POST), error
+        if conflict:
+            item.error += f" Điểm đang lưu: {item.final_values or 'chưa có'}; bấm Lưu lần nữa để ghi số liệu của bạn."
+    context = _context(page, item=item, saved=not error)
+    html = render_to_string(f"{TEMPLATE}#item", context, request=request)
     html += render_to_string(f"{TEMPLATE}#summary", {**context, "oob": True}, request=request)
+    html += render_to_string(f"{TEMPLATE}#steps", {**context, "oob": True}, request=request)
     return HttpResponse(html)
 
 
@@ -153,32 +190,78 @@ def appraisal_accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Đã thống nhất với điểm tự đánh giá của {n} tiêu chí thành phần.")
-    return redirect("appraisals:appraisal-detail", pk=pk)
+    return redirect(_page_url(pk, request.POST.get(FIELD_PARAM)))
 
 
 @login_required
 @require_POST
 def clarification_send(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment, principal, _ = get_appraisal_for(request, pk)
+    """Send the flagged items to the unit in two steps: the deadline and message are checked
+    and shown back with what will happen (``components/confirm.html``), then sent once
+    ``confirmed`` if the list of items is still the one shown."""
+    assessment, principal, scope = get_appraisal_for(request, pk)
     form = ClarificationRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            sent = services.clarification_request_send(
-                assessment=assessment,
-                deadline=form.cleaned_data["deadline"],
-                message=form.cleaned_data["message"],
-                actor=request.user,
-                principal=principal,
+    field = request.POST.get(FIELD_PARAM) or None
+    if form.is_valid() and form.cleaned_data["confirmed"]:
+        shown = form.cleaned_data["items"]
+        if shown != ",".join(row.criterion.code for row in selectors.unsent_flags(assessment)):
+            form.add_error(
+                None,
+                "Danh sách tiêu chí cần giải trình vừa thay đổi (có tiêu chí vừa được đánh dấu hoặc bỏ đánh dấu): "
+                "xem lại rồi gửi.",
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(
-                request, f"Đã gửi yêu cầu giải trình lần {sent.number} ({sent.items.count()} tiêu chí) cho đơn vị."
-            )
-    else:
-        flash_form_errors(request, form)
-    return redirect("appraisals:appraisal-detail", pk=pk)
+            try:
+                sent = services.clarification_request_send(
+                    assessment=assessment,
+                    deadline=form.cleaned_data["deadline"],
+                    message=form.cleaned_data["message"],
+                    actor=request.user,
+                    principal=principal,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    f"Đã gửi yêu cầu giải trình lần {sent.number} ({sent.items.count()} tiêu chí) cho đơn vị.",
+                )
+            url = _page_url(pk, field)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    page = appraisal_page(assessment, principal, scope, field=field)
+    # Shown for confirmation when the deadline and message are good, even after a list that
+    # changed (the confirmation then carries the new list, under the message saying so).
+    checked = form.is_bound and all(name == NON_FIELD_ERRORS for name in form.errors)
+    review = checked and not request.POST.get("edit") and page.can_request
+    context = _context(page, request_form=form, review=review)
+    if review:
+        context.update(_review(page, form.cleaned_data))
+    if request.htmx:
+        return HttpResponse(render_to_string(f"{TEMPLATE}#steps", context, request=request))
+    return render(request, TEMPLATE, context, status=200 if review or not form.errors else 400)
+
+
+def _review(page: AppraisalPage, data: dict[str, Any]) -> dict[str, Any]:
+    """What the confirmation of a clarification request says and posts."""
+    a, deadline = page.assessment, data["deadline"].strftime("%d/%m/%Y")
+    codes = [row.criterion.code for row in page.unsent]
+    return {
+        "review_question": f"Gửi yêu cầu giải trình {len(codes)} tiêu chí cho {a.unit.name}, hạn {deadline}?",
+        "review_consequences": [
+            f"Đơn vị nhận yêu cầu giải trình các tiêu chí {', '.join(codes)}, với nội dung đã ghi ở từng tiêu chí"
+            + (" và nội dung chung." if data["message"].strip() else "."),
+            f"Hồ sơ chuyển sang bước “Đang giải trình” đến hết ngày {deadline}.",
+            "Các tiêu chí này bị khóa ở lần 1: không sửa, không bỏ yêu cầu được nữa; chấm lại ở lần 2 "
+            "sau khi đơn vị gửi giải trình. Các tiêu chí khác vẫn thẩm định tiếp.",
+        ],
+        "review_fields": [
+            ("deadline", deadline),
+            ("message", data["message"]),
+            ("items", ",".join(codes)),
+            ("confirmed", "on"),
+            *([(FIELD_PARAM, page.active.code)] if page.active else []),
+        ],
+    }
 
 
 @login_required
@@ -201,7 +284,7 @@ def appraisal_transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "\n".join(exc.messages), extra_tags="list" if len(exc.messages) > 1 else "")
     else:
         messages.success(request, f"Hồ sơ đã chuyển sang: {Status(to).label}.")
-    return redirect("appraisals:appraisal-detail", pk=pk)
+    return redirect(_page_url(pk, request.POST.get(FIELD_PARAM)))
 
 
 @login_required
@@ -244,7 +327,7 @@ def appraiser_assignment(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     form = AppraiserAssignmentForm(
         request.POST or None,
         appraisers=[(str(u.pk), f"{u} ({u.position})" if u.position else str(u)) for u in people],
-        fields=[(n.code, f"{n.code}. {n.name} ({n.max:g} điểm)") for n in spec.roots],
+        fields=[(n.code, f"{n.code}. {n.name} ({vn_number(n.max)} điểm)") for n in spec.roots],
         units=[(str(pk), name) for pk, name in units],
     )
     if request.method == "POST" and form.is_valid():

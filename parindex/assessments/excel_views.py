@@ -24,6 +24,7 @@ from parindex.assessments.models import Answer, Assessment, Evidence
 from parindex.assessments.selectors import assessment_answers, assessment_responses, evidence_with_files
 from parindex.assessments.views import get_assessment_for
 from parindex.core.downloads import XLSX, attachment
+from parindex.core.filenames import download_name
 from parindex.frameworks.selectors import framework_version_spec
 
 
@@ -87,7 +88,9 @@ def workbook_export(request: HttpRequest, pk: int) -> HttpResponse:
         answers=answer_cells(answers),
         evidence=evidence_lines(evidence),
     )
-    return xlsx_response(body, f"tu-danh-gia-{assessment.cycle.year}-{assessment.unit.code}.xlsx")
+    return xlsx_response(
+        body, download_name("tu-danh-gia-chi-so-CCHC", assessment.cycle.year, assessment.unit.name, suffix="xlsx")
+    )
 
 
 @login_required

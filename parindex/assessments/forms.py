@@ -47,6 +47,22 @@ class AnswerForm(forms.Form):
             inputs["applicable"] = False
         return {k: v for k, v in inputs.items() if v not in ("", None)}
 
+    def typed_summary(self) -> str:
+        """What was typed, in words, to show beside the stored value when a save came too late
+        ("Bạn đã nhập: Tỷ lệ (%) 90; Giải thích: …")."""
+        shown = []
+        for name, field in self.fields.items():
+            raw = self.data.get(name, "")
+            if name == "revision" or not str(raw).strip():
+                continue
+            if isinstance(field, forms.BooleanField):
+                shown.append(field.label)
+            elif isinstance(field, forms.ChoiceField):
+                shown.append(f"{field.label} {dict(field.choices).get(raw, raw)}")
+            else:
+                shown.append(f"{field.label}: {str(raw).strip()}" if name == "explanation" else f"{field.label} {raw}")
+        return f"Bạn đã nhập: {'; '.join(shown)}." if shown else ""
+
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(label="Tệp (PDF, Word, Excel, ảnh)")
@@ -60,6 +76,18 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args: Any, leaf_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["criteria"].choices = leaf_choices
+
+
+class EvidenceLinkForm(forms.Form):
+    """A document already uploaded for the assessment, linked to one more sub-criterion."""
+
+    tai_lieu = forms.ModelChoiceField(label="Tài liệu đã tải lên", queryset=None)
+    criteria = forms.ChoiceField(label="Tiêu chí thành phần", choices=())
+
+    def __init__(self, data: Any, *, documents: Any, leaf_choices: list[str]) -> None:
+        super().__init__({"tai_lieu": data.get("tai-lieu"), "criteria": data.get("criteria")})
+        self.fields["tai_lieu"].queryset = documents
+        self.fields["criteria"].choices = [(code, code) for code in leaf_choices]
 
 
 class EvidenceRevisionForm(forms.Form):
@@ -101,3 +129,39 @@ class ExtensionForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = Stage.choices
+
+
+class AssessmentFilterForm(forms.Form):
+    """The assessment list's filters (GET): a unit's name or code, the year, the status, the old
+    district (before the 2025 reform) the unit was in or came from."""
+
+    q = forms.CharField(
+        label="Tìm đơn vị",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Tên hoặc mã xã, phường", "autocomplete": "off"}
+        ),
+    )
+    nam = forms.TypedChoiceField(label="Năm", required=False, coerce=int, empty_value=None, choices=())
+    trang_thai = forms.ChoiceField(label="Trạng thái", required=False, choices=())
+    huyen = forms.TypedChoiceField(
+        label="Huyện cũ (trước 7/2025)", required=False, coerce=int, empty_value=None, choices=()
+    )
+
+    def __init__(self, *args: Any, years: list[int], districts: list[tuple[int, str]], **kwargs: Any) -> None:
+        from parindex.assessments.workflow import Status
+
+        super().__init__(*args, **kwargs)
+        self.fields["nam"].choices = [("", "Mọi năm")] + [(y, str(y)) for y in years]
+        self.fields["trang_thai"].choices = [("", "Mọi trạng thái"), *Status.choices]
+        self.fields["huyen"].choices = [("", "Mọi huyện")] + districts
+        if not districts:
+            del self.fields["huyen"]
+
+    def filters(self) -> dict[str, Any]:
+        """What was chosen (an invalid choice is left out: the list shows more, never an error)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}

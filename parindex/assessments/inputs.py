@@ -5,6 +5,7 @@ Pure: used by selectors to build responses and by services to validate what is s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -58,13 +59,51 @@ def clean_inputs(node: scoring.Node, raw: Mapping[str, Any]) -> dict[str, Any]:
             else:
                 response[key] = value
         except NotADecimal as exc:
-            raise ValueError(f"{FIELD_LABELS.get(key, key)}: {exc}") from None
+            message = _DECIMAL_POINT.sub(",", str(exc)) if isinstance(value, str) and "," in value else str(exc)
+            raise ValueError(f"{FIELD_LABELS.get(key, key)}: {message}") from None
     try:
         kind.read(response, node.max, node.rule.params)
     except scoring.rules.ResponseError as exc:
-        label = FIELD_LABELS.get(exc.key, "")
-        raise ValueError(f"{label}: {exc.message}" if label else exc.message) from None
+        raise ValueError(for_people(exc)) from None
     return response
+
+
+# The engine speaks to authors of response files, naming its keys ("tỷ lệ (value)",
+# "(applicable: false)", "'met'"); people typing in a form or a workbook read the words of
+# the labels instead, and a ratio they typed as a percent is shown as one.
+_KEY_NOTES = re.compile(r" \((?:value|numerator|denominator|numerator, denominator|applicable: false)\)")
+_QUOTED_KEYS = re.compile(r"'(value|numerator|denominator|met|count|days_late|score|applicable)'")
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def for_people(exc: scoring.rules.ResponseError) -> str:
+    """The engine's refusal of a response as a Vietnamese message without its key names.
+
+    "Tử số: cần ghi cả tử số và mẫu số.", "Tỷ lệ: tỷ lệ không được âm (đang là -20%).",
+    "Chỉ ghi tỷ lệ hoặc tử số và mẫu số, không ghi cả hai."
+    """
+    key, text = exc.key, exc.message
+    label = FIELD_LABELS.get(key, "")
+    if "không ghi cả hai" in text:
+        return "Chỉ ghi tỷ lệ hoặc tử số và mẫu số, không ghi cả hai: xoá một trong hai cách ghi."
+    if "không thuộc cách chấm" in text:
+        return f"{label or 'Ô này'}: tiêu chí này không chấm theo {label.lower() or 'ô này'}, hãy để trống."
+    if key in ("met", "applicable") and "chỉ nhận" in text:
+        return "Kết quả: chọn Đạt hoặc Không đạt." if key == "met" else "Chọn áp dụng hoặc không áp dụng."
+    if key == "value":
+        text = re.sub(r"đang là (-?[\d.]+)", lambda m: f"đang là {_percent(m.group(1))}%", text)
+    text = _KEY_NOTES.sub("", text)
+    text = _QUOTED_KEYS.sub(lambda m: FIELD_LABELS[m.group(1)].lower(), text)
+    text = _DECIMAL_POINT.sub(",", text)
+    text = text.rstrip(".") + "."
+    return f"{label}: {text}" if label else text[:1].upper() + text[1:]
+
+
+def _percent(fraction: str) -> str:
+    try:
+        return plain(Decimal(fraction) * 100)
+    except ArithmeticError:
+        return fraction
 
 
 FIELD_LABELS = {

@@ -88,3 +88,69 @@ def evidence_with_files(assessment: Assessment) -> list[Evidence]:
     """The assessment's evidence with its criteria and ``revisions`` (newest file first), in three queries."""
     revisions = Prefetch("files", queryset=EvidenceFile.objects.order_by("-revision"), to_attr="revisions")
     return list(Evidence.objects.filter(assessment=assessment).prefetch_related("criteria", revisions).order_by("pk"))
+
+
+# -- the list of assessments ---------------------------------------------------------------------
+
+
+def assessments_visible_to(principal: Any) -> Any:
+    """Every assessment of the units the principal may see (a queryset, not yet read)."""
+    from django.db.models import Q
+
+    from parindex.assessments.permissions import VIEW_ROLES
+
+    direct, subtree = principal.unit_ids(VIEW_ROLES)
+    return Assessment.objects.filter(Q(unit_id__in=direct) | Q(unit__province_id__in=subtree))
+
+
+def assessment_years(visible: Any) -> dict[int, int]:
+    """How many of ``visible`` each year has, newest year first (one query)."""
+    from django.db.models import Count
+
+    return dict(visible.order_by("-cycle__year").values_list("cycle__year").annotate(n=Count("pk")))
+
+
+def assessment_districts(visible: Any) -> list[tuple[int, str]]:
+    """The old (pre-2025) districts of ``visible``'s units, as (pk, name): an old commune's own
+    district, a current commune's predecessors' (one query)."""
+    from django.db.models import Q
+
+    from parindex.units.models import AdministrativeUnit, UnitSuccession
+
+    unit_ids = visible.values("unit_id")
+    own = AdministrativeUnit.objects.filter(pk__in=unit_ids).values("parent_id")
+    before = UnitSuccession.objects.filter(successor_id__in=unit_ids).values("predecessor__parent_id")
+    return list(
+        AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.DISTRICT)
+        .filter(Q(pk__in=own) | Q(pk__in=before))
+        .order_by("search_name", "pk")
+        .values_list("pk", "name")
+    )
+
+
+def assessment_search(
+    visible: Any, *, q: str = "", nam: int | None = None, trang_thai: str = "", huyen: int | None = None
+) -> Any:
+    """``visible`` filtered, newest year first then by unit name, with cycle and unit loaded.
+
+    ``q`` matches the unit's name (accents optional) or code, or an old commune merged into it
+    ("Triệu Trạch" finds Xã Nam Cửa Việt); ``huyen`` an old district: the units that were in it
+    or took in one of its communes."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from parindex.units.models import UnitSuccession
+    from parindex.units.selectors import unit_match
+
+    rows = visible
+    if nam:
+        rows = rows.filter(cycle__year=nam)
+    if trang_thai:
+        rows = rows.filter(status=trang_thai)
+    match = unit_match(q, "unit__")
+    if match is not None:
+        merged = UnitSuccession.objects.filter(successor_id=OuterRef("unit_id")).filter(unit_match(q, "predecessor__"))
+        rows = rows.filter(match | Exists(merged))
+    if huyen:
+        came_from = UnitSuccession.objects.filter(successor_id=OuterRef("unit_id"), predecessor__parent_id=huyen)
+        rows = rows.filter(Q(unit__parent_id=huyen) | Exists(came_from))
+    return rows.select_related("cycle", "unit").order_by("-cycle__year", "unit__name", "pk")

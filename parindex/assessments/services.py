@@ -37,6 +37,7 @@ from parindex.assessments.workflow import EDITABLE, Status, rule_for, window_ope
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.frameworks.workflow import Status as VersionStatus
+from parindex.notifications import events as notification_events
 
 
 @transaction.atomic
@@ -313,6 +314,38 @@ def evidence_file_add(*, evidence: Evidence, upload: BinaryIO, filename: str, ac
     return stored
 
 
+@transaction.atomic
+def evidence_link(*, evidence: Evidence, criterion: Criterion, actor: Any) -> Evidence:
+    """Link a document already uploaded for the assessment to one more sub-criterion.
+
+    The document and its files stay as they are; only the sub-criteria it proves grow by one,
+    recorded in that item's history. Refused, like any evidence change, once the assessment is
+    submitted (under clarification, for the items asked about only, until the deadline).
+    """
+    assessment = evidence.assessment
+    _require_editable(assessment, [criterion.code])
+    if criterion.version_id != assessment.cycle.framework_version_id or not criterion.rule_kind:
+        raise ValidationError("Chỉ gắn được tài liệu cho tiêu chí thành phần của bộ chỉ số kỳ này.", code="invalid")
+    # Lock the document so that two links made at once cannot both pass the check below.
+    Evidence.objects.select_for_update().filter(pk=evidence.pk).exists()
+    if evidence.criteria.filter(pk=criterion.pk).exists():
+        raise ValidationError(
+            f"Tài liệu '{evidence.title}' đã được gắn với tiêu chí {criterion.code}.", code="duplicate"
+        )
+    evidence.criteria.add(criterion)
+    latest = evidence.files.order_by("-revision").first()
+    facts = _evidence_facts(evidence, latest) if latest else {"evidence": evidence.pk, "title": evidence.title}
+    audit(
+        assessment=assessment,
+        criterion=criterion,
+        action=AuditAction.EVIDENCE,
+        actor=actor,
+        new=facts,
+        note="Gắn tài liệu đã tải lên của hồ sơ",
+    )
+    return evidence
+
+
 def _check(upload: BinaryIO, filename: str) -> Any:
     try:
         return check_upload(filename, upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
@@ -363,6 +396,7 @@ def assessment_transition(
     elif to == Status.DRAFT:
         extra.update(submitted_at=None, submitted_by=None)
     _move([assessment.pk], from_status, to, actor=actor, note=note or rule.label, changes=extra)
+    notification_events.assessment_moved(assessment=assessment, to=to, actor=actor)
     assessment.refresh_from_db()
     return assessment
 

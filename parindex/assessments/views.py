@@ -1,20 +1,23 @@
-"""Self-assessment pages: the list of my assessments, the item tree with inputs and evidence,
-saving one item (htmx), evidence upload and download, submission."""
+"""Self-assessment pages: the list of my assessments, the workspace (one field at a time, each
+sub-criterion opened in place to its inputs and evidence), saving one item (htmx: its row and the
+figures around it), evidence upload, linking and download, submission."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from parindex.accounts.models import Role
 from parindex.accounts.permissions import Principal, is_province_admin
@@ -22,19 +25,23 @@ from parindex.accounts.selectors import principal_for
 from parindex.assessments import permissions, selectors, services, sources
 from parindex.assessments.forms import (
     AnswerForm,
+    AssessmentFilterForm,
     ClarificationAnswerForm,
     CycleOpenForm,
     EvidenceForm,
+    EvidenceLinkForm,
     EvidenceRevisionForm,
     ExtensionForm,
     TransitionForm,
 )
 from parindex.assessments.inputs import describe_change_value
 from parindex.assessments.models import Assessment, Assignment, AuditEntry, Evidence, EvidenceFile
-from parindex.assessments.page import editable_codes, self_assessment_page
+from parindex.assessments.page import Page, Typed, View, editable_codes, self_assessment_page
+from parindex.assessments.rules_check import submission_problems
 from parindex.assessments.workflow import Status
 from parindex.core.downloads import stored_file_response
 from parindex.core.flash import flash_form_errors
+from parindex.core.paging import paginate
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec, versions_usable_by
 from parindex.units.models import AdministrativeUnit
@@ -59,31 +66,99 @@ def get_assessment_for(request: HttpRequest, pk: int) -> tuple[Assessment, Princ
 @login_required
 @require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:
+    """The assessments of my units, 50 a page, searched by unit name or code and filtered by
+    year, status and old district; the filters are kept in the pager's links."""
     principal = principal_for(request.user)
-    direct, subtree = principal.unit_ids(permissions.VIEW_ROLES)
-    assessments = (
-        Assessment.objects.filter(Q(unit_id__in=direct) | Q(unit__province_id__in=subtree))
-        .select_related("cycle", "unit")
-        .order_by("-cycle__year", "unit__name")
+    visible = selectors.assessments_visible_to(principal)
+    per_year = selectors.assessment_years(visible)
+    form = AssessmentFilterForm(
+        request.GET or None, years=list(per_year), districts=selectors.assessment_districts(visible)
+    )
+    filters = form.filters()
+    # Counted by year already: no COUNT query of the paginator's unless filtered by more than the year.
+    count = per_year.get(filters["nam"], 0) if "nam" in filters else sum(per_year.values())
+    page = paginate(
+        request, selectors.assessment_search(visible, **filters), count=None if set(filters) - {"nam"} else count
     )
     can_open_cycle = bool(principal.unit_ids({Role.PROVINCE_ADMIN})[0])
     return render(
-        request, "assessments/assessment_list.html", {"assessments": assessments, "can_open_cycle": can_open_cycle}
+        request,
+        "assessments/assessment_list.html",
+        {"page": page, "form": form, "filtered": bool(filters), "can_open_cycle": can_open_cycle},
     )
 
 
 @login_required
 @require_GET
+@vary_on_headers("HX-Request")
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The self-assessment: one field at a time (``?linh-vuc=II``), filtered (``?loc=chua-nhap``),
+    a row open (``?tieu-chi=2.1.3``). htmx asks for one row (opening or closing it) or for the
+    field's table (a tab or filter) by naming its target; everything else gets the page."""
     assessment, principal = get_assessment_for(request, pk)
-    page = self_assessment_page(assessment, principal)
-    mine = request.GET.get("cua-toi") == "1"
-    leaves = [(r.node.code, f"{r.node.code} {r.node.name}") for r in page.rows if r.node.is_leaf and r.can_edit]
-    return render(
-        request,
-        TEMPLATE,
-        {"page": page, "mine": mine, "evidence_form": EvidenceForm(leaf_choices=leaves), "can_upload": bool(leaves)},
-    )
+    page = self_assessment_page(assessment, principal, View.from_query(request.GET))
+    target = request.htmx.target if request.htmx else None
+    if target and target.startswith("leaf-") and any(r.code == target[5:] and r.node.is_leaf for r in page.rows):
+        return render(request, f"{TEMPLATE}#leaf-row", {"page": page, "row": page.row(target[5:])})
+    if target == "workspace":
+        return render(request, f"{TEMPLATE}#workspace", {"page": page})
+    return _page_response(request, page)
+
+
+def _page_response(request: HttpRequest, page: Page, status: int = 200) -> HttpResponse:
+    return render(request, TEMPLATE, {"page": page, **_evidence_context(page)}, status=status)
+
+
+def _evidence_context(page: Page) -> dict[str, Any]:
+    """The evidence section's forms: new documents for the items this person may attach to now,
+    new file versions for those they may edit."""
+    leaves = [(r.code, f"{r.code} {r.node.name}") for r in page.rows if r.node.is_leaf and r.can_attach]
+    return {
+        "evidence_form": EvidenceForm(leaf_choices=leaves),
+        "can_add_evidence": bool(leaves),
+        "can_upload": any(r.can_edit for r in page.rows),
+    }
+
+
+def _row_url(pk: int, view: View, code: str) -> str:
+    """The page with the row ``code`` open, in the field and filter it was changed from."""
+    return reverse("assessments:assessment-detail", args=[pk]) + replace(view, open=code).query() + f"#leaf-{code}"
+
+
+def _row_response(
+    request: HttpRequest,
+    assessment: Assessment,
+    principal: Principal,
+    code: str,
+    view: View,
+    *,
+    error: str = "",
+    typed: Typed | None = None,
+    saved: str = "",
+    evidence_error: str = "",
+    evidence_changed: bool = False,
+) -> HttpResponse:
+    """The one answer to a change made from a row with htmx: the row (its target), then what
+    the change moves around it, swapped out of band (score bar, field tabs and filters,
+    progress, the rows of its criterion and field, the refusal list and sources when shown,
+    the evidence list after an attachment). Those go in a <template>, where tables and table
+    rows parse as they are, wherever they land (never bare <tr> outside a table)."""
+    page = self_assessment_page(assessment, principal, replace(view, open=code))
+    row = page.row(code)
+    row.error, row.typed, row.saved, row.evidence_error = error, typed, saved, evidence_error
+    context = {
+        "page": page,
+        "row": row,
+        "oob": True,
+        "ancestors": page.ancestors(code),
+        "evidence_changed": evidence_changed,
+        "live": f"{code}: {error or evidence_error}" if error or evidence_error else f"{code}: {saved}",
+    }
+    if evidence_changed:
+        context.update(_evidence_context(page))
+    html = render_to_string(f"{TEMPLATE}#leaf-row", context, request=request)
+    html += render_to_string(f"{TEMPLATE}#row-oob", context, request=request)
+    return HttpResponse(html)
 
 
 @login_required
@@ -96,8 +171,9 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if code not in editable_codes(assessment, principal):
         raise PermissionDenied("Bạn không được giao tiêu chí này hoặc hồ sơ đã gửi.")
     form = AnswerForm(request.POST)
-    error = ""
-    if form.is_valid():
+    view = View.from_query(request.POST)
+    error, conflict, bad_input = "", False, not form.is_valid()
+    if not bad_input:
         try:
             services.answer_save(
                 assessment=assessment,
@@ -108,21 +184,32 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
+            # "invalid": what was typed; "conflict": saved meanwhile; "frozen"/"late": not open now.
+            conflict = getattr(exc, "code", None) == "conflict"
+            bad_input = getattr(exc, "code", None) == "invalid"
             error = " ".join(exc.messages)
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
+    if conflict:
+        # Someone saved in between: the row shows what is stored now, and what this person typed.
+        error = (
+            f"Tiêu chí {code} vừa được người khác cập nhật nên số liệu bạn nhập chưa được lưu. "
+            f"Ô nhập đang hiện số liệu mới nhất; hãy kiểm tra rồi nhập lại nếu cần. {form.typed_summary()}"
+        ).strip()
+    typed = Typed(request.POST) if bad_input else None
     if not request.htmx:
+        if typed is not None:
+            # Without script: the page again, the row open with what was typed and why it was refused.
+            page = self_assessment_page(assessment, principal, replace(view, open=code))
+            page.row(code).error, page.row(code).typed = error, typed
+            return _page_response(request, page, status=400)
         if error:
             messages.error(request, f"{code}: {error}")
         else:
             messages.success(request, f"Đã lưu tiêu chí {code}.")
-        return redirect(reverse("assessments:assessment-detail", args=[pk]) + f"#leaf-{code}")
-    page = self_assessment_page(assessment, principal)
-    row = next(r for r in page.rows if r.node.code == code)
-    context = {"page": page, "row": row, "error": error, "posted": form.data if error else None}
-    html = render_to_string(f"{TEMPLATE}#leaf-row", context, request=request)
-    html += render_to_string(f"{TEMPLATE}#summary", {**context, "oob": True}, request=request)
-    return HttpResponse(html)
+        return redirect(_row_url(pk, view, code))
+    saved = "" if error else f"Đã lưu lúc {timezone.localtime():%H:%M}."
+    return _row_response(request, assessment, principal, code, view, error=error, typed=typed, saved=saved)
 
 
 @login_required
@@ -142,12 +229,14 @@ def source_apply(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         messages.error(request, f"{code}: {' '.join(exc.messages)}")
     else:
         messages.success(request, f"Đã cập nhật tiêu chí {code}. {answer.explanation}")
-    return redirect(reverse("assessments:assessment-detail", args=[pk]) + f"#leaf-{code}")
+    return redirect(reverse("assessments:assessment-detail", args=[pk]) + f"?tieu-chi={code}#leaf-{code}")
 
 
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new document for one or more sub-criteria (from the evidence section or from a row), or,
+    with ``tai-lieu``, a document already uploaded linked to one more (from a row)."""
     assessment, principal = get_assessment_for(request, pk)
     editable = editable_codes(assessment, principal)
     if not editable:
@@ -155,7 +244,10 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     outside = sorted(set(request.POST.getlist("criteria")) - editable)
     if outside:
         raise PermissionDenied(f"Bạn không được thêm tài liệu cho tiêu chí {', '.join(outside)}.")
+    if "tai-lieu" in request.POST:
+        return _evidence_link(request, assessment, principal, editable)
     form = EvidenceForm(request.POST, request.FILES, leaf_choices=[(c, c) for c in sorted(editable)])
+    error = done = ""
     if form.is_valid():
         data = form.cleaned_data
         criteria = Criterion.objects.filter(version_id=assessment.cycle.framework_version_id, code__in=data["criteria"])
@@ -174,12 +266,55 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            error = " ".join(exc.messages)
         else:
-            messages.success(request, f"Đã lưu tài liệu '{data['title']}'.")
+            done = f"Đã lưu tài liệu '{data['title']}'."
     else:
-        flash_form_errors(request, form)
-    return redirect(reverse("assessments:assessment-detail", args=[pk]) + "#evidence")
+        error = " ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+            for name, errors in form.errors.items()
+        )
+    return _evidence_response(request, assessment, principal, done, error)
+
+
+def _evidence_link(
+    request: HttpRequest, assessment: Assessment, principal: Principal, editable: set[str]
+) -> HttpResponse:
+    form = EvidenceLinkForm(request.POST, documents=assessment.evidence.all(), leaf_choices=sorted(editable))
+    error = done = ""
+    if form.is_valid():
+        evidence, code = form.cleaned_data["tai_lieu"], form.cleaned_data["criteria"]
+        evidence.assessment = assessment
+        criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
+        try:
+            services.evidence_link(evidence=evidence, criterion=criterion, actor=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            done = f"Đã gắn tài liệu '{evidence.title}' cho tiêu chí {code}."
+    else:
+        error = "Chọn một tài liệu đã tải lên của hồ sơ này."
+    return _evidence_response(request, assessment, principal, done, error)
+
+
+def _evidence_response(
+    request: HttpRequest, assessment: Assessment, principal: Principal, done: str, error: str
+) -> HttpResponse:
+    """From a row (it posts ``tieu-chi``): that row again (htmx) or the page with it open; from
+    the evidence section: the page at that section, with the outcome as a message."""
+    view = View.from_query(request.POST)
+    code = view.open if view.open and view.open in request.POST.getlist("criteria") else ""
+    if code and request.htmx:
+        return _row_response(
+            request, assessment, principal, code, view, saved=done, evidence_error=error, evidence_changed=not error
+        )
+    if error:
+        messages.error(request, f"{code}: {error}" if code else error)
+    else:
+        messages.success(request, done)
+    if code:
+        return redirect(_row_url(assessment.pk, view, code))
+    return redirect(reverse("assessments:assessment-detail", args=[assessment.pk]) + "#evidence")
 
 
 @login_required
@@ -242,6 +377,14 @@ def assessment_transition(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 services.assessment_transition(assessment=assessment, to=to, actor=request.user, principal=principal)
         except ValidationError as exc:
+            if to == Status.SUBMITTED and submission_problems(*selectors.submission_facts(assessment)):
+                # What is missing is listed on the page, each item a link that opens its row.
+                messages.error(
+                    request, "Hồ sơ chưa được gửi thẩm định: còn tiêu chí thành phần chưa đủ (danh sách dưới đây)."
+                )
+                return redirect(
+                    reverse("assessments:assessment-detail", args=[pk]) + View(refusal=True).query() + "#chua-du"
+                )
             # One message: the headline, then the items (shown as a list under it).
             messages.error(request, "\n".join(exc.messages), extra_tags="list" if len(exc.messages) > 1 else "")
         else:
@@ -355,38 +498,81 @@ def item_history(request: HttpRequest, pk: int, code: str | None = None) -> Http
     if assessment is None or not _may_see_history(principal, assessment, code):
         raise Http404("Không tìm thấy hồ sơ đánh giá")
     entries = AuditEntry.objects.filter(assessment=assessment).select_related("actor", "criterion")
-    events: list[Any] = []
+    events = assessment.events.none()
     if code is not None:
         entries = entries.filter(criterion__code=code)
     else:
-        events = list(assessment.events.select_related("actor"))
-    rows = [
-        {
-            "at": e.at,
-            "actor": e.actor,
-            "what": e.get_action_display(),
-            "code": e.criterion.code if e.criterion else "",
-            "old": describe_change_value(e.old),
-            "new": describe_change_value(e.new),
-            "note": e.note,
-        }
-        for e in entries
-    ] + [
-        {
-            "at": e.at,
-            "actor": e.actor,
-            "what": "Trạng thái hồ sơ",
-            "code": "",
-            "old": [("", e.get_from_status_display())],
-            "new": [("", e.get_to_status_display())],
-            "note": e.note,
-        }
-        for e in events
-    ]
-    rows.sort(key=lambda r: r["at"])  # stable: changes made in the same instant keep their order
-    rows.reverse()
+        events = assessment.events.select_related("actor")
+    page = paginate(request, _History(entries, events))
     template = "assessments/history.html" + ("#history" if request.htmx else "")
-    return render(request, template, {"assessment": assessment, "code": code, "rows": rows})
+    return render(request, template, {"assessment": assessment, "code": code, "page": page, "rows": page.object_list})
+
+
+class _History:
+    """An assessment's audit entries and status events as one list, newest first, that the
+    paginator reads a page at a time: two COUNT queries, then the newest rows of each table
+    down to the page's end (two queries whatever the page), merged. Changes made in the same
+    instant show the status event first, then the entries, the last made first."""
+
+    def __init__(self, entries: Any, events: Any) -> None:
+        self.entries, self.events = entries, events
+
+    def count(self) -> int:
+        return self.entries.count() + self.events.count()
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        stop = window.stop
+        entries = list(self.entries.order_by("-at", "-pk")[:stop])
+        events = list(self.events.order_by("-at", "-pk")[:stop])
+        merged = sorted(
+            [(e.at, 1, e) for e in events] + [(e.at, 0, e) for e in entries],
+            key=lambda row: (row[0], row[1]),
+            reverse=True,
+        )
+        return [_history_row(e) if kind == 0 else _event_row(e) for _, kind, e in merged[window]]
+
+
+def _history_row(e: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": e.at,
+        "actor": e.actor,
+        "what": e.get_action_display(),
+        "code": e.criterion.code if e.criterion else "",
+        "old": _for_people(describe_change_value(e.old)),
+        "new": _for_people(describe_change_value(e.new)),
+        "note": e.note,
+    }
+
+
+def _event_row(e: Any) -> dict[str, Any]:
+    return {
+        "at": e.at,
+        "actor": e.actor,
+        "what": "Trạng thái hồ sơ",
+        "code": "",
+        "old": [("", e.get_from_status_display())],
+        "new": [("", e.get_to_status_display())],
+        "note": e.note,
+    }
+
+
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _for_people(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """An audit value's lines with its dates as people write them (12/02/2027, not 2027-02-12)
+    and a deadline's stage by its name."""
+    from parindex.assessments.models import Stage
+
+    stages = dict(Stage.choices)
+    out = []
+    for label, text in lines:
+        if ISO_DATE.fullmatch(text):
+            text = ISO_DATE.sub(r"\3/\2/\1", text)
+        elif text in stages:
+            text = stages[text]
+        out.append((label, text))
+    return out
 
 
 def _may_see_history(principal: Principal, assessment: Assessment, code: str | None) -> bool:
@@ -433,6 +619,9 @@ def clarification_answer(request: HttpRequest, pk: int, item_pk: int) -> HttpRes
             messages.success(request, f"Đã lưu nội dung giải trình tiêu chí {item.criterion.code}.")
     else:
         messages.error(request, f"{item.criterion.code}: hãy ghi nội dung giải trình.")
+    view = View.from_query(request.POST)
+    if view.open == item.criterion.code:  # answered from the item's row: back to it
+        return redirect(_row_url(pk, view, view.open))
     return redirect(reverse("assessments:assessment-detail", args=[pk]) + "#clarification")
 
 

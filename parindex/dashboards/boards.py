@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from parindex import scoring
 from parindex.assessments.models import Assessment, Stage
 from parindex.assessments.workflow import Status
+from parindex.core.filenames import file_stem
 from parindex.dashboards import selectors
 from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, by_key, num
 from parindex.indicators.forecast import own_projection
@@ -122,7 +123,7 @@ def province_board(
     )
     board.scope = scope
     board.summary = selectors.summary(scope)
-    name = f"chi-so-cchc-{province.code}-{year}"
+    name = file_stem("chi-so-CCHC", year, province.name)
     histogram = _from_first_filled(selectors.histogram(scope))
     board.charts.append(
         Chart(
@@ -390,7 +391,7 @@ def commune_board(unit: AdministrativeUnit, *, today: dt.date) -> CommuneBoard:
     """Everything the commune dashboard shows, in a fixed number of queries."""
     history = selectors.unit_history(unit)
     board = CommuneBoard(unit=unit, history=history, latest=history.latest)
-    name = f"chi-so-cchc-{unit.code}"
+    name = file_stem("chi-so-CCHC", unit.name)
     board.charts.append(_history_chart(unit, history, name))
     latest = board.latest
     if latest is not None:

@@ -39,13 +39,11 @@ def _chart_csv(board: Any, key: str) -> HttpResponse:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """A commune's people land on their commune, the province's staff on their province,
+    """Signed-in people land on their tasks ("Việc cần làm", which links to their dashboards),
     everyone else on the published results."""
-    target = permissions.home_dashboard(principal_for(request.user))
-    if target is None:
-        return redirect("results:publication-list")
-    kind, unit_id = target
-    return redirect("dashboards:commune" if kind == "commune" else "dashboards:province", unit_id)
+    if request.user.is_authenticated:
+        return redirect("inbox:inbox")
+    return redirect("results:publication-list")
 
 
 @require_GET

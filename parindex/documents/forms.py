@@ -23,22 +23,51 @@ class HeadingForm(forms.Form):
     parent_body = forms.CharField(
         label="Cơ quan chủ quản (nếu có)", max_length=200, required=False, help_text="Để trống với UBND xã, UBND tỉnh."
     )
-    body = forms.CharField(label="Cơ quan ban hành", max_length=200)
+    body = forms.CharField(
+        label="Cơ quan ban hành",
+        max_length=200,
+        error_messages={"required": "Nhập cơ quan ban hành (ví dụ: Ủy ban nhân dân xã Nam Cửa Việt)."},
+    )
     number = forms.IntegerField(
         label="Số", min_value=1, max_value=99999, required=False, help_text="Để trống để văn thư ghi số khi ký."
     )
-    symbol = forms.CharField(label="Ký hiệu", max_length=40, help_text="Ví dụ: KH-UBND, TB-UBND, UBND-VP.")
-    place = forms.CharField(
-        label="Địa danh", max_length=100, help_text="Tên đơn vị hành chính nơi cơ quan đóng trụ sở."
+    symbol = forms.CharField(
+        label="Ký hiệu",
+        max_length=40,
+        help_text="Ví dụ: KH-UBND, TB-UBND, UBND-VP.",
+        error_messages={"required": "Nhập ký hiệu văn bản (ví dụ: KH-UBND)."},
     )
-    date = forms.DateField(label="Ngày ban hành", help_text="Ngày/tháng/năm, ví dụ 05/01/2027.")
-    subject = forms.CharField(label="Trích yếu", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    place = forms.CharField(
+        label="Địa danh",
+        max_length=100,
+        help_text="Tên đơn vị hành chính nơi cơ quan đóng trụ sở.",
+        error_messages={"required": "Nhập địa danh nơi ban hành (ví dụ: Nam Cửa Việt)."},
+    )
+    date = forms.DateField(
+        label="Ngày ban hành",
+        help_text="Ngày/tháng/năm, ví dụ 05/01/2027.",
+        error_messages={
+            "required": "Nhập ngày ban hành (ngày/tháng/năm).",
+            "invalid": "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 05/01/2027.",
+        },
+    )
+    subject = forms.CharField(
+        label="Trích yếu",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Nhập trích yếu nội dung văn bản."},
+    )
     addressees = forms.CharField(
         label="Kính gửi", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=LINES_HELP
     )
     on_behalf = forms.BooleanField(label="Ký thay mặt tập thể (TM. ỦY BAN NHÂN DÂN)", required=False)
     deputy = forms.BooleanField(label="Cấp phó ký thay (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH)", required=False)
-    signer_name = forms.CharField(label="Họ và tên người ký", max_length=150)
+    # Checked here, not by the browser (the form is novalidate): the message stands by the field.
+    signer_name = forms.CharField(
+        label="Họ và tên người ký",
+        max_length=150,
+        error_messages={"required": "Nhập họ và tên người ký văn bản (ví dụ: Lê Văn Mẫn)."},
+    )
     recipients = forms.CharField(
         label="Nơi nhận",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -130,3 +159,30 @@ class TemplateUploadForm(forms.Form):
         help_text="Tối đa 5 MB. Mẫu được chạy thử với số liệu mẫu trước khi dùng; mẫu chạy quá lâu "
         "hoặc dùng quá nhiều bộ nhớ sẽ bị từ chối.",
     )
+
+
+class RegisterFilterForm(forms.Form):
+    """The register's filters (GET): number and symbol, subject or signer; the kind; the year."""
+
+    q = forms.CharField(
+        label="Tìm văn bản",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Số, ký hiệu, trích yếu, người ký", "autocomplete": "off"}
+        ),
+    )
+    loai = forms.ChoiceField(label="Loại văn bản", required=False, choices=[("", "Mọi loại"), *Kind.choices])
+    nam = forms.TypedChoiceField(label="Năm", required=False, coerce=int, empty_value=None, choices=())
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["nam"].choices = [("", "Mọi năm")] + [(y, str(y)) for y in years]
+
+    def filters(self) -> dict[str, Any]:
+        """What was chosen, as ``register_of`` takes it (an invalid choice is left out)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {key: data[name] for name, key in (("q", "q"), ("loai", "kind"), ("nam", "year")) if data.get(name)}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import Http404
 
 from parindex import scoring
@@ -320,9 +320,33 @@ def next_number(unit: AdministrativeUnit, year: int, symbol: str) -> int:
     return (top or 0) + 1
 
 
-def register_of(unit: AdministrativeUnit) -> list[IssuedDocument]:
-    """The unit's issued documents, newest first (one query)."""
-    return list(IssuedDocument.objects.filter(unit=unit).select_related("created_by").order_by("-issued_on", "-pk"))
+NUMBERED = re.compile(r"^(\d{1,8})/(.*)$")
+
+
+def register_of(unit: AdministrativeUnit, *, q: str = "", kind: str = "", year: int | None = None) -> Any:
+    """The unit's issued documents, newest first, not yet read: of one kind, one year, and
+    whose number and symbol, subject or signer hold ``q`` (accents as typed)."""
+    docs = IssuedDocument.objects.filter(unit=unit)
+    if kind:
+        docs = docs.filter(kind=kind)
+    if year:
+        docs = docs.filter(year=year)
+    for word in q.split():
+        numbered = NUMBERED.match(word)
+        if numbered:  # "07/KH-UBND", "7/"
+            match = Q(number=int(numbered[1])) & Q(symbol__icontains=numbered[2])
+        else:
+            match = Q(subject__icontains=word) | Q(symbol__icontains=word) | Q(signer_name__icontains=word)
+            if word.isdigit() and len(word) < 9:
+                match |= Q(number=int(word))
+        docs = docs.filter(match)
+    return docs.select_related("created_by").order_by("-issued_on", "-pk")
+
+
+def register_years(unit: AdministrativeUnit) -> dict[int, int]:
+    """How many documents the unit's register holds each year, newest year first (one query)."""
+    rows = IssuedDocument.objects.filter(unit=unit).order_by("-year").values_list("year").annotate(n=Count("pk"))
+    return dict(rows)
 
 
 def active_template(province_id: int | None, kind: str) -> DocumentTemplate | None:
@@ -333,7 +357,11 @@ def active_template(province_id: int | None, kind: str) -> DocumentTemplate | No
 
 def issued_for(principal: Principal, pk: int) -> IssuedDocument:
     """An issued document, or 404 when its body is not one the principal may see."""
-    doc = IssuedDocument.objects.select_related("unit", "created_by").filter(pk=pk).first()
+    doc = (
+        IssuedDocument.objects.select_related("unit", "created_by", "publication", "plan", "assessment__cycle")
+        .filter(pk=pk)
+        .first()
+    )
     if doc is None:
         raise Http404("Không tìm thấy văn bản")
     if not may_see_register(principal, doc.unit):

@@ -20,9 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from parindex.accounts.permissions import Principal
 from parindex.accounts.selectors import principal_for
 from parindex.core.downloads import DOCX, PDF, attachment, open_stored
+from parindex.core.filenames import download_name
+from parindex.core.paging import paginate
 from parindex.documents import builtin, defaults, selectors, services
 from parindex.documents import render as renderer
-from parindex.documents.forms import ADDRESSED, ExtraForm, HeadingForm, TemplateUploadForm
+from parindex.documents.forms import ADDRESSED, ExtraForm, HeadingForm, RegisterFilterForm, TemplateUploadForm
 from parindex.documents.models import DocumentTemplate, Kind
 from parindex.results.permissions import can_publish
 from parindex.units.models import AdministrativeUnit
@@ -107,10 +109,30 @@ def issued_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The start of a downloaded document's name: its kind as an office would file it.
+FILE_NAMES = {
+    Kind.DECISION: "QD-cong-bo-chi-so-CCHC",
+    Kind.REMEDIATION_LETTER: "CV-khac-phuc-chi-so-CCHC",
+    Kind.REMEDIATION_PLAN: "KH-khac-phuc-chi-so-CCHC",
+    Kind.CONCLUSION_NOTICE: "TB-ket-luan-chi-so-CCHC",
+    Kind.CCHC_REPORT: "BC-ket-qua-CCHC",
+    Kind.REMEDIATION_REPORT: "BC-ket-qua-khac-phuc-chi-so-CCHC",
+}
+
+
 def _file_name(doc: Any, suffix: str) -> str:
-    number = f"{doc.number:02d}" if doc.number is not None else "chua-so"
-    symbol = doc.symbol.replace("Đ", "D").replace("/", "-")
-    return f"{doc.kind.replace('_', '-')}-{number}-{symbol}-{doc.issued_on:%Y%m%d}.{suffix}"
+    """The name a document downloads under, "KH-khac-phuc-chi-so-CCHC-2025-xa-nam-cua-viet-so-45.docx":
+    the kind, the year its subject names (the results'; a CCHC report's own, with its period),
+    the body, the number."""
+    if doc.publication_id:
+        year, period = doc.publication.year, ""
+    elif doc.plan_id:
+        year, period = doc.plan.assessed_year, ""
+    else:
+        year = doc.assessment.cycle.year if doc.assessment_id else doc.year
+        period = {"half": "6-thang", "year": "nam"}.get((doc.extra or {}).get("period"), "")
+    number = f"so-{doc.number:02d}" if doc.number is not None else "chua-so"
+    return download_name(FILE_NAMES.get(doc.kind, doc.kind), period, year, doc.unit.name, number, suffix=suffix)
 
 
 @login_required
@@ -140,11 +162,22 @@ def _unit_or_404(pk: int) -> AdministrativeUnit:
 @login_required
 @require_GET
 def register(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    """The unit's register of documents produced here (sổ văn bản), newest first."""
+    """The unit's register of documents produced here (sổ văn bản), newest first, 50 a page,
+    searched by number, subject or signer and filtered by kind and year."""
     unit = _unit_or_404(unit_pk)
     if not selectors.may_see_register(principal_for(request.user), unit):
         raise Http404("Không tìm thấy đơn vị")
-    return render(request, "documents/register.html", {"unit": unit, "docs": selectors.register_of(unit)})
+    per_year = selectors.register_years(unit)
+    form = RegisterFilterForm(request.GET or None, years=list(per_year))
+    filters = form.filters()
+    # Counted by year already: no COUNT query of the paginator's, unless searched or of one kind.
+    count = per_year.get(filters["year"], 0) if "year" in filters else sum(per_year.values())
+    if {"q", "kind"} & set(filters):
+        count = None
+    page = paginate(request, selectors.register_of(unit, **filters), count=count)
+    return render(
+        request, "documents/register.html", {"unit": unit, "page": page, "form": form, "filtered": bool(filters)}
+    )
 
 
 # -- a province's own templates ---------------------------------------------------------------------
@@ -224,14 +257,15 @@ def template_download(request: HttpRequest, province_pk: int, kind: str) -> Http
     if kind not in Kind.values:
         raise Http404("Không có loại văn bản này")
     if request.GET.get("mau") == "co-san":
-        data = builtin.builtin_path(kind).read_bytes()
+        data, own = builtin.builtin_path(kind).read_bytes(), None
     else:
         try:
-            data, _own = services.template_bytes(province.pk, kind)
+            data, own = services.template_bytes(province.pk, kind)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("documents:template-list", province_pk=province.pk)
-    return attachment(data, f"mau-{kind.replace('_', '-')}.docx", DOCX)
+    whose = province.name if own is not None else "co-san"  # "mau-KH-khac-phuc-chi-so-CCHC-tinh-quang-tri.docx"
+    return attachment(data, download_name("mau", FILE_NAMES[kind], whose, suffix="docx"), DOCX)
 
 
 @login_required

@@ -88,3 +88,36 @@ class DeleteForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": RELOAD, "invalid": RELOAD, "min_value": RELOAD},
     )
+
+
+class DossierFilterForm(forms.Form):
+    """The register's filters (GET, beside the year): a dossier's code, procedure or applicant;
+    with or without an apology letter."""
+
+    APOLOGY = {"co": True, "chua": False}
+
+    q = forms.CharField(
+        label="Tìm hồ sơ",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Mã hồ sơ, thủ tục, người nộp", "autocomplete": "off"}
+        ),
+    )
+    thu = forms.ChoiceField(
+        label="Thư xin lỗi",
+        required=False,
+        choices=[("", "Tất cả"), ("chua", "Chưa có thư xin lỗi"), ("co", "Đã có thư xin lỗi")],
+    )
+
+    def filters(self) -> dict[str, Any]:
+        """What was chosen, as ``selectors.late_dossiers`` takes it (an invalid choice is left out)."""
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        out: dict[str, Any] = {}
+        if data.get("q"):
+            out["q"] = data["q"]
+        if data.get("thu") in self.APOLOGY:
+            out["apology"] = self.APOLOGY[data["thu"]]
+        return out

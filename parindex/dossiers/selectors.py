@@ -45,11 +45,19 @@ def unit_refs(unit: AdministrativeUnit) -> list[UnitRef]:
 
 def late_dossier_list(unit: AdministrativeUnit, year: int) -> list[LateDossier]:
     """The unit's late dossiers of ``year`` (by due date), earliest due first (one query)."""
-    return list(
-        LateDossier.objects.filter(unit=unit, due_on__range=year_bounds(year))
-        .select_related("entered_by")
-        .order_by("due_on", "code", "pk")
-    )
+    return list(late_dossiers(unit, year))
+
+
+def late_dossiers(unit: AdministrativeUnit, year: int, *, q: str = "", apology: bool | None = None) -> Any:
+    """The unit's late dossiers of ``year``, earliest due first, not yet read: whose code,
+    procedure or applicant holds every word of ``q``; with (True) or without (False) an
+    apology letter."""
+    rows = LateDossier.objects.filter(unit=unit, due_on__range=year_bounds(year))
+    for word in q.split():
+        rows = rows.filter(Q(code__icontains=word) | Q(procedure__icontains=word) | Q(applicant__icontains=word))
+    if apology is not None:
+        rows = rows.filter(apology_issued=apology)
+    return rows.select_related("entered_by").order_by("due_on", "code", "pk")
 
 
 @dataclass(frozen=True, slots=True)

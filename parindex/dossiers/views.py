@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from parindex.accounts.permissions import Principal, UnitRef
 from parindex.accounts.selectors import principal_for
+from parindex.core.paging import paginate
 from parindex.dossiers import permissions, selectors, services
-from parindex.dossiers.forms import RELOAD, DeleteForm, LateDossierForm
+from parindex.dossiers.forms import RELOAD, DeleteForm, DossierFilterForm, LateDossierForm
 from parindex.dossiers.models import LateDossier
 from parindex.units.models import AdministrativeUnit
 
@@ -82,18 +83,27 @@ def _list_url(unit_pk: int, year: int) -> str:
 @login_required
 @require_GET
 def unit_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    """Sổ theo dõi hồ sơ trễ hạn: a commune's late dossiers due in the year, with the figures of
-    3.6 (late, with an apology letter, missing one, still pending)."""
+    """Sổ theo dõi hồ sơ trễ hạn: a commune's late dossiers due in the year, 50 a page, searched
+    and filtered by apology letter, with the figures of 3.6 (late, with an apology letter,
+    missing one, still pending)."""
     unit, principal, refs = _commune_for(request, unit_pk)
     year = _year(request)
-    rows = selectors.late_dossier_list(unit, year)
+    form = DossierFilterForm(request.GET)
+    filters = form.filters()
     figures = selectors.year_figures([unit.pk], year).get(unit.pk, selectors.YearFigures())
+    # The year's figures already count the rows (but a search's): no COUNT query of their own.
+    counted = {None: figures.late, True: figures.with_apology, False: figures.without_apology}
+    count = None if "q" in filters else counted[filters.get("apology")]
+    page = paginate(request, selectors.late_dossiers(unit, year, **filters), count=count)
     frozen = bool(selectors.frozen_years([r.id for r in refs] + [unit.pk], {year}))
     context = {
         "unit": unit,
         "year": year,
         "years": list(range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1)),
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
+        "form": form,
+        "filtered": bool(filters),
         "figures": figures,
         "frozen": frozen,
         "can_record": permissions.can_record_any(principal, refs) and not frozen,

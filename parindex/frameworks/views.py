@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from parindex import scoring
+from parindex.accounts.permissions import Principal
 from parindex.accounts.selectors import principal_for
+from parindex.core.filenames import download_name
 from parindex.frameworks import selectors, services
 from parindex.frameworks.excel import framework_to_xlsx
 from parindex.frameworks.forms import FrameworkImportForm, TransitionForm, VersionExtendForm
@@ -89,7 +91,8 @@ def version_export(request: HttpRequest, code: str, number: int, fmt: str) -> Ht
     else:
         body = scoring.dumps(scoring.framework_to_dict(spec))
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{version.framework.code}-v{version.number}.{fmt}"'
+    name = download_name("bo-chi-so", version.framework.code, "phien-ban", version.number, suffix=fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -127,10 +130,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def version_transition(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    principal = principal_for(request.user)
-    version = selectors.framework_version_get_for(principal, code, number)
-    if not can_manage_framework(principal, version.framework):
-        raise PermissionDenied("Chỉ quản trị viên Sở Nội vụ của tỉnh sở hữu được thay đổi trạng thái bộ chỉ số.")
+    principal, version = _managed_version(request, code, number, "thay đổi trạng thái bộ chỉ số")
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
@@ -152,10 +152,7 @@ def version_transition(request: HttpRequest, code: str, number: int) -> HttpResp
 @require_POST
 def version_extend(request: HttpRequest, code: str, number: int) -> HttpResponse:
     """The owner's admin records the decision keeping a published version in force for longer."""
-    principal = principal_for(request.user)
-    version = selectors.framework_version_get_for(principal, code, number)
-    if not can_manage_framework(principal, version.framework):
-        raise PermissionDenied("Chỉ quản trị viên Sở Nội vụ của tỉnh sở hữu được kéo dài thời gian áp dụng bộ chỉ số.")
+    principal, version = _managed_version(request, code, number, "kéo dài thời gian áp dụng bộ chỉ số")
     form = VersionExtendForm(request.POST)
     if form.is_valid():
         try:
@@ -178,6 +175,15 @@ def version_extend(request: HttpRequest, code: str, number: int) -> HttpResponse
             return redirect(_detail_url(version))
     # The page again with what was typed and why it was refused; nothing saved.
     return _render_detail(request, version, True, extend_form=form, status=400)
+
+
+def _managed_version(request: HttpRequest, code: str, number: int, doing: str) -> tuple[Principal, FrameworkVersion]:
+    """The version (404 unless one may see it) and the principal, 403 unless it manages it."""
+    principal = principal_for(request.user)
+    version = selectors.framework_version_get_for(principal, code, number)
+    if not can_manage_framework(principal, version.framework):
+        raise PermissionDenied(f"Chỉ quản trị viên Sở Nội vụ của tỉnh sở hữu được {doing}.")
+    return principal, version
 
 
 def _detail_url(version: FrameworkVersion) -> str:

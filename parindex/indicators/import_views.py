@@ -26,6 +26,7 @@ from parindex.accounts.models import Role
 from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
 from parindex.accounts.selectors import principal_for
 from parindex.core.downloads import attachment
+from parindex.core.filenames import download_name
 from parindex.indicators import rows as rows_
 from parindex.indicators import selectors as selectors_
 from parindex.indicators import services as services_
@@ -118,7 +119,8 @@ def _import_template_csv(
                 line.append(name)
         writer.writerow(line)
     body = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    return attachment(body, f"mau-{indicator.code}.csv", "text/csv; charset=utf-8", private=True)
+    name = download_name("mau-nhap-so-lieu", indicator.code, province.name, suffix="csv")
+    return attachment(body, name, "text/csv; charset=utf-8", private=True)
 
 
 @login_required

@@ -27,6 +27,7 @@ from parindex.assessments.inputs import describe_inputs
 from parindex.assessments.views import get_assessment_for
 from parindex.assessments.workflow import Status
 from parindex.core.downloads import XLSX, attachment
+from parindex.core.filenames import download_name, file_stem
 from parindex.dashboards.permissions import can_view_commune, sees_internal_figures
 from parindex.dashboards.views import DOWNLOAD_PARAM
 from parindex.dashboards.widgets import BRAND, MEAN, OK, Chart, by_key, num
@@ -149,7 +150,7 @@ def _trend_chart(trend: monitoring.Trend, unit: AdministrativeUnit, year: int) -
         columns=["Tháng", "Tử số", "Mẫu số", f"Số liệu tháng ({label})", f"Lũy kế ({label})", "Đánh giá tháng"],
         rows=rows,
         label=f"{indicator.name} của {unit.name} theo tháng năm {year}",
-        filename=f"chi-so-{unit.code}-{year}",
+        filename=file_stem("chi-so-theo-doi", year, unit.name),
     )
 
 
@@ -203,7 +204,9 @@ def province_monitor(request: HttpRequest, province_pk: int) -> HttpResponse:
     matrix = monitoring.province_matrix(province, year)
     if request.GET.get(DOWNLOAD_PARAM) == "xlsx":
         body = excel.matrix_to_xlsx(matrix, province_name=province.name, today=today)
-        return attachment(body, f"chi-so-theo-doi-{province.code}-{year}.xlsx", XLSX, private=True)
+        return attachment(
+            body, download_name("chi-so-theo-doi", year, province.name, suffix="xlsx"), XLSX, private=True
+        )
     only_below = request.GET.get("chua-dat") == "1"
     return render(
         request,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.notification_list, name="notification-list"),
     path("<int:pk>/da-doc/", views.notification_read, name="notification-read"),
     path("da-doc-het/", views.notification_read_all, name="notification-read-all"),
+    path("cai-dat/", views.notification_preferences, name="notification-preferences"),
 ]

@@ -153,3 +153,37 @@ class ProgressForm(forms.Form):
     result = forms.CharField(label="Kết quả thực hiện", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     text = forms.CharField(label="Ghi chú tiến độ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     file = forms.FileField(label="Tài liệu kiểm chứng (không bắt buộc)", required=False)
+
+
+NO_PLAN = "chua-lap"
+
+
+class ResultFilterForm(forms.Form):
+    """The filters of my units' published results (GET): a unit's name or code, the year of the
+    results, the state of the plan (none drafted yet, or a plan status)."""
+
+    q = forms.CharField(
+        label="Tìm đơn vị",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Tên hoặc mã xã, phường", "autocomplete": "off"}
+        ),
+    )
+    nam = forms.TypedChoiceField(label="Năm kết quả", required=False, coerce=int, empty_value=None, choices=())
+    ke_hoach = forms.ChoiceField(
+        label="Kế hoạch khắc phục",
+        required=False,
+        choices=[("", "Mọi kế hoạch"), (NO_PLAN, "Chưa lập"), *PlanStatus.choices],
+    )
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["nam"].choices = [("", "Mọi năm")] + [(y, str(y)) for y in years]
+
+    def filters(self) -> dict[str, Any]:
+        """What was chosen (an invalid choice is left out: the list shows more, never an error)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}

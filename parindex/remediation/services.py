@@ -28,6 +28,7 @@ from parindex.assessments.models import Answer, Assessment
 from parindex.assessments.workflow import Status as AssessmentStatus
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.notifications import events as notification_events
 from parindex.remediation import permissions, selectors
 from parindex.remediation.models import Action, ActionNote, Plan, PlanEvent, PlanItem
 from parindex.remediation.workflow import EDITABLE, TRACKED, ActionStatus, DeadlineKind, PlanStatus, rule_for
@@ -218,10 +219,12 @@ def action_add(
         official=official,
     )
     position = (Action.objects.filter(item=item).aggregate(m=Max("position"))["m"] or 0) + 1
-    return Action.objects.create(
+    action = Action.objects.create(
         item=item, plan=plan, position=position, office=office.strip()[:200], official=official,
         updated_by=_user(actor), **values,
     )  # fmt: skip
+    notification_events.action_assigned(action=action, actor=actor)
+    return action
 
 
 @transaction.atomic
@@ -256,7 +259,9 @@ def action_update(
     )  # fmt: skip
     if not updated:
         raise ValidationError(STALE, code="stale")
+    official_before = action.official_id
     action.refresh_from_db()
+    notification_events.action_assigned(action=action, actor=actor, official_before=official_before, created=False)
     return action
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,8 +32,10 @@ from parindex.accounts.selectors import principal_for
 from parindex.assessments.models import Assessment
 from parindex.assessments.permissions import VIEW_ROLES
 from parindex.assessments.selectors import commune_officials
+from parindex.core.paging import paginate
 from parindex.remediation import permissions, schedule, selectors, services, tracking_views
 from parindex.remediation.forms import (
+    NO_PLAN,
     RELOAD,
     ActionForm,
     ItemCauseForm,
@@ -40,6 +43,7 @@ from parindex.remediation.forms import (
     PlanTransitionForm,
     ProgressForm,
     ReportSummaryForm,
+    ResultFilterForm,
 )
 from parindex.remediation.models import Action, Plan, PlanItem
 from parindex.remediation.page import Failure, action_form, at_places, field_groups, line_views, plan_totals
@@ -54,6 +58,7 @@ from parindex.remediation.workflow import (
 from parindex.results.models import PublishedResult
 from parindex.results.permissions import board_province_ids
 from parindex.units.models import AdministrativeUnit
+from parindex.units.selectors import unit_match
 
 DETAIL = "remediation/plan_detail.html"
 REPORT = "remediation/plan_report.html"
@@ -134,23 +139,40 @@ class ProvinceLink:
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    """Each published result in force of the user's communes with its plan; for the province's
-    staff, a link to each province's overview of every commune's plan."""
+    """Each published result in force of the user's communes with its plan, 50 a page, filtered
+    by unit, year and the plan's state; for the province's staff, a link to each province's
+    overview of every commune's plan."""
     principal = principal_for(request.user)
     units = principal.unit_ids(VIEW_ROLES)[0]  # the units granted directly: communes (a province has no result)
-    results = list(
-        PublishedResult.objects.filter(unit_id__in=units, publication__is_current=True)
-        .select_related("publication", "unit")
-        .order_by("unit_name", "-publication__year")
+    results = PublishedResult.objects.filter(unit_id__in=units, publication__is_current=True)
+    per_year = dict(results.order_by().values_list("publication__year").annotate(n=Count("pk")))
+    form = ResultFilterForm(request.GET or None, years=sorted(per_year, reverse=True))
+    filters = form.filters()
+    # Counted by year already: no COUNT query of the paginator's, unless searched or filtered by plan.
+    count = per_year.get(filters["nam"], 0) if "nam" in filters else sum(per_year.values())
+    if {"q", "ke_hoach"} & set(filters):
+        count = None
+    if filters.get("nam"):
+        results = results.filter(publication__year=filters["nam"])
+    match = unit_match(filters.get("q", ""), "unit__")
+    if match is not None:
+        results = results.filter(match)
+    if state := filters.get("ke_hoach"):
+        planned = Plan.objects.filter(assessment_id=OuterRef("assessment_id"))
+        results = results.filter(~Exists(planned) if state == NO_PLAN else Exists(planned.filter(status=state)))
+    page = paginate(
+        request,
+        results.select_related("publication", "unit").order_by("unit_name", "-publication__year", "pk"),
+        count=count,
     )
     plans = {
         p.assessment_id: p
-        for p in Plan.objects.filter(assessment_id__in=[r.assessment_id for r in results]).only(
+        for p in Plan.objects.filter(assessment_id__in=[r.assessment_id for r in page.object_list]).only(
             "pk", "assessment_id", "status", "title", "year", "document_number"
         )
     }
     rows = []
-    for r in results:
+    for r in page.object_list:
         places = r.publication.places
         plan = plans.get(r.assessment_id)
         rows.append(
@@ -165,7 +187,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "remediation/plan_list.html",
-        {"rows": rows, "provinces": _province_links(principal), "year_param": tracking_views.YEAR_PARAM},
+        {
+            "rows": rows,
+            "page": page,
+            "form": form,
+            "filtered": bool(filters),
+            "many": page.paginator.count > 1 or bool(filters),
+            "provinces": _province_links(principal),
+            "year_param": tracking_views.YEAR_PARAM,
+        },
     )
 
 

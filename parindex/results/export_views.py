@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from parindex.appraisals.selectors import final_scores_for
 from parindex.assessments.models import Assessment
 from parindex.core.downloads import XLSX, attachment
+from parindex.core.filenames import download_name
 from parindex.frameworks.models import FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import excel
@@ -128,5 +129,5 @@ def cycle_xlsx(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         units=units,
         made_at=timezone.localtime(),
     )
-    filename = f"tong-hop-chi-so-cchc-{cycle.year}-{cycle.province.code}-ky-{cycle.pk}.xlsx"
+    filename = download_name("tong-hop-diem-chi-so-CCHC", cycle.year, cycle.province.name, suffix="xlsx")
     return attachment(excel.cycle_to_xlsx(table), filename, XLSX)

@@ -54,12 +54,17 @@ class ApprovalForm(forms.Form):
     assessments = forms.MultipleChoiceField(
         label="Đơn vị được thông qua",
         choices=(),
+        required=False,  # or every appraised unit of the cycle (``all_appraised``)
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Chọn ít nhất một đơn vị đã thẩm định xong.",
             "invalid_choice": "Có đơn vị được chọn không thuộc kỳ đánh giá này; hãy tải lại trang.",
         },
     )
+    # Every appraised unit of the cycle without a box each: a province's thousand communes
+    # would be past the number of fields a request may post (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+    all_appraised = forms.BooleanField(label="Tất cả đơn vị đã thẩm định xong của kỳ", required=False)
+    # How many there were on the page: the council approves what it saw, not units appraised since.
+    appraised_count = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     name = forms.CharField(
         label="Tên nhóm xếp hạng",
         max_length=200,
@@ -76,6 +81,12 @@ class ApprovalForm(forms.Form):
     def __init__(self, *args: Any, assessment_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assessments"].choices = [(str(pk), str(pk)) for pk in assessment_ids]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("all_appraised") and not data.get("assessments") and "assessments" not in self.errors:
+            self.add_error("assessments", "Chọn ít nhất một đơn vị đã thẩm định xong.")
+        return data
 
     def chosen_ids(self) -> set[str]:
         """The boxes ticked, valid or not, so a refused form shows them ticked again."""

@@ -24,6 +24,7 @@ from parindex.assessments.models import Assessment, Cycle
 from parindex.assessments.services import assessments_transition
 from parindex.assessments.workflow import Status
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.notifications import events as notification_events
 from parindex.results import selectors
 from parindex.results.models import Approval, ApprovalEntry, Publication, PublishedResult, PublishedScore
 
@@ -64,6 +65,7 @@ def approval_create(
         principal=principal,
         note=f"Thông qua: {approval.name}",
     )
+    notification_events.results_approved(approval=approval, assessments=assessments, actor=actor)
     return approval
 
 
@@ -117,6 +119,7 @@ def publication_publish(
         principal=principal,
         note=f"Công bố theo {publication.decision_number}",
     )
+    notification_events.results_published(publication=publication, actor=actor)
     return publication
 
 
@@ -143,7 +146,7 @@ def publication_correct(
     # Conditional: if someone corrected first, this publication is no longer current.
     if not Publication.objects.filter(pk=publication.pk, is_current=True).update(is_current=False):
         raise ValidationError("Bản công bố vừa được người khác đính chính; hãy tải lại trang.", code="stale")
-    return _snapshot(
+    corrected = _snapshot(
         approval,
         selectors.approval_assessments(approval),
         number=publication.number + 1,
@@ -154,6 +157,8 @@ def publication_correct(
         supersedes=publication,
         actor=actor,
     )
+    notification_events.results_published(publication=corrected, actor=actor)
+    return corrected
 
 
 def _snapshot(approval: Approval, assessments: list[Assessment], *, number: int, **header: Any) -> Publication:

@@ -33,6 +33,7 @@ from parindex.accounts.selectors import principal_for
 from parindex.appraisals.selectors import final_scores_for
 from parindex.assessments.models import Assessment, Cycle
 from parindex.assessments.workflow import Status
+from parindex.core.filenames import download_name
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import permissions, selectors, services
 from parindex.results.forms import ApprovalForm, BoardFilterForm, CorrectionForm, PublishForm
@@ -67,6 +68,43 @@ class ApprovalPanel:
     publish_form: PublishForm | None = None
     correct_form: CorrectionForm | None = None
     failed: str = ""  # which of its forms a refused POST was: "publish" or "correct"
+
+    @property
+    def publish_id(self) -> str:
+        return f"cong-bo-{self.approval.pk}"
+
+    @property
+    def publish_question(self) -> str:
+        return f"Công bố kết quả của {self.unit_count} đơn vị nhóm “{self.approval.name}”?"
+
+    @property
+    def correct_id(self) -> str:
+        return f"dinh-chinh-{self.approval.pk}"
+
+    @property
+    def correct_question(self) -> str:
+        number = self.current.decision_number if self.current else ""
+        return f"Đính chính kết quả nhóm “{self.approval.name}” đã công bố theo Quyết định số {number}?"
+
+
+# What the confirmations of the board say will happen, and what gets locked.
+APPROVE_QUESTION = "Hội đồng thẩm định thông qua kết quả của các đơn vị đã chọn?"
+APPROVE_CONSEQUENCES = [
+    "Điểm thẩm định của các đơn vị được chọn trở thành kết quả Hội đồng đã thông qua; các đơn vị này được xếp "
+    "hạng cùng nhau trong nhóm xếp hạng vừa đặt tên.",
+    "Hồ sơ chuyển sang “Hội đồng đã thông qua” và bị khóa: không tự đánh giá, thẩm định hay giải trình thêm được nữa.",
+    "Không hủy được trên trang này. Sau đó Sở Nội vụ công bố nhóm theo quyết định của UBND tỉnh.",
+]
+PUBLISH_CONSEQUENCES = [
+    "Điểm, chỉ số, xếp loại và thứ hạng của từng đơn vị trong nhóm được lưu cố định theo quyết định và công khai "
+    "trên trang Kết quả công bố (ai cũng xem và tải về được).",
+    "Hồ sơ của các đơn vị chuyển sang “Đã công bố”; trang tự đánh giá và thẩm định của các đơn vị chỉ còn để xem.",
+    "Không sửa, không hủy được: muốn thay đổi phải đính chính bằng một quyết định mới.",
+]
+CORRECT_CONSEQUENCES = [
+    "Kết quả của nhóm được tính lại từ điểm thẩm định hiện tại và công bố thành bản mới theo quyết định đính chính.",
+    "Bản đang có hiệu lực được giữ nguyên để đối chiếu, ghi là “Đã được đính chính”; không quay lại được.",
+]
 
 
 @dataclass
@@ -182,6 +220,10 @@ def _board(
             "approval_form": approval_form,
             "panels": panels,
             "failure": failure,
+            "approve_question": APPROVE_QUESTION,
+            "approve_consequences": APPROVE_CONSEQUENCES,
+            "publish_consequences": PUBLISH_CONSEQUENCES,
+            "correct_consequences": CORRECT_CONSEQUENCES,
         },
         status=http_status,
     )
@@ -215,11 +257,26 @@ def approval_create(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     form = ApprovalForm(request.POST, assessment_ids=list(cycle.assessments.values_list("pk", flat=True)))
     if form.is_valid():
         data = form.cleaned_data
-        chosen = Assessment.objects.filter(cycle=cycle, pk__in=data["assessments"]).select_related("unit")
+        chosen = Assessment.objects.filter(cycle=cycle).select_related("unit")
+        if data["all_appraised"]:
+            chosen = chosen.filter(status=Status.APPRAISED)
+        else:
+            chosen = chosen.filter(pk__in=data["assessments"])
+        chosen = list(chosen.order_by("unit__name"))
+        seen = data["appraised_count"]
+        if data["all_appraised"] and seen is not None and seen != len(chosen):
+            form.add_error(
+                "all_appraised",
+                f"Số đơn vị đã thẩm định xong vừa thay đổi ({seen} → {len(chosen)}): xem lại bảng rồi thông qua lại.",
+            )
+            return _board(
+                request, cycle, principal, status_filter=request.POST.get(STATUS_PARAM, ""), approval_form=form,
+                failure=Failure("thong-qua", "Thông qua kết quả"), http_status=400,
+            )  # fmt: skip
         try:
             approval = services.approval_create(
                 cycle=cycle,
-                assessments=chosen.order_by("unit__name"),
+                assessments=chosen,
                 name=data["name"],
                 note=data["note"],
                 actor=request.user,
@@ -230,7 +287,7 @@ def approval_create(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Hội đồng đã thông qua kết quả của {len(data['assessments'])} đơn vị, nhóm xếp hạng "
+                f"Hội đồng đã thông qua kết quả của {len(chosen)} đơn vị, nhóm xếp hạng "
                 f"“{approval.name}”. Sở Nội vụ có thể công bố.",
             )
             return redirect(reverse("results:cycle-board", args=[cycle.pk]) + f"#nhom-{approval.pk}")
@@ -443,8 +500,13 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _download_name(publication: Publication, suffix: str) -> str:
-    province = publication.approval.cycle.province
-    return f"ket-qua-chi-so-cchc-{publication.year}-{province.code}-{publication.pk}.{suffix}"
+    """The download's name: "ket-qua-chi-so-CCHC-2025-tinh-quang-tri-khoi-xa-phuong.csv" (and
+    "-dinh-chinh-1" for the first correction)."""
+    approval = publication.approval
+    correction = f"dinh-chinh-{publication.number - 1}" if publication.number > 1 else ""
+    return download_name(
+        "ket-qua-chi-so-CCHC", publication.year, approval.cycle.province.name, approval.name, correction, suffix=suffix
+    )
 
 
 def _machine(value: Decimal | None) -> str:

@@ -95,3 +95,16 @@ def unit_search(
     if level is not None:
         qs = qs.filter(level=level)
     return qs.order_by("level", "search_name", "code")
+
+
+def unit_match(q: str, path: str = "") -> Q | None:
+    """Units (reached through ``path``, e.g. ``"unit__"``) whose name holds every word of ``q``,
+    accents optional, or whose code starts with it; None when ``q`` has nothing to search for."""
+    words = fold_name(q).split()
+    if not words:
+        return None
+    by_name = Q()
+    for word in words:
+        by_name &= Q(**{f"{path}search_name__contains": word})
+    code = q.strip()
+    return (by_name | Q(**{f"{path}code__startswith": code})) if code.isdigit() else by_name

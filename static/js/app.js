@@ -7,7 +7,17 @@
  *                                      in <noscript> if need be, for browsers without script)
  *   <input type=checkbox data-check-all="NAME">
  *                                      checks or clears every checkbox named NAME of its form
+ *   <input type=checkbox data-disables="NAME">
+ *                                      while checked, disables every control named NAME of its
+ *                                      form (disabled controls are not posted)
  *   <span data-width="42.5">           width: 42.5% (a bar's share), set through the CSSOM
+ *   <form data-focus-invalid>          on load, puts the cursor in its first field marked
+ *                                      aria-invalid (a form refused by the server)
+ *   .table-wrap, .chart-scroll      when wider than the screen, become keyboard-scrollable
+ *                                      regions (tabindex, role, a Vietnamese name): WCAG 2.1.1
+ *   <button data-menu-toggle aria-controls="ID" aria-expanded="false">
+ *                                      opens and closes the menu ID on a narrow screen (the CSS
+ *                                      shows it when aria-expanded is "true"); Escape closes it
  *
  * Events are delegated to the document and widths are set again after every htmx swap, so
  * content htmx brings in behaves like the page it lands in.
@@ -32,6 +42,34 @@
     }
   });
 
+  function applyDisables(box) {
+    var scope = box.form || document;
+    var name = box.getAttribute('data-disables');
+    Array.prototype.forEach.call(scope.querySelectorAll('input, select, textarea'), function (el) {
+      if (el.name === name && el !== box) el.disabled = box.checked;
+    });
+  }
+
+  document.addEventListener('change', function (event) {
+    var el = event.target;
+    if (el instanceof Element && el.matches('input[type=checkbox][data-disables]')) applyDisables(el);
+  });
+
+  document.addEventListener('click', function (event) {
+    var button = event.target instanceof Element ? event.target.closest('[data-menu-toggle]') : null;
+    if (!button) return;
+    button.setAttribute('aria-expanded', button.getAttribute('aria-expanded') === 'true' ? 'false' : 'true');
+  });
+
+  document.addEventListener('keydown', function (event) {
+    if (event.key !== 'Escape') return;
+    var button = document.querySelector('[data-menu-toggle][aria-expanded="true"]');
+    if (button) {
+      button.setAttribute('aria-expanded', 'false');
+      button.focus();
+    }
+  });
+
   function sizeAll(root) {
     var scope = root && root.querySelectorAll ? root : document;
     Array.prototype.forEach.call(scope.querySelectorAll('[data-width]'), function (el) {
@@ -40,10 +78,42 @@
     });
   }
 
-  document.addEventListener('htmx:afterSettle', function () { sizeAll(document); });
+  function scrollables() {
+    Array.prototype.forEach.call(document.querySelectorAll('.table-wrap, .chart-scroll'), function (el) {
+      if (el.scrollWidth <= el.clientWidth + 1) return;
+      if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '0');
+      if (!el.hasAttribute('role')) el.setAttribute('role', 'region');
+      if (!el.hasAttribute('aria-label') && !el.hasAttribute('aria-labelledby')) {
+        var title = el.querySelector('caption') || (el.closest('section, figure') || el).querySelector('h2, h3, figcaption');
+        var name = title ? title.textContent.replace(/\s+/g, ' ').trim() : 'Bảng';
+        el.setAttribute('aria-label', name + ' (cuộn ngang để xem hết)');
+      }
+    });
+  }
+
+  window.addEventListener('load', scrollables);  // after charts.js has sized its charts
+  var resizing = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(scrollables, 200);
+  });
+
+  function setUp(root) {
+    sizeAll(root);
+    scrollables();
+    Array.prototype.forEach.call(document.querySelectorAll('input[type=checkbox][data-disables]'), applyDisables);
+  }
+
+  function focusInvalid() {
+    var field = document.querySelector('form[data-focus-invalid] [aria-invalid="true"]');
+    if (field && typeof field.focus === 'function') field.focus();
+  }
+
+  document.addEventListener('htmx:afterSettle', function () { setUp(document); });
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', function () { sizeAll(document); });
+    document.addEventListener('DOMContentLoaded', function () { setUp(document); focusInvalid(); });
   } else {
-    sizeAll(document);
+    setUp(document);
+    focusInvalid();
   }
 })();

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# Screenshots go to artifacts/ (ignored by git) on every run; `make screenshots` writes them to
+# docs/screenshots/ instead (PARINDEX_SCREENSHOTS), to refresh the pictures the docs show.
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / os.environ.get("PARINDEX_SCREENSHOTS", "artifacts/screenshots")
 # Playwright's sync API runs an event loop in this thread; the tests only touch the
 # database to arrange data, never concurrently with the server's requests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

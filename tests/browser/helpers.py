@@ -22,3 +22,10 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+def to_dashboard(page) -> None:
+    """After logging in: from the landing page ("Việc cần làm") to the person's first dashboard,
+    by the inbox's shortcut."""
+    page.wait_for_url("**/viec-can-lam/")
+    page.locator(".inbox-links a[href*='/bang-dieu-khien/']").first.click()

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.units.models import AdministrativeUnit
-from tests.browser.helpers import login, seed_demo
+from tests.browser.helpers import login, seed_demo, to_dashboard
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -243,6 +243,7 @@ def test_htmx_and_the_page_scripts_work_under_the_policy(page, live_server, demo
     # The province's council chair sorts the ranking (htmx swaps it and redraws the heatmap),
     # filters the dashboard with an auto-submitting select, and hovers over a chart.
     login(page, live_server, "hoidong", DEMO_PASSWORD)
+    to_dashboard(page)  # the landing page is the inbox, which links the dashboard
     page.wait_for_url(f"**/bang-dieu-khien/tinh/{demo.pk}/")
     guard.check("province dashboard")
     assert page.locator("#tien-do .progress-bar span").first.evaluate("e => e.getBoundingClientRect().width") > 0

@@ -10,7 +10,7 @@ import pytest
 
 from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.units.models import AdministrativeUnit
-from tests.browser.helpers import login, seed_demo
+from tests.browser.helpers import login, seed_demo, to_dashboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +37,7 @@ def no_page_overflow(page) -> None:
 
 def test_the_province_dashboard(page, live_server, demo, screenshot):
     login(page, live_server, "hoidong", DEMO_PASSWORD)
+    to_dashboard(page)  # the landing page is the inbox, which links the dashboard
     page.wait_for_url(f"**/bang-dieu-khien/tinh/{demo.pk}/")
     assert page.locator("h1").inner_text().startswith("Tổng quan Chỉ số CCHC cấp xã – Tỉnh Quảng Trị")
     assert page.get_by_role("heading", name="Tiến độ kỳ đánh giá").count() == 1
@@ -65,6 +66,7 @@ def test_the_province_dashboard(page, live_server, demo, screenshot):
 
 def test_the_commune_dashboard(page, live_server, demo, screenshot):
     login(page, live_server, "congchuc", DEMO_PASSWORD)
+    to_dashboard(page)  # the landing page is the inbox, which links the dashboard
     page.wait_for_url("**/bang-dieu-khien/xa/*/")
     assert "Xã Nam Cửa Việt" in page.locator("h1").inner_text()
     assert charts_drawn(page) >= 4
@@ -80,6 +82,7 @@ def test_the_dashboards_fit_a_phone(browser, live_server, demo, who):
     page = context.new_page()
     try:
         login(page, live_server, who, DEMO_PASSWORD)
+        to_dashboard(page)  # the landing page is the inbox, which links the dashboard
         page.wait_for_url("**/bang-dieu-khien/**")
         charts_drawn(page)
         no_page_overflow(page)
@@ -94,6 +97,7 @@ def test_the_dashboards_fit_a_phone(browser, live_server, demo, who):
 
 def test_the_forecast_and_its_what_if(page, live_server, demo, screenshot):
     login(page, live_server, "congchuc", DEMO_PASSWORD)
+    to_dashboard(page)  # the landing page is the inbox, which links the dashboard
     page.wait_for_url("**/bang-dieu-khien/xa/*/")
     page.get_by_role("link", name="Dự báo và mô phỏng điểm").click()
     page.wait_for_url("**/chi-so/du-bao/*/")
@@ -108,6 +112,7 @@ def test_the_forecast_and_its_what_if(page, live_server, demo, screenshot):
 def test_indicator_monitoring(page, live_server, demo, screenshot):
     # A commune officer follows the commune's indicators month by month against target.
     login(page, live_server, "congchuc", DEMO_PASSWORD)
+    to_dashboard(page)  # the landing page is the inbox, which links the dashboard
     page.wait_for_url("**/bang-dieu-khien/xa/*/")
     page.get_by_role("link", name="Theo dõi chỉ số").click()
     page.wait_for_url("**/chi-so/xa/*/")
@@ -118,6 +123,7 @@ def test_indicator_monitoring(page, live_server, demo, screenshot):
     # The province's staff see which communes are below target on which indicators.
     page.context.clear_cookies()
     login(page, live_server, "hoidong", DEMO_PASSWORD)
+    to_dashboard(page)  # the landing page is the inbox, which links the dashboard
     page.wait_for_url(f"**/bang-dieu-khien/tinh/{demo.pk}/")
     page.get_by_role("link", name="Chỉ số theo dõi").click()
     page.wait_for_url(f"**/chi-so/tinh/{demo.pk}/")

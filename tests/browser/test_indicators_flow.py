@@ -12,7 +12,7 @@ import pytest
 from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.indicators.models import ImportBatch, IndicatorValue
 from parindex.units.models import AdministrativeUnit
-from tests.browser.helpers import login, seed_demo
+from tests.browser.helpers import login, seed_demo, to_dashboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +30,7 @@ def demo(settings, tmp_path):
 
 def test_the_office_enters_a_month_in_the_grid(page, live_server, demo, screenshot):
     login(page, live_server, "vanphong", DEMO_PASSWORD)
+    to_dashboard(page)  # the landing page is the inbox, which links the dashboard
     page.wait_for_url("**/bang-dieu-khien/xa/*/")
     page.get_by_role("link", name="Theo dõi chỉ số").click()
     page.wait_for_url("**/chi-so/xa/*/")
@@ -102,6 +103,7 @@ def test_the_office_records_a_late_dossier_and_3_6_takes_the_register(page, live
     today = dt.date.today()
     received, due, returned = (today - dt.timedelta(days=d) for d in (9, 6, 2))
     login(page, live_server, "vanphong", DEMO_PASSWORD)
+    to_dashboard(page)  # the landing page is the inbox, which links the dashboard
     page.wait_for_url("**/bang-dieu-khien/xa/*/")
     page.get_by_role("link", name="Hồ sơ trễ hạn").click()
     page.wait_for_url("**/ho-so-tre-han/xa/*/**")
@@ -146,6 +148,7 @@ def test_the_pages_fit_a_phone(browser, live_server, demo):
     page = context.new_page()
     try:
         login(page, live_server, "sonoivu", DEMO_PASSWORD)
+        to_dashboard(page)  # the landing page is the inbox, which links the dashboard
         page.wait_for_url("**/bang-dieu-khien/**")
         province = demo.province_id
         for path in (

@@ -73,7 +73,7 @@ def rows_of(ws):
 
 def test_an_appraiser_gets_only_the_sheets_of_their_fields(client, scene):
     response = export(client, scene, "noivu")
-    assert response["Content-Disposition"] == 'attachment; filename="tham-dinh-2026-19639.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="tham-dinh-chi-so-CCHC-2026-xa-nam-cua-viet.xlsx"'
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["Thông tin", "I", "II", "III", "Tài liệu kiểm chứng"]
     info = {row[2]: row[1] for row in wb["Thông tin"].iter_rows(min_row=2, values_only=True) if row[2]}

@@ -118,7 +118,10 @@ class TestExport:
         add_evidence(scene)
         client.force_login(scene["users"]["viewer"])
         response = client.get(reverse("assessments:workbook-export", args=[scene["a"].pk]))
-        assert response["Content-Disposition"] == 'attachment; filename="tu-danh-gia-2026-19639.xlsx"'
+        assert (
+            response["Content-Disposition"]
+            == 'attachment; filename="tu-danh-gia-chi-so-CCHC-2026-xa-nam-cua-viet.xlsx"'
+        )
         wb = openpyxl.load_workbook(io.BytesIO(response.content))
         assert wb.sheetnames == ["Thông tin", "I", "II", "III", "IV", "V", "VI", "VII", "Tài liệu kiểm chứng"]
         info = {row[2]: row[1] for row in wb["Thông tin"].iter_rows(min_row=2, values_only=True) if row[2]}

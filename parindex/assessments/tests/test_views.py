@@ -134,7 +134,12 @@ def test_saving_with_htmx_returns_the_row_and_the_new_totals(client, setup):
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
     assert 'id="leaf-1.1.3"' in html and "1,60" in html and "2 × 0,8 = 1,60" in html
-    assert 'id="summary" hx-swap-oob="true"' in html
+    # The row first (its target), then only out-of-band figures, each inside a <template>.
+    row, _, rest = html.strip().partition("</tr>")
+    assert row.startswith('<tr role="row" id="leaf-1.1.3"') and rest.lstrip().startswith("<template>")
+    for oob in ('id="score-bar" hx-swap-oob="true"', 'id="field-nav" hx-swap-oob="true"', 'id="summary"'):
+        assert oob in rest
+    assert re.search(r'<section class="card summary" id="summary"[^>]*hx-swap-oob="true"', rest)
 
 
 def test_a_bad_value_keeps_the_saved_one_and_says_why(client, setup):
@@ -162,12 +167,14 @@ def test_a_stale_form_is_refused_not_applied(client, setup):
 
 def test_submit_is_blocked_with_the_list_of_missing_items(client, setup):
     client.force_login(setup["users"]["head"])
-    response = client.post(url("assessment-transition", setup["assessment"]), {"to": Status.SUBMITTED}, follow=True)
-    html = response.content.decode()
-    assert (
-        "Chưa gửi được: còn 53 tiêu chí thành phần chưa đủ." in html
-        and "1.1.1 Ban hành kế hoạch CCHC năm kịp thời" in html
-    )
+    response = client.post(url("assessment-transition", setup["assessment"]), {"to": Status.SUBMITTED})
+    assert response["Location"] == url("assessment-detail", setup["assessment"]) + "?chua-du=1#chua-du"
+    html = client.get(response["Location"]).content.decode()
+    assert "Chưa gửi được: còn 53 tiêu chí thành phần chưa đủ." in html
+    # Each missing item is a link that opens its field and its row.
+    link = url("assessment-detail", setup["assessment"]) + "?chua-du=1&amp;tieu-chi=1.1.1#leaf-1.1.1"
+    assert f'<a href="{link}">1.1.1 Ban hành kế hoạch CCHC năm kịp thời</a>: chưa nhập số liệu' in html
+    assert html.count("?chua-du=1&amp;tieu-chi=") == 53
     assert Assessment.objects.get(pk=setup["assessment"].pk).status == Status.DRAFT
 
 
@@ -219,15 +226,33 @@ def test_the_page_makes_a_fixed_number_of_queries(
             actor=user,
         )
     client.force_login(user)
-    framework_selectors._CACHE.clear()
+    detail = reverse("assessments:assessment-detail", args=[assessment.pk])
+    spec = framework_selectors.framework_version_spec(version)
     # session, user, assessment, principal, criteria tree, answers, evidence, its criteria,
     # its files, assignments, deadline extensions, unread notifications (menu). A framework with
     # a `source: remediation` leaf (1.5.3 of the reference one) adds one: see test_sources.py.
-    with django_assert_num_queries(12):
-        response = client.get(reverse("assessments:assessment-detail", args=[assessment.pk]))
-    assert response.status_code == 200
-    expected = len(framework_selectors.framework_version_spec(version).leaves)
-    assert response.content.decode().count('class="leaf') == expected
+    # The same whether one field, every field or a filtered view is shown (12 before the
+    # workspace redesign, when every row was shown open).
+    for query, shown in (("", spec.leaves[: 3 * leaves]), ("?linh-vuc=tat-ca", spec.leaves), ("?loc=chua-nhap", [])):
+        framework_selectors._CACHE.clear()
+        with django_assert_num_queries(12):
+            response = client.get(detail + query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert html.count('class="leaf') == len(shown) or not shown
+    # Saving a row with htmx (the row and the figures around it, not the page): 19 queries before
+    # and after the redesign. The save itself (criterion, savepoint, deadline extension, the row
+    # locked, update, audit, reread, release) then the rows as the page reads them, less the
+    # menu: session, user, assessment, principal, criteria tree, 8 for the save, answers,
+    # evidence, its criteria, its files, assignments, extensions.
+    framework_selectors._CACHE.clear()
+    save = reverse("assessments:answer-save", args=[assessment.pk, criteria[0].code])
+    with django_assert_num_queries(19):
+        response = client.post(
+            save, {"value_percent": "60", "revision": "1", "linh-vuc": "I"}, headers={"HX-Request": "true"}
+        )
+    # The row, then the rows of its criterion and of its field: no other row of the table.
+    assert response.status_code == 200 and response.content.decode().count('<tr role="row"') == 1 + 2
 
 
 def test_the_office_assigns_a_field_and_the_officer_may_then_edit_its_items(client, setup):

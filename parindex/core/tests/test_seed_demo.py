@@ -51,7 +51,21 @@ def test_it_seeds_a_realistic_province_once(settings):
     assert any(r.overdue for r in rows) and any(r.action.status == "done" for r in rows)
     assert ActionNote.objects.filter(action__plan__unit=first).exists()
 
-    counted = (Answer, Assessment, RoleAssignment, PublishedResult, Plan, Action, ActionNote, FrameworkVersionEvent)
+    # The demo's events went through the services, so they notified as they would: the ward asked
+    # to clarify two items sees the request with its items, the appraisers the units submitted.
+    from parindex.notifications.models import Kind, Notification
+
+    for username in ("congchuc.xakhac", "chutich.xakhac"):
+        (asked,) = Notification.objects.filter(user__username=username, kind=Kind.CLARIFICATION_REQUESTED)
+        assert asked.title.startswith("Yêu cầu giải trình lần 1: 2 tiêu chí (1.1.3, 1.6) – Phường Đông Hà, hạn ")
+        assert "- 1.1.3 " in asked.body and "- 1.6 " in asked.body
+    assert Notification.objects.filter(user__username="thamdinh", kind=Kind.SUBMITTED).count() == 4
+    assert Notification.objects.filter(user__username="congchuc", kind=Kind.ACTION_ASSIGNED).exists()
+
+    counted = (
+        Answer, Assessment, RoleAssignment, PublishedResult, Plan, Action, ActionNote, FrameworkVersionEvent,
+        Notification,
+    )  # fmt: skip
     before = [model.objects.count() for model in counted]
     call_command("seed_demo", stdout=io.StringIO())
     assert [model.objects.count() for model in counted] == before

@@ -243,12 +243,16 @@ def test_a_merged_commune_without_its_own_result_shows_its_predecessors(client, 
 # -- landing ------------------------------------------------------------------------------------
 
 
-def test_home_sends_each_user_to_their_dashboard(client, scene, province, commune, staff):
+def test_home_sends_the_public_to_the_results_and_users_to_their_tasks_linking_their_dashboard(
+    client, scene, province, commune, staff
+):
     assert client.get(reverse("home")).url == reverse("results:publication-list")
     client.force_login(user_with_role("cc", Role.COMMUNE_OFFICER, commune))
-    assert client.get(reverse("home")).url == reverse("dashboards:commune", args=[commune.pk])
+    assert client.get(reverse("home")).url == reverse("inbox:inbox")
+    assert reverse("dashboards:commune", args=[commune.pk]) in client.get(reverse("inbox:inbox")).content.decode()
     client.force_login(staff["chair"])
-    assert client.get(reverse("home")).url == reverse("dashboards:province", args=[province.pk])
+    assert client.get(reverse("home")).url == reverse("inbox:inbox")
+    assert reverse("dashboards:province", args=[province.pk]) in client.get(reverse("inbox:inbox")).content.decode()
 
 
 # -- query counts -------------------------------------------------------------------------------

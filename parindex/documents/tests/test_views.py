@@ -301,4 +301,5 @@ def test_the_register_and_the_hub_cost_the_same_queries_for_one_and_many_documen
             client.get(page)
 
 
-QUERIES = {"form": 8, "issue": 11, "register": 6, "home": 9}
+# register: one more than it was, the documents counted by year for the filter and the pager
+QUERIES = {"form": 8, "issue": 11, "register": 7, "home": 9}

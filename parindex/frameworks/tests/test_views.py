@@ -68,7 +68,7 @@ def test_it_exports_a_version_that_reimports_identically(client, reference_spec,
     version = services.framework_import(spec=reference_spec, publish=True).version
     response = client.get(reverse("frameworks:version-export", args=["QT-XA-2023", version.number, fmt]))
     assert response.status_code == 200
-    assert f'filename="QT-XA-2023-v1.{fmt}"' in response["Content-Disposition"]
+    assert f'filename="bo-chi-so-QT-XA-2023-phien-ban-1.{fmt}"' in response["Content-Disposition"]
     from parindex.frameworks.forms import read_framework_upload
 
     again = read_framework_upload(f"x.{fmt}", response.content)

@@ -249,7 +249,9 @@ def test_the_template_of_a_mapping_is_its_header_and_the_users_communes_and_impo
     login_as(client, people, "admin")
     response = client.get(f"{IMPORT}?tinh={province.pk}&mau=1&cach-doc={mapping.pk}")
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="mau-ho_so_dung_han.csv"'
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="mau-nhap-so-lieu-ho-so-dung-han-tinh-quang-tri.csv"'
+    )
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert lines[0][0].startswith("Số liệu Tỷ lệ hồ sơ") and lines[1] == []
     assert lines[2] == ["Mã đơn vị", "Tên đơn vị", "Năm", "Tháng", "Số hồ sơ đúng hạn", "Tổng số hồ sơ"]

@@ -248,7 +248,7 @@ def test_the_province_matrix_downloads_as_excel(client, province, commune, other
     figure(initiatives, other_commune, 1, 13)
     client.force_login(user_with_role("xem", Role.VIEWER, province, include_descendants=True))
     response = client.get(reverse("indicators:province-monitor", args=[province.pk]), {"nam": "2026", "tai": "xlsx"})
-    assert response["Content-Disposition"] == 'attachment; filename="chi-so-theo-doi-44-2026.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="chi-so-theo-doi-2026-tinh-quang-tri.xlsx"'
     assert response["Cache-Control"] == "private, no-store"
     book = load_workbook(io.BytesIO(response.content))
     sheet = book["Theo dõi chỉ số"]

@@ -187,6 +187,7 @@ def scene(version, province, commune, other_commune, staff, people):
     for user in b_people.values():
         with_email(user, f"{user.username}@phuong.vn")
     draft = drafted_plan(b, b_people["office"], official=b_people["officer"], due=D(2026, 12, 1))
+    Notification.objects.all().delete()  # the scene's own events (publication, actions given); reminders only below
     return {"plan": plan, "done": done, "nobodys": nobodys, "draft": draft, "b_people": b_people, **people}
 
 

@@ -562,12 +562,12 @@ def light_and_heavy(version, province, commune, other_commune, staff, people):
 
 
 # Each page: session, user, the user's roles, the unread notifications of the top bar, plus
-# - list: results in force of my communes, their plans;
+# - list: results in force of my communes counted by year, the page of them, their plans;
 # - analysis: assessment, current result, assignments, successions, last year's results,
 #   appraisal comments, the plan;
 # - plan (editable): plan, items, actions, the commune's officials, assignments, events;
 # - report: plan, items, actions (the completion is counted from the actions read).
-LIST_QUERIES = 6
+LIST_QUERIES = 7
 ANALYSIS_QUERIES = 11
 DETAIL_QUERIES = 10
 REPORT_QUERIES = 7

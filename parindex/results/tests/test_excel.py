@@ -100,7 +100,8 @@ def test_the_ranking_sheet(client, published, spec):
     response = client.get(reverse("results:publication-xlsx", args=[publication.pk]))
     wb = workbook(response)
     assert (
-        response["Content-Disposition"] == f'attachment; filename="ket-qua-chi-so-cchc-2026-44-{publication.pk}.xlsx"'
+        response["Content-Disposition"]
+        == 'attachment; filename="ket-qua-chi-so-CCHC-2026-tinh-quang-tri-khoi-xa-phuong.xlsx"'
     )
     assert wb.sheetnames == ["Xếp hạng", "Tổng hợp theo tiêu chí"]
     ws = wb["Xếp hạng"]
@@ -260,7 +261,9 @@ def test_the_cycle_summary_sheet(client, running, province, spec):
     client.force_login(user_with_role("xem", Role.VIEWER, province, include_descendants=True))
     response = client.get(cycle_url(cycle))
     wb = workbook(response)
-    assert response["Content-Disposition"] == f'attachment; filename="tong-hop-chi-so-cchc-2026-44-ky-{cycle.pk}.xlsx"'
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="tong-hop-diem-chi-so-CCHC-2026-tinh-quang-tri.xlsx"'
+    )
     assert wb.sheetnames == ["Tổng hợp", "Tự chấm", "Thẩm định"]
     ws = wb["Tổng hợp"]
     assert ws["A1"].value == f"Kết quả tự chấm và thẩm định — {cycle.name}"

@@ -132,12 +132,14 @@ def test_the_public_list_costs_the_same_queries_whatever_the_rows(
 
 # -- approving and publishing ------------------------------------------------------------------
 
-# approval_create: savepoint, approval, entries, [savepoint, status update, events, release], release
-APPROVE_QUERIES = 8
+# approval_create: savepoint, approval, entries, [savepoint, status update, events, release], the
+# people to notify (units' office and head, the province admins), their notifications, release
+APPROVE_QUERIES = 10
 # publication_publish: savepoint, lock the approval, already published?, assessments, answers,
 # appraisals, predecessor links, last year's results, publication, results, their node scores,
-# [savepoint, status update, events, release], release
-PUBLISH_QUERIES = 16
+# [savepoint, status update, events, release], the ranks and the people to notify (the bulk units
+# have no commune people: no notification to insert), release
+PUBLISH_QUERIES = 18
 
 
 def _approve_and_publish(province, version, staff, n, assert_queries):
@@ -194,7 +196,8 @@ def test_only_insert_batches_grow_under_djangos_sqlite_default(province, version
 
     _approve_and_publish(province, version, staff, 300, capture)
     approve, publish = captured
-    # Approving inserts into three tables, publishing into four; everything else is the pinned count.
-    assert len([q for q in approve if not q.startswith("INSERT")]) == APPROVE_QUERIES - 3
+    # Approving inserts into four tables (with the admins' notifications), publishing into four;
+    # everything else is the pinned count.
+    assert len([q for q in approve if not q.startswith("INSERT")]) == APPROVE_QUERIES - 4
     assert len([q for q in publish if not q.startswith("INSERT")]) == PUBLISH_QUERIES - 4
     assert len(publish) > PUBLISH_QUERIES  # 300 results × 21 columns do not fit 999 parameters

@@ -443,7 +443,10 @@ def test_the_csv_download_opens_in_excel_and_keeps_machine_decimals(client, rank
     publication = ranking["publication"]
     response = client.get(reverse("results:publication-csv", args=[publication.pk]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == f'attachment; filename="ket-qua-chi-so-cchc-2026-44-{publication.pk}.csv"'
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="ket-qua-chi-so-CCHC-2026-tinh-quang-tri-khoi-xa-phuong.csv"'
+    )
     assert response.content.startswith(b"\xef\xbb\xbf")
     header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert header[:4] == ["Thứ hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị"]
