@@ -20,9 +20,10 @@ run: install
 	$(BIN)/parindex seed_demo
 	$(BIN)/parindex runserver $(HOST)
 
-# One worker per core (pytest-xdist; each worker has its own test database).
+# One worker per core (pytest-xdist; each worker has its own test database). PYTEST_ARGS adds
+# options, e.g. make test PYTEST_ARGS="-m 'not browser'" or PYTEST_ARGS=--durations=30.
 test: install
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # The browser tests again, writing their screenshots to docs/screenshots/ (look at them).
 screenshots: install

@@ -9,12 +9,21 @@ approved and published through the real services (so the ranks, changes of rank 
 frozen node rows are the services'). A third cycle, 2026, is open with the communes spread
 over the workflow states, for the open-cycle panel.
 
-Then, for every province, the province dashboard's data as the province's staff see it
-(``dashboards.boards.province_board``: ORM, aggregation, chart and table building) is timed
-against the replay of exactly the SQL statements it issued (captured once, executed through a
-raw cursor with every row fetched), interleaved, ``--repeat`` times; the medians are summed
-over the provinces. The ratio board / SQL is the cost of everything above the database; the
-target is at most 3×.
+After the load, the forecast's stored projections of every assessment are computed
+(``projections.refresh_all``) and ANALYZE runs (``benchdb.after_bulk_load``, untimed).
+
+Then, for every province, two measures, each against the replay of exactly the SQL statements
+it issued (captured once, executed through a raw cursor with every row fetched), interleaved,
+``--repeat`` times, medians summed over the provinces:
+
+- the board's data as the province's staff see it (``dashboards.boards.province_board``: ORM,
+  aggregation, chart and table building);
+- the whole page (``dashboards:province`` through ``django.test.Client``, signed in as the
+  province's admin: middleware, session, view, board, template, response) with DEBUG off, as
+  in production.
+
+The ratio measure / SQL is the cost of everything above the database; the target of each is at
+most 3×.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parindex_dashboard_bench .venv/bin/python bench/dashboard_bench.py
 
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import random
 import statistics
@@ -37,10 +47,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchdb import setup_django  # noqa: E402
+from benchdb import after_bulk_load, analyze, in_process_production, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/parindex_dashboard_bench"
 BENCH_USER = "bench-dashboard"
+ADMIN_PREFIX = "bench-dashboard-admin-"  # + the province's code: the page's signed-in staff
 YEARS = (2024, 2025)
 OPEN_YEAR = 2026
 TARGET = 3.0
@@ -165,6 +176,9 @@ def load(rng: random.Random) -> dict:
                 for i, u in enumerate(communes[province.pk])
             ]
         )
+    # The forecast's stored projections (bulk_create went past the services that keep them),
+    # then the planner's statistics of the tables just filled (autovacuum may be off).
+    after_bulk_load()
     return {"provinces": provinces, "communes": communes}
 
 
@@ -179,6 +193,7 @@ def measure(province, today: dt.date, repeat: int, explain: int = 0) -> tuple[fl
         b = province_board(province, staff=True, today=today)
         list(b.page.object_list)  # the page is evaluated when the template renders it
 
+    board()  # the framework's spec parsed and cached (two queries, once a process), as later calls find it
     connection.queries_log.clear()  # the capture reads positions in a bounded log
     with CaptureQueriesContext(connection) as captured:
         board()
@@ -209,6 +224,64 @@ def measure(province, today: dt.date, repeat: int, explain: int = 0) -> tuple[fl
     return statistics.median(board_times), statistics.median(sql_times), len(statements)
 
 
+def admin_client(province):
+    """A test client signed in as the province's admin (made once, reused by later runs)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from parindex.accounts.models import Role, RoleAssignment
+
+    user, created = get_user_model().objects.get_or_create(
+        username=f"{ADMIN_PREFIX}{province.code}", defaults={"must_change_password": False, "unit": province}
+    )
+    if created:
+        RoleAssignment.objects.create(user=user, role=Role.PROVINCE_ADMIN, unit=province, include_descendants=True)
+    client = Client()
+    client.force_login(user, "django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def measure_page(province, repeat: int) -> tuple[float, float, int, int]:
+    """Median seconds of the whole province dashboard page (the staff view, through the test
+    client) and of the replay of the SQL it issued; its statement count and size in bytes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = admin_client(province)
+    url = reverse("dashboards:province", args=[province.pk])
+
+    def page():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return response
+
+    page()  # the templates compiled, the framework's spec cached: what every later request finds
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as captured:
+        size = len(page().content)
+    statements = [q["sql"] for q in captured.captured_queries]
+    writes = [sql for sql in statements if not sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    if writes:  # a replay would write: a GET of the page should not
+        raise RuntimeError(f"the page wrote: {writes[0][:120]}")
+
+    def bare() -> None:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    page_times, sql_times = [], []
+    for _ in range(repeat):
+        for fn, times in ((page, page_times), (bare, sql_times)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    client.logout()  # its session row deleted
+    return statistics.median(page_times), statistics.median(sql_times), len(statements), size
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of each side per province (median kept)")
@@ -217,10 +290,13 @@ def main() -> int:
     parser.add_argument(
         "--explain", type=int, default=0, metavar="N", help="print the N slowest statements of the first province"
     )
+    parser.add_argument("--only", default="", metavar="NAME", help="only the provinces whose name contains NAME")
     args = parser.parse_args()
 
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    in_process_production()  # DEBUG off for the page, as in production
     database = setup_django(fresh=not args.reuse)
+    logging.getLogger("axes").setLevel(logging.WARNING)  # a line per signed-in client otherwise
     from django.conf import settings
 
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -232,34 +308,49 @@ def main() -> int:
     print(f"database:  {database}")
     if args.reuse and PublishedResult.objects.exists():
         provinces = list(AdministrativeUnit.objects.filter(era="current", level=1).order_by("code"))
+        # A database loaded before the projections were stored got them at migrate (post_migrate).
+        analyze()  # a database loaded before statistics were refreshed after the load
     else:
         provinces = load(random.Random(args.seed))["provinces"]
     results = PublishedResult.objects.count()
     nodes = PublishedScore.objects.count()
     print(f"published: {results:,} results, {nodes:,} frozen node scores over {len(YEARS)} years")
+    provinces = [p for p in provinces if args.only.casefold() in p.name.casefold()]
 
     today = dt.date(OPEN_YEAR, 12, 20)  # after the self-assessment deadline: the late drafts are counted too
     rows = []
     for i, province in enumerate(provinces):
         board_s, sql_s, n = measure(province, today, args.repeat, explain=args.explain if i == 0 else 0)
+        page_s, page_sql_s, page_n, size = measure_page(province, args.repeat)
         units = PublishedResult.objects.filter(publication__year=YEARS[-1], unit__province=province).count()
-        rows.append((province.name, units, n, board_s, sql_s))
+        rows.append((province.name, units, n, board_s, sql_s, page_n, page_s, page_sql_s, size))
     rows.sort(key=lambda r: -r[1])
-    print(f"\n{'province':<28}{'communes':>9}{'queries':>9}{'board ms':>10}{'SQL ms':>9}{'ratio':>8}")
-    for name, units, n, board_s, sql_s in rows[:5]:
-        print(f"{name[:27]:<28}{units:>9}{n:>9}{board_s * 1000:>10.1f}{sql_s * 1000:>9.1f}{board_s / sql_s:>7.2f}×")
-    print("…")
-    total_board = sum(r[3] for r in rows)
-    total_sql = sum(r[4] for r in rows)
-    ratio = total_board / total_sql
-    worst = max(rows, key=lambda r: r[3] / r[4])
     print(
-        f"{'all ' + str(len(rows)) + ' provinces':<28}{sum(r[1] for r in rows):>9}{'':>9}"
-        f"{total_board * 1000:>10.1f}{total_sql * 1000:>9.1f}{ratio:>7.2f}×"
+        f"\n{'':<37}{'board data (staff view)':^36}  {'whole page (staff, test client)':^44}\n"
+        f"{'province':<28}{'communes':>9}{'queries':>9}{'board ms':>10}{'SQL ms':>9}{'ratio':>8}"
+        f"  {'queries':>8}{'page ms':>9}{'SQL ms':>9}{'ratio':>8}{'KB':>7}"
     )
-    print(f"highest single ratio: {worst[0]} {worst[3] / worst[4]:.2f}×")
-    print(f"target: board data ≤ {TARGET:.0f}× its bare SQL — {'met' if ratio <= TARGET else 'NOT met'}")
-    return 0 if ratio <= TARGET else 1
+
+    def line(name, units, n, board_s, sql_s, page_n, page_s, page_sql_s, size) -> str:
+        return (
+            f"{name[:27]:<28}{units:>9}{n:>9}{board_s * 1000:>10.1f}{sql_s * 1000:>9.1f}{board_s / sql_s:>7.2f}×"
+            f"  {page_n:>8}{page_s * 1000:>9.1f}{page_sql_s * 1000:>9.1f}{page_s / page_sql_s:>7.2f}×{size / 1000:>7.0f}"
+        )
+
+    for row in rows[:5]:
+        print(line(*row))
+    if len(rows) > 5:
+        print("…")
+    total = [sum(r[k] for r in rows) for k in range(len(rows[0]))[3:]] if rows else []
+    board_ratio, page_ratio = total[0] / total[1], total[3] / total[4]
+    print(line(f"all {len(rows)} provinces", sum(r[1] for r in rows), "", *total[:2], "", *total[3:5], total[5]))
+    worst_board = max(rows, key=lambda r: r[3] / r[4])
+    worst_page = max(rows, key=lambda r: r[6] / r[7])
+    print(f"highest single ratio: board data {worst_board[0]} {worst_board[3] / worst_board[4]:.2f}×, "
+          f"page {worst_page[0]} {worst_page[6] / worst_page[7]:.2f}×")  # fmt: skip
+    print(f"target: board data ≤ {TARGET:.0f}× its bare SQL — {'met' if board_ratio <= TARGET else 'NOT met'}")
+    print(f"target: whole page ≤ {TARGET:.0f}× its bare SQL — {'met' if page_ratio <= TARGET else 'NOT met'}")
+    return 0 if board_ratio <= TARGET and page_ratio <= TARGET else 1
 
 
 if __name__ == "__main__":

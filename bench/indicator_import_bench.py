@@ -17,7 +17,8 @@ Each line prints rows, seconds and rows/s. Everything the bench creates is delet
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parindex_bench .venv/bin/python bench/indicator_import_bench.py
 
 The database is DATABASE_URL's (a PostgreSQL database that does not exist yet is created),
-migrated first. Without DATABASE_URL it is SQLITE_PATH, or else a new temporary SQLite file,
+migrated first; ANALYZE runs (untimed) after the units are loaded and after each pass, as
+autovacuum would in time. Without DATABASE_URL it is SQLITE_PATH, or else a new temporary SQLite file,
 never the development db.sqlite3 (deleted afterwards).
 """
 
@@ -32,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchdb import drop_temporary_sqlite, setup_django  # noqa: E402
+from benchdb import analyze, drop_temporary_sqlite, setup_django  # noqa: E402
 
 BENCH_PROVINCE = "BENCH"
 BENCH_INDICATOR = "bench_ho_so_dung_han"
@@ -138,6 +139,7 @@ def main() -> int:
         ],
         batch_size=1000,
     )
+    analyze()  # statistics of the units just loaded (autovacuum may be off)
     indicator = Indicator.objects.create(
         code=BENCH_INDICATOR,
         name="Tỷ lệ hồ sơ giải quyết đúng hạn (thử tải)",
@@ -193,6 +195,7 @@ def main() -> int:
                 f"{label + ':':<17}{result.rows_total:>9,} rows {seconds:>7.2f} s {result.rows_total / seconds:>9,.0f} rows/s"
                 f"   ({result.created:,} new, {result.updated:,} changed, {result.unchanged:,} unchanged)"
             )
+            analyze()  # untimed: the next pass plans with the figures just written, as after autovacuum
     finally:
         if not args.keep:
             clean_up()

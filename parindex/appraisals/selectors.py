@@ -146,9 +146,10 @@ def assessment_scores(assessment: Assessment, answers: dict[str, Answer] | None 
 
 
 def cycle_inputs(
-    ids: Iterable[int],
+    ids: Iterable[int], *, appraised: Iterable[int] | None = None
 ) -> tuple[dict[int, dict[str, dict[str, Any]]], dict[int, dict[str, ItemRounds]]]:
-    """Many assessments' self-assessed inputs and appraisal rounds by criterion code (two queries)."""
+    """Many assessments' self-assessed inputs and appraisal rounds by criterion code (two queries;
+    one when ``appraised``, the ids that may have rounds, is given and empty)."""
     ids = list(ids)
     self_inputs: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for assessment_id, code, inputs in Answer.objects.filter(assessment_id__in=ids).values_list(
@@ -156,8 +157,11 @@ def cycle_inputs(
     ):
         self_inputs[assessment_id][code] = inputs
     rounds: dict[int, dict[str, ItemRounds]] = defaultdict(lambda: defaultdict(ItemRounds))
+    with_rounds = ids if appraised is None else list(appraised)
+    if not with_rounds:
+        return self_inputs, rounds
     for row in (
-        ItemAppraisal.objects.filter(assessment_id__in=ids)
+        ItemAppraisal.objects.filter(assessment_id__in=with_rounds)
         .select_related("criterion")
         .only("assessment_id", "round", "inputs", "criterion__code")
     ):

@@ -24,6 +24,7 @@ from parindex.assessments import selectors as assessment_selectors
 from parindex.assessments.inputs import clean_inputs, to_stored
 from parindex.assessments.models import Answer, Assessment, AuditAction, AuditEntry, Cycle
 from parindex.assessments.services import _require_editable, assessment_transition, audit
+from parindex.assessments.signals import projections_stale
 from parindex.assessments.workflow import Status
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
@@ -161,6 +162,7 @@ def appraisal_save(
         except IntegrityError:
             raise _conflict(criterion) from None
         audit(assessment=assessment, criterion=criterion, action=action, actor=actor, new=values)
+        projections_stale(sender=ItemAppraisal, assessment_ids=[assessment.pk])
         return row
     rows = ItemAppraisal.objects.filter(assessment=assessment, criterion=criterion, round=round, revision=base_revision)
     before = rows.select_for_update().values("inputs", "comment", "needs_clarification").first()
@@ -170,6 +172,8 @@ def appraisal_save(
         raise _conflict(criterion)
     if before != values:
         audit(assessment=assessment, criterion=criterion, action=action, actor=actor, old=before, new=values)
+        if before["inputs"] != stored:
+            projections_stale(sender=ItemAppraisal, assessment_ids=[assessment.pk])
     return ItemAppraisal.objects.get(assessment=assessment, criterion=criterion, round=round)
 
 
@@ -181,6 +185,7 @@ def _conflict(criterion: Criterion) -> ValidationError:
     )
 
 
+@transaction.atomic
 @transaction.atomic
 def appraisal_accept_self(*, assessment: Assessment, actor: Any, principal: Principal) -> int:
     """Agree with the self-assessment for every item in scope not yet appraised (round 1).
@@ -229,6 +234,7 @@ def appraisal_accept_self(*, assessment: Assessment, actor: Any, principal: Prin
             for a in todo
         ]
     )
+    projections_stale(sender=ItemAppraisal, assessment_ids=[assessment.pk])
     return len(todo)
 
 
@@ -373,4 +379,5 @@ def appraisal_correct(
         new={"inputs": stored},
         note=reason,
     )
+    projections_stale(sender=ItemAppraisal, assessment_ids=[assessment.pk])
     return row

@@ -71,6 +71,18 @@ class Assessment(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The forecast's projection, kept current in the transaction of every change to what it
+    # stands on (``indicators.projections``): the engine's score of the answers, overlaid by the
+    # appraisal so far and, while self-assessing, by the figures tracked all year. Lists, boards
+    # and the forecast's ranks read it with SQL instead of scoring every unit per request.
+    projected_total = models.DecimalField("điểm dự kiến", max_digits=9, decimal_places=4, null=True, blank=True)
+    projected_max = models.DecimalField(
+        "điểm tối đa áp dụng (dự kiến)", max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    projected_percent = models.DecimalField("chỉ số dự kiến (%)", max_digits=9, decimal_places=4, null=True, blank=True)
+    projected_class = models.CharField("xếp loại dự kiến", max_length=64, blank=True)
+    projected_missing = models.PositiveIntegerField("tiêu chí chưa có số liệu (dự kiến)", null=True, blank=True)
+    projected_at = models.DateTimeField("tính lúc", null=True, blank=True)
 
     class Meta:
         ordering = ["cycle", "unit__name"]

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -359,10 +360,19 @@ class Page:
         return out
 
     def url(self, view: View) -> str:
-        return reverse("assessments:assessment-detail", args=[self.assessment.pk]) + view.query()
+        return self.path + view.query()
+
+    @cached_property
+    def path(self) -> str:
+        """The page's own address, reversed once (every row links to it several times)."""
+        return reverse("assessments:assessment-detail", args=[self.assessment.pk])
 
 
-def self_assessment_page(assessment: Assessment, principal: Principal, view: View | None = None) -> Page:
+def self_assessment_page(
+    assessment: Assessment, principal: Principal, view: View | None = None, *, sources_for: set[str] | None = None
+) -> Page:
+    """The page's data. ``sources_for`` limits the sources read to these leaves (a row's answer
+    to a save: the other leaves' offers have not changed, so their section is left as shown)."""
     view = view or View()
     spec = framework_version_spec(assessment.cycle.framework_version)
     answers = assessment_answers(assessment)
@@ -372,7 +382,7 @@ def self_assessment_page(assessment: Assessment, principal: Principal, view: Vie
     request = latest_request(assessment) if assessment.status in UNDER_APPRAISAL else None
     responses = assessment_responses(answers)
     result = scoring.score(spec, responses)
-    sources = input_sources(assessment, spec, answers=answers)
+    sources = input_sources(assessment, spec, answers=answers, only=sources_for)
     status = assessment.status
     today = timezone.localdate()
     if status == Status.CLARIFICATION and request is not None:

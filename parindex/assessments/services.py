@@ -33,6 +33,7 @@ from parindex.assessments.models import (
 )
 from parindex.assessments.page import editable_codes
 from parindex.assessments.rules_check import submission_problems
+from parindex.assessments.signals import projections_batched, projections_stale
 from parindex.assessments.workflow import EDITABLE, Status, rule_for, window_open
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
@@ -114,6 +115,7 @@ def cycle_open(
     except IntegrityError:
         raise ValidationError(f"{province.name} đã có kỳ đánh giá năm {year} với bộ chỉ số này.") from None
     Assessment.objects.bulk_create([Assessment(cycle=cycle, unit=unit) for unit in units])
+    projections_stale(sender=Assessment, assessment_ids=cycle.assessments.values_list("pk", flat=True))
     return cycle
 
 
@@ -206,21 +208,25 @@ def answer_save(
         except IntegrityError:
             raise _conflict(criterion) from None
         audit(assessment=assessment, criterion=criterion, action=AuditAction.ANSWER, actor=actor, new=new)
+        projections_stale(sender=Answer, assessment_ids=[assessment.pk])
         return answer
-    before = (
-        Answer.objects.select_for_update()
-        .filter(assessment=assessment, criterion=criterion, revision=base_revision)
-        .values("inputs", "explanation")
-        .first()
-    )
+    # No lock needed: revisions only grow, so if the conditional update below still finds the
+    # revision read here, the row still holds what was read (the audit's "before").
+    current = Answer.objects.filter(assessment=assessment, criterion=criterion, revision=base_revision).first()
+    now = timezone.now()
     updated = Answer.objects.filter(assessment=assessment, criterion=criterion, revision=base_revision).update(
-        inputs=stored, explanation=explanation, revision=F("revision") + 1, updated_by=actor, updated_at=timezone.now()
+        inputs=stored, explanation=explanation, revision=F("revision") + 1, updated_by=actor, updated_at=now
     )
-    if not updated or before is None:
+    if not updated or current is None:
         raise _conflict(criterion)
+    before = {"inputs": current.inputs, "explanation": current.explanation}
     if before != new:
         audit(assessment=assessment, criterion=criterion, action=AuditAction.ANSWER, actor=actor, old=before, new=new)
-    return Answer.objects.get(assessment=assessment, criterion=criterion)
+        if before["inputs"] != stored:
+            projections_stale(sender=Answer, assessment_ids=[assessment.pk])
+    current.inputs, current.explanation, current.revision = stored, explanation, base_revision + 1
+    current.updated_by, current.updated_at = actor if getattr(actor, "pk", None) else None, now
+    return current
 
 
 def _require_inputs_open(assessment: Assessment) -> None:
@@ -448,6 +454,8 @@ def _move(ids: list[int], from_status: str, to: str, *, actor: Any, note: str, c
     AssessmentEvent.objects.bulk_create(
         [AssessmentEvent(assessment_id=pk, from_status=from_status, to_status=to, actor=actor, note=note) for pk in ids]
     )
+    if Status.DRAFT in (from_status, to):  # the figures tracked all year count only while self-assessing
+        projections_stale(sender=Assessment, assessment_ids=ids)
 
 
 def _preconditions(assessment: Assessment, to: str) -> list[str]:
@@ -637,21 +645,22 @@ def answers_import(*, assessment: Assessment, data: bytes, actor: Any, principal
                 version_id=assessment.cycle.framework_version_id, code__in=[row.code for row in todo]
             )
         }
-        for row in todo:
-            current = answers.get(row.code)
-            try:
-                answer_save(
-                    assessment=assessment,
-                    criterion=criteria[row.code],
-                    inputs=to_stored(row.inputs),
-                    explanation=row.explanation,
-                    base_revision=current.revision if current is not None else None,
-                    actor=actor,
-                )
-            except ValidationError as exc:  # someone saved in between: the whole import is undone
-                problems.append(excel.RowProblem(row.sheet, row.row, row.code, " ".join(exc.messages)))
-            else:
-                result.changed.append(row.code)
+        with projections_batched(sender=Answer):
+            for row in todo:
+                current = answers.get(row.code)
+                try:
+                    answer_save(
+                        assessment=assessment,
+                        criterion=criteria[row.code],
+                        inputs=to_stored(row.inputs),
+                        explanation=row.explanation,
+                        base_revision=current.revision if current is not None else None,
+                        actor=actor,
+                    )
+                except ValidationError as exc:  # someone saved in between: the whole import is undone
+                    problems.append(excel.RowProblem(row.sheet, row.row, row.code, " ".join(exc.messages)))
+                else:
+                    result.changed.append(row.code)
     if problems:
         transaction.set_rollback(True)
         return ImportResult(unchanged=result.unchanged, problems=sorted(problems, key=book.order))

@@ -271,14 +271,20 @@ def source_codes(spec: scoring.Framework) -> dict[str, str]:
 
 
 def input_sources(
-    assessment: Assessment, spec: scoring.Framework, *, answers: Mapping[str, Answer] | None = None
+    assessment: Assessment,
+    spec: scoring.Framework,
+    *,
+    answers: Mapping[str, Answer] | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, InputSource]:
-    """What each source offers the assessment's leaves: code -> InputSource. No query when the
-    framework names no source; otherwise each kind's queries (one for remediation), and one
-    more for the answers unless ``answers`` (code -> Answer, as the page reads them) is given."""
+    """What each source offers the assessment's leaves (``only`` these when given): code ->
+    InputSource. No query when none of them has a source; otherwise each kind's queries (one
+    for remediation), and one more for the answers unless ``answers`` (code -> Answer, as the
+    page reads them) is given."""
     by_kind: dict[str, list[str]] = {}
     for code, kind in source_codes(spec).items():
-        by_kind.setdefault(kind, []).append(code)
+        if only is None or code in only:
+            by_kind.setdefault(kind, []).append(code)
     if not by_kind:
         return {}
     offers = [s for kind, codes in by_kind.items() for s in KINDS[kind].collect(assessment, spec, codes)]

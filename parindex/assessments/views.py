@@ -143,7 +143,8 @@ def _row_response(
     progress, the rows of its criterion and field, the refusal list and sources when shown,
     the evidence list after an attachment). Those go in a <template>, where tables and table
     rows parse as they are, wherever they land (never bare <tr> outside a table)."""
-    page = self_assessment_page(assessment, principal, replace(view, open=code))
+    # Only this row's source is read again: the others' offers have not changed with it.
+    page = self_assessment_page(assessment, principal, replace(view, open=code), sources_for={code})
     row = page.row(code)
     row.error, row.typed, row.saved, row.evidence_error = error, typed, saved, evidence_error
     context = {

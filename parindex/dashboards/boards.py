@@ -12,11 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from parindex import scoring
 from parindex.assessments.models import Assessment, Stage
 from parindex.assessments.workflow import Status
 from parindex.core.filenames import file_stem
+from parindex.core.templatetags.parindex import vn_score
 from parindex.dashboards import selectors
 from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, by_key, num
 from parindex.indicators.forecast import own_projection
@@ -42,6 +46,54 @@ def _field_label(code: str, name: str) -> str:
 # -- the province -------------------------------------------------------------------------------
 
 
+# A row of the ranking table, as the template wrote it row by row: written here once per row
+# instead (50 rows of template variables, comparisons and URL reversing cost more than the rest
+# of the table's page). The whitespace is the template's, so the page is byte for byte the same.
+RANKING_ROW = (
+    '\n      <tr>\n        <td class="num">{place}</td>\n        <th scope="row">{name}</th>\n        {group}'
+    '\n        <td class="num">{total}</td>\n        <td class="num"><strong>{percent}</strong></td>'
+    '\n        <td>{classification}</td>\n        <td class="num"><span class="{change_class}">{change}</span></td>'
+    "\n        {gap}\n      </tr>\n    "
+)
+
+
+def ranking_body(results: list[PublishedResult], *, staff: bool, grouped: bool) -> SafeString:
+    """The ranking table's rows (``tbody`` content) for the page's results: the commune's
+    dashboard linked for the province's staff, the group shown when there are several, the
+    gap between self-assessed and appraised totals for the staff only."""
+    marker = "987654321"  # one reverse for every row: the unit's id put in place of a marker
+    url = reverse("dashboards:commune", args=[marker]) if staff else ""
+    out = []
+    for r in results:
+        name = escape(r.unit_name)
+        change = r.rank_change
+        if change is None:
+            change_class, change_text = "muted", "–"
+        elif change > 0:
+            change_class, change_text = "up", f"+{change}"
+        else:
+            change_class, change_text = ("down" if change < 0 else "flat"), str(change)
+        if staff:
+            gap = vn_score(r.gap)
+            gap = (
+                f'<td class="num"><span class="down">+{gap}</span></td>' if r.gap > 0 else f'<td class="num">{gap}</td>'
+            )
+        out.append(
+            RANKING_ROW.format(
+                place=f"{r.rank}/{r.rank_of}",
+                name=f'<a href="{escape(url.replace(marker, str(r.unit_id)))}">{name}</a>' if staff else name,
+                group=f"<td>{escape(r.group_name)}</td>" if grouped else "",
+                total=vn_score(r.total),
+                percent=vn_score(r.percent),
+                classification=escape(r.classification or "–"),
+                change_class=change_class,
+                change=change_text,
+                gap=gap if staff else "",
+            )
+        )
+    return mark_safe("".join(out))  # noqa: S308 - the names escaped above; the rest are figures
+
+
 @dataclass
 class ProvinceBoard:
     province: AdministrativeUnit
@@ -55,6 +107,7 @@ class ProvinceBoard:
     summary: selectors.Summary | None = None
     charts: list[Chart] = field(default_factory=list)
     page: Page | None = None
+    ranking_html: SafeString = SafeString("")  # the rows of the ranking table on the page (ranking_body)
     heatmap: Chart | None = None
     criteria: list[selectors.CriterionLoss] = field(default_factory=list)
     risers: list[PublishedResult] = field(default_factory=list)
@@ -71,6 +124,11 @@ class ProvinceBoard:
     @property
     def places(self) -> int:
         return self.publications[0].places if self.publications else 2
+
+    @property
+    def grouped(self) -> bool:
+        """The ranking shows each unit's group: several groups, none chosen."""
+        return len(self.publications) > 1 and not (self.scope and self.scope.group)
 
     @property
     def mean_change(self) -> Decimal | None:
@@ -277,6 +335,7 @@ def province_board(
     paginator.count = board.summary.count  # the same rows: no COUNT query of its own
     board.page = paginator.get_page(page_number)
     board.page.object_list = _shown(list(board.page.object_list), board.places)
+    board.ranking_html = ranking_body(board.page.object_list, staff=staff, grouped=board.grouped)
     board.heatmap = _heatmap(board.page.object_list, criteria, name)
     return board
 
@@ -308,10 +367,13 @@ def _heatmap(results: list[PublishedResult], criteria: list[selectors.CriterionL
     cells = selectors.lost_cells([r.pk for r in results])
     spec_cells, rows = [], []
     for y, r in enumerate(results):
+        name = r.unit_name
         for code, lost, maximum, share in cells.get(r.pk, ()):
-            if code in index:
-                spec_cells.append([index[code], y, round(share, 1)])
-                rows.append([r.unit_name, code, lost, maximum, round(share, 1)])
+            x = index.get(code)
+            if x is not None:
+                share = round(share, 1)
+                spec_cells.append([x, y, share])
+                rows.append([name, code, lost, maximum, share])
     return Chart(
         key="ban-do-nhiet",
         title="Bản đồ nhiệt điểm bị mất theo tiêu chí thành phần",

@@ -143,7 +143,7 @@ def _figures(unit: Any) -> YearFigures:
 
 def year_figures(unit_ids: list[int], year: int) -> dict[int, YearFigures]:
     """unit id -> its register's figures for ``year`` (one query whatever the number of units)."""
-    units = _with_figures(AdministrativeUnit.objects.filter(pk__in=unit_ids).order_by(), year)
+    units = _with_figures(AdministrativeUnit.objects.filter(pk__in=unit_ids).only("pk").order_by(), year)
     return {u.pk: _figures(u) for u in units}
 
 

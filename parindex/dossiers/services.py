@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from parindex.accounts.permissions import Principal
 from parindex.assessments.models import Answer, Assessment
+from parindex.assessments.signals import projections_stale
 from parindex.dossiers import selectors
 from parindex.dossiers.models import LateDossier
 from parindex.dossiers.permissions import can_record_any
@@ -206,18 +207,21 @@ def late_dossier_save(
     try:
         with transaction.atomic():
             if dossier is None:
-                return LateDossier.objects.create(unit=unit, **values)
-            updated = LateDossier.objects.filter(pk=dossier.pk, revision=base_revision).update(
-                **values, revision=F("revision") + 1
-            )
+                created = LateDossier.objects.create(unit=unit, **values)
+            else:
+                updated = LateDossier.objects.filter(pk=dossier.pk, revision=base_revision).update(
+                    **values, revision=F("revision") + 1
+                )
     except IntegrityError:
         raise ValidationError(
             f"Mã hồ sơ {values['code']} đã có trong sổ hồ sơ trễ hạn của {unit.name}; hãy sửa hồ sơ đó.",
             code="duplicate",
         ) from None
-    if not updated:
+    if dossier is not None and not updated:
         raise _conflict(dossier.code)
-    return LateDossier.objects.get(pk=dossier.pk)
+    for year in years:  # the forecasts fed by this register (3.6)
+        projections_stale(sender=LateDossier, unit_ids=[unit.pk], year=year)
+    return created if dossier is None else LateDossier.objects.get(pk=dossier.pk)
 
 
 @transaction.atomic
@@ -232,6 +236,7 @@ def late_dossier_delete(*, dossier: LateDossier, base_revision: int | None, acto
     deleted, _ = LateDossier.objects.filter(pk=dossier.pk, revision=base_revision).delete()
     if not deleted:
         raise _conflict(dossier.code)
+    projections_stale(sender=LateDossier, unit_ids=[unit.pk], year=dossier.due_on.year)
 
 
 def late_dossier_input_apply(*, assessment: Assessment, code: str, actor: Any, principal: Principal) -> Answer:

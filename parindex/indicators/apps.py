@@ -6,3 +6,13 @@ from django.apps import AppConfig
 class IndicatorsConfig(AppConfig):
     name = "parindex.indicators"
     verbose_name = "Chỉ tiêu CCHC theo dõi trong năm"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from parindex.assessments.signals import projection_stale
+        from parindex.indicators.projections import on_migrated, on_projection_stale
+
+        projection_stale.connect(on_projection_stale, dispatch_uid="indicators.projections")
+        # Assessments from before projections were stored (or loaded in bulk) get theirs at migrate.
+        post_migrate.connect(on_migrated, sender=self, dispatch_uid="indicators.projections.migrate")

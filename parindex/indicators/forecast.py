@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Q
+
 from parindex import scoring
 from parindex.appraisals.selectors import cycle_inputs, merged_inputs
 from parindex.assessments.inputs import clean_inputs, to_response, to_stored
@@ -92,13 +94,21 @@ def _register_inputs(
     return out
 
 
-def _score(spec: scoring.Framework, inputs: Mapping[str, Mapping[str, Any]]) -> scoring.UnitScore:
+def score_projected(spec: scoring.Framework, inputs: Mapping[str, Mapping[str, Any]]) -> scoring.UnitScore:
+    """The engine's score of projected (stored) inputs."""
     return scoring.score(spec, {code: to_response(values) for code, values in inputs.items() if values})
 
 
-def _place(scores: Mapping[int, scoring.UnitScore], order: list[int], pk: int) -> scoring.Ranked[int]:
-    ranked = scoring.rank((key, scores[key].percent or Decimal(0)) for key in order)
-    return next(r for r in ranked if r.key == pk)
+def _places(assessment: Assessment, percents: list[Decimal | None]) -> list[scoring.Ranked[int]]:
+    """Where each of ``percents`` would place the assessment among the stored projections of its
+    cycle's other units: ties share the better rank, and a unit without a percent ranks as 0, as
+    in ``scoring.rank`` (one query, whatever their number)."""
+    values = [p or Decimal(0) for p in percents]
+    others = Assessment.objects.filter(cycle_id=assessment.cycle_id).exclude(pk=assessment.pk)
+    counts = others.aggregate(
+        of=Count("pk"), **{f"above{i}": Count("pk", filter=Q(projected_percent__gt=v)) for i, v in enumerate(values)}
+    )
+    return [scoring.Ranked(assessment.pk, v, counts[f"above{i}"] + 1, counts["of"] + 1) for i, v in enumerate(values)]
 
 
 def changes_from(spec: scoring.Framework, raw: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
@@ -143,11 +153,13 @@ def projected_inputs(
     """Each assessment's projected inputs, and for each the leaves whose input came from a
     figure tracked all year (leaf code -> the indicator's code, or REGISTER), in four queries
     whatever their number."""
-    self_inputs, rounds = cycle_inputs(a.pk for a in units)
+    # A draft has no appraisal yet; only drafts take the figures tracked all year.
+    drafts = [a for a in units if a.status == Status.DRAFT]
+    self_inputs, rounds = cycle_inputs((a.pk for a in units), appraised=[a.pk for a in units if a not in drafts])
     links = {leaf.code: name for leaf in spec.leaves if (name := indicator_code(spec, leaf.code))}
-    figures = _indicator_inputs(units, links, year)
+    figures = _indicator_inputs(drafts, links, year) if drafts else {}
     register_leaves = [code for code, kind in source_codes(spec).items() if kind == REGISTER]
-    registers = _register_inputs(units, spec, register_leaves, year)
+    registers = _register_inputs(drafts, spec, register_leaves, year) if drafts else {}
     projected: dict[int, dict[str, dict[str, Any]]] = {}
     used: dict[int, dict[str, str]] = {}
     for a in units:
@@ -169,29 +181,30 @@ def own_projection(assessment: Assessment) -> tuple[scoring.UnitScore, dict[str,
     by a tracked figure (four queries), for pages that show the projection but not the rank."""
     spec = framework_version_spec(assessment.cycle.framework_version)
     projected, used = projected_inputs([assessment], spec, assessment.cycle.year)
-    return _score(spec, projected[assessment.pk]), used[assessment.pk]
+    return score_projected(spec, projected[assessment.pk]), used[assessment.pk]
 
 
 def forecast(assessment: Assessment, raw_changes: Mapping[str, str] | None = None) -> Forecast:
     """The assessment's projection among its cycle's units, and the what-if of ``raw_changes``
-    when given (five queries whatever the number of units and changes; none writes)."""
+    when given. The unit is scored by the engine; the other units stand where their stored
+    projections (``projections``) put them, so the cost does not grow with their number (six
+    queries, with or without a what-if; none writes)."""
     cycle = assessment.cycle
     spec = framework_version_spec(cycle.framework_version)
-    units = list(Assessment.objects.filter(cycle=cycle).only("id", "unit_id", "status").order_by("unit__name", "pk"))
-    projected, used_by = projected_inputs(units, spec, cycle.year)
-    used = used_by[assessment.pk]
-    scores = {pk: _score(spec, values) for pk, values in projected.items()}
-    order = [a.pk for a in units]
+    projected, used_by = projected_inputs([assessment], spec, cycle.year)
+    own = projected[assessment.pk]
+    score = score_projected(spec, own)
+    changes, problems = changes_from(spec, raw_changes) if raw_changes else ({}, [])
+    what_if = score_projected(spec, own | changes) if changes and not problems else None
+    places = _places(assessment, [score.percent] + ([what_if.percent] if what_if is not None else []))
     result = Forecast(
         assessment=assessment,
         spec=spec,
-        base=Projection(scores[assessment.pk], _place(scores, order, assessment.pk), projected[assessment.pk]),
-        from_indicators=used,
+        base=Projection(score, places[0], own),
+        from_indicators=used_by[assessment.pk],
+        changes=changes,
+        problems=problems,
     )
-    if raw_changes:
-        result.changes, result.problems = changes_from(spec, raw_changes)
-        if result.changes and not result.problems:
-            changed = projected[assessment.pk] | result.changes
-            what_if = {**scores, assessment.pk: _score(spec, changed)}
-            result.what_if = Projection(what_if[assessment.pk], _place(what_if, order, assessment.pk), changed)
+    if what_if is not None:
+        result.what_if = Projection(what_if, places[1], own | changes)
     return result

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
+from parindex.assessments.signals import projections_stale
 from parindex.indicators import rows, selectors
 from parindex.indicators.models import ImportBatch, ImportMapping, Indicator, IndicatorTarget, IndicatorValue, Source
 from parindex.indicators.permissions import can_change_mapping, can_enter_any
@@ -109,12 +110,15 @@ def indicator_value_save(
     if base_revision is None:
         try:
             with transaction.atomic():
-                return IndicatorValue.objects.create(**key, **fields)
+                created = IndicatorValue.objects.create(**key, **fields)
         except IntegrityError:
             raise _conflict(indicator, unit, year, month) from None
+        projections_stale(sender=IndicatorValue, unit_ids=[unit.pk], year=year)
+        return created
     updated = IndicatorValue.objects.filter(**key, revision=base_revision).update(**fields, revision=F("revision") + 1)
     if not updated:
         raise _conflict(indicator, unit, year, month)
+    projections_stale(sender=IndicatorValue, unit_ids=[unit.pk], year=year)
     return IndicatorValue.objects.get(**key)
 
 
@@ -338,6 +342,11 @@ def indicator_import(
                 "revision",
             ],
         )
+        touched: dict[int, set[int]] = {}
+        for value in changed:
+            touched.setdefault(value.year, set()).add(value.unit_id)
+        for year, unit_ids in touched.items():  # the forecasts of the drafts fed by these figures
+            projections_stale(sender=IndicatorValue, unit_ids=unit_ids, year=year)
         duration = _ms_since(started)
         ImportBatch.objects.filter(pk=batch.pk).update(rows_written=len(changed), duration_ms=duration)
         batch.rows_written, batch.duration_ms = len(changed), duration

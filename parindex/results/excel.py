@@ -1,7 +1,7 @@
 """Results as Excel workbooks: a published ranking, and a cycle's cross-unit table.
 
-Pure builders over plain data (no Django, no queries): ``export_views.py`` reads the rows and
-the framework and passes them in.
+Pure builders over plain data (no Django, no queries): ``export_views.py`` and ``files.py``
+read the rows and the framework and pass them in.
 
 - ``ranking_to_xlsx``: a publication's frozen ranking. Sheet "Xếp hạng": the decision, then
   one row per unit in rank order (rank "1/18", field scores, total, percent, classification,
@@ -19,19 +19,31 @@ Numbers are written as numbers (a score has a few decimals, so the double's shor
 the decimal) with a number format at the publication's (or framework's) decimal places:
 Excel shows them with the reader's decimal separator, a comma in a Vietnamese locale. A
 criterion that does not apply to a unit shows "KAD" (không áp dụng).
+
+The workbooks are written in openpyxl's write-only mode, row by row: every cell takes one of
+a few named styles (``_Styles``: font, fill, alignment, number format and border together),
+each registered once per workbook, instead of styling each cell attribute by attribute. The
+sheet's settings (column widths, frozen panes, filter, print setup) are fixed before its first
+row, so each sheet's layout is computed first, then its rows are streamed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.borders import DEFAULT_BORDER
+from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parindex.scoring.analysis import snapshot_of
@@ -120,6 +132,7 @@ class Ranking:
     nodes: Sequence[Node]  # the cycle's framework, document order
     units: Sequence[RankedUnit]
     notes: Sequence[str] = ()  # comparison basis, correction, superseded
+    made_at: dt.datetime | None = None  # the workbook's creation date (UTC, naive); None: now
 
     @property
     def title(self) -> str:
@@ -158,6 +171,92 @@ class CycleTable:
         return [n for n in self.nodes if n.parent is None]
 
 
+# -- styles -------------------------------------------------------------------------------------
+
+# The parts a cell's style is made of, by short key; a named style is one combination of them.
+FONTS = {"": DEFAULT_FONT, "title": TITLE_FONT, "bold": BOLD, "note": NOTE_FONT}
+FILLS = {"": PatternFill(), "header": HEADER_FILL, "changed": CHANGED_FILL}
+ALIGNMENTS = {"": Alignment(), "head": HEAD_ALIGN, "wrap": TOP_WRAP, "center": CENTER}
+BORDERS = {"": DEFAULT_BORDER, "grid": GRID}
+# What a style's name says of each part (the names show in Excel's cell styles gallery).
+WORDS = {
+    "title": "tiêu đề",
+    "bold": "đậm",
+    "note": "ghi chú",
+    "header": "nền tiêu đề cột",
+    "changed": "nền khác điểm tự chấm",
+    "head": "tiêu đề cột",
+    "wrap": "xuống dòng",
+    "center": "căn giữa",
+    "grid": "kẻ ô",
+}
+
+# A cell's style key: (font, fill, alignment, number format, border); alignment "indent2" is a
+# criterion's name two levels down.
+StyleKey = tuple[str, str, str, str, str]
+
+
+def _alignment(key: str) -> Alignment:
+    if key.startswith("indent"):
+        return Alignment(indent=int(key[len("indent") :]), wrap_text=True, vertical="top")
+    return ALIGNMENTS[key]
+
+
+class _Styles:
+    """The named styles of one workbook, each registered the first time a cell needs it."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.styles: dict[StyleKey, NamedStyle] = {}
+
+    def _named(self, key: StyleKey) -> NamedStyle:
+        style = self.styles.get(key)
+        if style is None:
+            font, fill, align, number_format, border = key
+            words = [WORDS[part] for part in (border, font, fill) if part]
+            if number_format != GENERAL:
+                words.append(f"số {number_format}")
+            if align.startswith("indent"):
+                words.append(f"thụt {align[len('indent') :]}")
+            elif align:
+                words.append(WORDS[align])
+            style = NamedStyle(
+                name="CCHC " + " · ".join(words or ["thường"]),
+                font=copy(FONTS[font]),
+                fill=copy(FILLS[fill]),
+                alignment=copy(_alignment(align)),
+                number_format=number_format,
+                border=copy(BORDERS[border]),
+            )
+            self.wb.add_named_style(style)
+            self.styles[key] = style
+        return style
+
+    def cell(self, ws: WriteOnlyWorksheet, value: object, key: StyleKey) -> Cell:
+        """A write-only cell holding ``value`` in the named style ``key``."""
+        cell = WriteOnlyCell(ws, value)
+        # What assigning ``cell.style = name`` does, without looking the name up again per cell.
+        cell._style = copy(self._named(key).as_tuple())
+        return cell
+
+
+def _data_key(col: Col, value: object, *, font: str = "", fill: str = "", align: str | None = None) -> StyleKey:
+    """A table cell's style: bordered; a number in its column's format, KAD centred, text wrapped."""
+    if isinstance(value, float | int):
+        return (font, fill, align or "", col.number_format or GENERAL, "grid")
+    if align is None:
+        align = "center" if value == NOT_APPLICABLE else "wrap"
+    return (font, fill, align, GENERAL, "grid")
+
+
+HEADER_KEY: StyleKey = ("bold", "header", "head", GENERAL, "grid")
+LINE_KEYS: tuple[StyleKey, ...] = (
+    ("title", "", "", GENERAL, ""),
+    ("bold", "", "", GENERAL, ""),
+    ("note", "", "", GENERAL, ""),
+)
+
+
 # -- layout helpers -----------------------------------------------------------------------------
 
 
@@ -171,17 +270,34 @@ class Col:
     number_format: str = ""
 
 
-def _write_lines(ws: Worksheet, lines: Sequence[str]) -> int:
-    """The title (first line, large) and notes above a table; the first free row after a gap."""
-    for i, line in enumerate(lines, start=1):
-        cell = ws.cell(row=i, column=1, value=line)
-        cell.font = TITLE_FONT if i == 1 else (BOLD if i == 2 else NOTE_FONT)
-    return len(lines) + 2
+@dataclass(frozen=True)
+class Layout:
+    """Where a sheet's table sits: the rows above it, its header, its first and last data rows."""
+
+    lines: Sequence[str]
+    cols: Sequence[Col]
+    rows: int  # data rows
+
+    @property
+    def header_top(self) -> int:
+        return len(self.lines) + 2  # the lines, then a blank row
+
+    @property
+    def header_rows(self) -> int:
+        return 2 if any(c.group for c in self.cols) else 1
+
+    @property
+    def first(self) -> int:
+        return self.header_top + self.header_rows
 
 
-def _write_header(ws: Worksheet, top: int, cols: Sequence[Col]) -> int:
-    """One header row, or two when some columns share a group header; the first data row."""
-    rows = 2 if any(c.group for c in cols) else 1
+def _header(cols: Sequence[Col]) -> tuple[list[list[object]], list[str]]:
+    """The header rows' values (one row, or two when some columns share a group header) and
+    their merged ranges."""
+    two = any(c.group for c in cols)
+    top: list[object] = [None] * len(cols)
+    sub: list[object] = [None] * len(cols)
+    merged = []
     start = 1
     while start <= len(cols):
         col = cols[start - 1]
@@ -189,53 +305,92 @@ def _write_header(ws: Worksheet, top: int, cols: Sequence[Col]) -> int:
         if col.group:
             while end < len(cols) and cols[end].group == col.group:
                 end += 1
-            ws.cell(row=top, column=start, value=col.group)
+            top[start - 1] = col.group
             if end > start:
-                ws.merge_cells(start_row=top, start_column=start, end_row=top, end_column=end)
+                merged.append((1, start, 1, end))
             for i in range(start, end + 1):
-                ws.cell(row=top + 1, column=i, value=cols[i - 1].title)
+                sub[i - 1] = cols[i - 1].title
         else:
-            ws.cell(row=top, column=start, value=col.title)
-            if rows == 2:
-                ws.merge_cells(start_row=top, start_column=start, end_row=top + 1, end_column=start)
+            top[start - 1] = col.title
+            if two:
+                merged.append((1, start, 2, start))
         start = end + 1
+    return ([top, sub] if two else [top]), merged
+
+
+def _sheet(
+    wb: Workbook, styles: _Styles, title: str, layout: Layout, freeze_column: int, *, auto_filter: bool = False
+) -> WriteOnlyWorksheet:
+    """A new sheet with its settings (they precede the rows in the file), its title lines and
+    its header written: the next row appended is the first data row.
+
+    Frozen header and identifying columns; printed landscape on A4, one page wide, the header
+    repeated on every page.
+    """
+    ws = wb.create_sheet(title)
+    cols = layout.cols
+    top, first = layout.header_top, layout.first
     for i, col in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
-        for row in range(top, top + rows):
-            cell = ws.cell(row=row, column=i)
-            cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, HEAD_ALIGN, GRID
-    return top + rows
-
-
-def _write_row(ws: Worksheet, row: int, cols: Sequence[Col], values: Sequence[object]) -> None:
-    for i, (col, value) in enumerate(zip(cols, values, strict=True), start=1):
-        cell = ws.cell(row=row, column=i, value=value)
-        cell.border = GRID
-        if isinstance(value, float | int):
-            cell.number_format = col.number_format or GENERAL
-        elif value == NOT_APPLICABLE:
-            cell.alignment = CENTER
-        else:
-            cell.alignment = TOP_WRAP
-
-
-def _finish(ws: Worksheet, header_top: int, first_row: int, freeze_column: int) -> None:
-    """Freeze the header and the identifying columns; print landscape A4, one page wide."""
-    ws.freeze_panes = ws.cell(row=first_row, column=freeze_column)
-    ws.print_title_rows = f"{header_top}:{first_row - 1}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.freeze_panes = f"{get_column_letter(freeze_column)}{first}"
+    ws.print_title_rows = f"{top}:{first - 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
+    if auto_filter and layout.rows:
+        ws.auto_filter.ref = f"A{first - 1}:{get_column_letter(len(cols))}{first + layout.rows - 1}"
+    for i, line in enumerate(layout.lines):
+        ws.append([styles.cell(ws, line, LINE_KEYS[min(i, 2)])])
+    ws.append([])
+    values, merged = _header(cols)
+    for row in values:
+        ws.append([styles.cell(ws, value, HEADER_KEY) for value in row])
+    for min_row, min_col, max_row, max_col in merged:
+        ws.merged_cells.add(
+            f"{get_column_letter(min_col)}{top + min_row - 1}:{get_column_letter(max_col)}{top + max_row - 1}"
+        )
+    return ws
+
+
+def _row(
+    ws: WriteOnlyWorksheet,
+    styles: _Styles,
+    cols: Sequence[Col],
+    values: Sequence[object],
+    *,
+    font: str = "",
+    aligns: Mapping[int, str] | None = None,
+    fills: Iterable[int] = (),
+) -> None:
+    """One table row: every cell bordered (empty ones too), in its column's style; ``aligns``
+    and ``fills`` by 1-based column, ``font`` for the whole row."""
+    aligns = aligns or {}
+    shaded = set(fills)
+    ws.append(
+        [
+            styles.cell(
+                ws,
+                value,
+                _data_key(col, value, font=font, fill="changed" if i in shaded else "", align=aligns.get(i)),
+            )
+            for i, (col, value) in enumerate(zip(cols, values, strict=True), start=1)
+        ]
+    )
 
 
 def _save(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _workbook() -> tuple[Workbook, _Styles]:
+    wb = Workbook(write_only=True)
+    return wb, _Styles(wb)
 
 
 # -- the cross-unit table by criterion (both workbooks) -------------------------------------------
@@ -275,37 +430,46 @@ def _pair(scores: Mapping[str, Sequence[object]] | None, code: str) -> tuple[Dec
 
 
 def _write_node_sheet(
-    ws: Worksheet, lines: Sequence[str], nodes: Sequence[Node], units: Sequence[UnitColumn], places: int
+    wb: Workbook,
+    styles: _Styles,
+    title: str,
+    lines: Sequence[str],
+    nodes: Sequence[Node],
+    units: Sequence[UnitColumn],
+    places: int,
 ) -> None:
     fmt = score_format(places)
     cols = [Col("Mã", 9), Col("Tiêu chí", 55), Col("Điểm tối đa", 9, number_format=GENERAL)]
     cols += [Col(u.title, 13, number_format=fmt) for u in units]
     cols += [Col(COUNT_TITLES[0], 11, number_format=COUNT), Col(COUNT_TITLES[1], 11, number_format=COUNT)]
     cols += [Col(COUNT_TITLES[2], 11, number_format=fmt)]
-    top = _write_lines(ws, [*lines, KAD_NOTE])
-    first = row = _write_header(ws, top, cols)
+    layout = Layout([*lines, KAD_NOTE], cols, len(nodes) + 1)
+    ws = _sheet(wb, styles, title, layout, 4)
     for node in nodes:
         pairs = [_pair(u.scores, node.code) for u in units]
         cells = [None if p is None else NOT_APPLICABLE if p[0] is None else _num(p[0]) for p in pairs]
         full, short, lost = _node_counts(pairs)
-        _write_row(ws, row, cols, [node.code, node.name, _num(node.max), *cells, full, short, _num(lost)])
-        ws.cell(row=row, column=2).alignment = Alignment(indent=node.depth, wrap_text=True, vertical="top")
-        if not node.is_leaf:
-            for column in range(1, len(cols) + 1):
-                ws.cell(row=row, column=column).font = BOLD
+        changed = []
         for column, (unit, pair) in enumerate(zip(units, pairs, strict=True), start=4):
+            if unit.compare is None or pair is None:
+                continue
             other = _pair(unit.compare, node.code)
-            if pair is not None and other is not None and other[0] != pair[0]:
-                ws.cell(row=row, column=column).fill = CHANGED_FILL
-        row += 1
+            if other is not None and other[0] != pair[0]:
+                changed.append(column)
+        _row(
+            ws,
+            styles,
+            cols,
+            [node.code, node.name, _num(node.max), *cells, full, short, _num(lost)],
+            font="" if node.is_leaf else "bold",
+            aligns={2: f"indent{node.depth}"},
+            fills=changed,
+        )
     totals = [u.total for u in units]
     full, short, lost = _node_counts(totals)
     maximum = sum((n.max for n in nodes if n.parent is None), Decimal(0))
     cells = [None if t is None else _num(t[0]) for t in totals]
-    _write_row(ws, row, cols, ["", "Tổng số điểm", _num(maximum), *cells, full, short, _num(lost)])
-    for column in range(1, len(cols) + 1):
-        ws.cell(row=row, column=column).font = BOLD
-    _finish(ws, top, first, 4)
+    _row(ws, styles, cols, ["", "Tổng số điểm", _num(maximum), *cells, full, short, _num(lost)], font="bold")
 
 
 # -- a published ranking ------------------------------------------------------------------------
@@ -334,13 +498,12 @@ def _ranking_columns(ranking: Ranking) -> list[Col]:
 
 def ranking_to_xlsx(ranking: Ranking) -> bytes:
     """The published ranking and its cross-unit table by criterion, as an .xlsx workbook."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = RANKING_SHEET
+    wb, styles = _workbook()
+    if ranking.made_at is not None:
+        wb.properties.created = wb.properties.modified = ranking.made_at
     cols = _ranking_columns(ranking)
     lines = [ranking.title, f"{ranking.province} · {ranking.decision}", *ranking.notes]
-    top = _write_lines(ws, lines)
-    first = row = _write_header(ws, top, cols)
+    ws = _sheet(wb, styles, RANKING_SHEET, Layout(lines, cols, len(ranking.units)), 5, auto_filter=True)
     total_column = 5 + len(ranking.fields)
     for i, unit in enumerate(ranking.units, start=1):
         fields = [NOT_APPLICABLE if score is None else _num(score) for score in unit.fields]
@@ -359,19 +522,29 @@ def ranking_to_xlsx(ranking: Ranking) -> bytes:
             unit.change,
             ", ".join(unit.compared_with),
         ]
-        _write_row(ws, row, cols, values)
-        ws.cell(row=row, column=2).alignment = CENTER
-        ws.cell(row=row, column=total_column).font = BOLD
-        row += 1
-    if ranking.units:
-        ws.auto_filter.ref = f"A{first - 1}:{get_column_letter(len(cols))}{row - 1}"
-    _finish(ws, top, first, 5)
+        ws.append(
+            [
+                styles.cell(
+                    ws,
+                    value,
+                    _data_key(
+                        col,
+                        value,
+                        font="bold" if column == total_column else "",
+                        align="center" if column == 2 else None,
+                    ),
+                )
+                for column, (col, value) in enumerate(zip(cols, values, strict=True), start=1)
+            ]
+        )
     units = [
         UnitColumn(f"{u.name} ({_ratio(u.rank, u.rank_of)})", u.scores, (u.total, u.applicable_max))
         for u in ranking.units
     ]
     _write_node_sheet(
-        wb.create_sheet(NODES_SHEET),
+        wb,
+        styles,
+        NODES_SHEET,
         [f"{ranking.title}: điểm từng tiêu chí của các đơn vị", f"{ranking.province} · {ranking.decision}"],
         ranking.nodes,
         units,
@@ -401,9 +574,7 @@ def _field_value(score: UnitScore | None, code: str) -> object:
 
 def cycle_to_xlsx(table: CycleTable) -> bytes:
     """The cycle's units with self and appraised scores, and both by criterion, as .xlsx."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SUMMARY_SHEET
+    wb, styles = _workbook()
     fmt = score_format(table.places)
     roots = table.roots
     cols = [Col("STT", 6, number_format=COUNT), Col("Mã đơn vị", 10), Col("Tên đơn vị", 28), Col("Trạng thái", 16)]
@@ -424,8 +595,7 @@ def cycle_to_xlsx(table: CycleTable) -> bytes:
         f"{made}; chưa phải kết quả công bố. Điểm thẩm định của đơn vị đang thẩm định là điểm tạm tính: "
         "tiêu chí chưa thẩm định tạm lấy số liệu tự chấm.",
     ]
-    top = _write_lines(ws, lines)
-    first = row = _write_header(ws, top, cols)
+    ws = _sheet(wb, styles, SUMMARY_SHEET, Layout(lines, cols, len(table.units)), 5, auto_filter=True)
     for i, unit in enumerate(table.units, start=1):
         basis, basis_text = _basis(unit)
         fields: list[object] = []
@@ -445,35 +615,34 @@ def cycle_to_xlsx(table: CycleTable) -> bytes:
             basis.classification or "",
             basis_text,
         ]
-        _write_row(ws, row, cols, values)
-        row += 1
-    if table.units:
-        ws.auto_filter.ref = f"A{first - 1}:{get_column_letter(len(cols))}{row - 1}"
-    _finish(ws, top, first, 5)
+        _row(ws, styles, cols, values)
 
     heading = f"{table.province} · {table.name} · {made}"
+    own = [snapshot_of(u.self_score) for u in table.units]  # read by both sheets below
     _write_node_sheet(
-        wb.create_sheet(SELF_SHEET),
+        wb,
+        styles,
+        SELF_SHEET,
         [f"Điểm tự chấm từng tiêu chí — {table.name}", heading],
         table.nodes,
         [
-            UnitColumn(u.name, snapshot_of(u.self_score), (u.self_score.total, u.self_score.applicable_max))
-            for u in table.units
+            UnitColumn(u.name, snapshot, (u.self_score.total, u.self_score.applicable_max))
+            for u, snapshot in zip(table.units, own, strict=True)
         ],
         table.places,
     )
     final_columns = []
-    for u in table.units:
+    for u, snapshot in zip(table.units, own, strict=True):
         if u.final_score is None:
             final_columns.append(UnitColumn(f"{u.name} (chưa thẩm định)", None, None))
             continue
         title = f"{u.name} (tạm tính)" if u.provisional else u.name
         final = u.final_score
-        final_columns.append(
-            UnitColumn(title, snapshot_of(final), (final.total, final.applicable_max), snapshot_of(u.self_score))
-        )
+        final_columns.append(UnitColumn(title, snapshot_of(final), (final.total, final.applicable_max), snapshot))
     _write_node_sheet(
-        wb.create_sheet(FINAL_SHEET),
+        wb,
+        styles,
+        FINAL_SHEET,
         [
             f"Điểm thẩm định từng tiêu chí — {table.name}",
             heading,

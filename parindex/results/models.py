@@ -153,3 +153,66 @@ class PublishedScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} {self.code}: {self.score}/{self.applicable_max}"
+
+
+def _file_path(instance: models.Model, filename: str) -> str:
+    return f"ket-qua/{filename}"
+
+
+class FileKind(models.TextChoices):
+    """The files a publication is downloaded as."""
+
+    CSV = "csv", "CSV"
+    JSON = "json", "JSON"
+    XLSX = "xlsx", "Excel"
+    DOCX = "docx", "Quyết định (Word)"
+
+
+class PublicationFile(models.Model):
+    """One download of a publication, built once and stored (CSV, JSON, Excel, the Quyết định).
+
+    Built right after the publication commits (and again for the older publications of the group
+    when a correction changes what their files say about the one in force); a download serves
+    the stored bytes. ``sha256`` is the file's content hash: its stored name, and how a rebuild
+    tells whether anything changed.
+    """
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField("loại tệp", max_length=8, choices=FileKind.choices)
+    file = models.FileField("tệp", upload_to=_file_path, max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    built_at = models.DateTimeField("lúc tạo", auto_now=True)
+
+    class Meta:
+        ordering = ["publication", "kind"]
+        verbose_name = "tệp kết quả công bố"
+        verbose_name_plural = "tệp kết quả công bố"
+        constraints = [models.UniqueConstraint(fields=["publication", "kind"], name="publicationfile_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} {self.kind} {self.sha256[:12]}"
+
+
+class OpenDataFile(models.Model):
+    """A year's published results of every province in one file (open data), built once for the
+    set of publications in force it was made from (``publications_key``) and stored."""
+
+    year = models.PositiveSmallIntegerField("năm đánh giá")
+    kind = models.CharField("loại tệp", max_length=8, choices=FileKind.choices)
+    publications_key = models.CharField(
+        max_length=64, help_text="sha256 of the ids of the year's publications in force it was built from"
+    )
+    file = models.FileField("tệp", upload_to=_file_path, max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    built_at = models.DateTimeField("lúc tạo", auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "kind"]
+        verbose_name = "tệp dữ liệu mở"
+        verbose_name_plural = "tệp dữ liệu mở"
+        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="opendatafile_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.kind} {self.sha256[:12]}"

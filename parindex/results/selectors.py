@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from parindex.assessments.models import Assessment
-from parindex.results.models import Approval, Publication, PublishedResult
+from parindex.results.models import Approval, Publication, PublicationFile, PublishedResult
 from parindex.units.models import UnitSuccession
 
 
@@ -81,3 +81,23 @@ def current_publications() -> QuerySet[Publication]:
 def publication_results(publication: Publication) -> list[PublishedResult]:
     """The frozen rows of a publication in rank order (one query)."""
     return list(publication.results.order_by("rank", "unit_name"))
+
+
+def publication_with_current(pk: int, *, stored: str = "") -> Publication | None:
+    """A publication with its header, the group's publication now in force (``current_pk``,
+    ``current_decision``) and, with ``stored`` (a file kind), the stored file's name
+    (``stored_name``, None when not built yet): one query."""
+    current = Publication.objects.filter(approval_id=OuterRef("approval_id"), is_current=True)
+    annotations = {
+        "current_pk": Subquery(current.values("pk")[:1]),
+        "current_decision": Subquery(current.values("decision_number")[:1]),
+    }
+    if stored:
+        files = PublicationFile.objects.filter(publication_id=OuterRef("pk"), kind=stored)
+        annotations["stored_name"] = Subquery(files.values("file")[:1])
+    return (
+        Publication.objects.select_related("approval__cycle__province", "supersedes")
+        .annotate(**annotations)
+        .filter(pk=pk)
+        .first()
+    )

@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:pk>/csv/", views.publication_csv, name="publication-csv"),
     path("<int:pk>/json/", views.publication_json, name="publication-json"),
     path("<int:pk>/xlsx/", export_views.publication_xlsx, name="publication-xlsx"),
+    path("mo/<int:year>.csv", views.open_data_csv, name="open-data-csv"),
+    # Province staff: the Quyết định as built at publication.
+    path("<int:pk>/quyet-dinh/", views.publication_docx, name="publication-docx"),
     # Province staff: the cycle's board, approval, publication and correction.
     path("ky/<int:cycle_pk>/", views.cycle_board, name="cycle-board"),
     path("ky/<int:cycle_pk>/xlsx/", export_views.cycle_xlsx, name="cycle-xlsx"),

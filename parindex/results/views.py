@@ -11,18 +11,15 @@ change a status themselves: they call the services.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -33,11 +30,12 @@ from parindex.accounts.selectors import principal_for
 from parindex.appraisals.selectors import final_scores_for
 from parindex.assessments.models import Assessment, Cycle
 from parindex.assessments.workflow import Status
-from parindex.core.filenames import download_name
+from parindex.core.downloads import open_stored
 from parindex.frameworks.selectors import framework_version_spec
-from parindex.results import permissions, selectors, services
+from parindex.results import files, permissions, selectors, services
+from parindex.results.files import result_rows
 from parindex.results.forms import ApprovalForm, BoardFilterForm, CorrectionForm, PublishForm
-from parindex.results.models import Approval, Publication, PublishedResult
+from parindex.results.models import Approval, FileKind, Publication
 
 # The appraised total is final from here on; before, it is a projection while appraisers work.
 FINAL_STATES = frozenset({Status.APPRAISED, Status.APPROVED, Status.PUBLISHED})
@@ -387,105 +385,36 @@ def publication_correct(request: HttpRequest, pk: int) -> HttpResponse:
 # -- published results (public) -----------------------------------------------------------------
 
 
-@dataclass
-class ResultRow:
-    """One frozen result, its decimals at the publication's places, with the words a reader needs."""
-
-    result: PublishedResult
-    total: Decimal
-    self_total: Decimal
-    applicable_max: Decimal
-    percent: Decimal
-    previous_percent: Decimal | None
-    fields: list[tuple[Decimal | None, Decimal | None]]
-    change: str
-    compared_with: list[str]
-
-    @property
-    def change_class(self) -> str:
-        delta = self.result.rank_change
-        if delta is None:
-            return "none"
-        return "up" if delta > 0 else "down" if delta < 0 else "same"
-
-
-def _fixed(value: Decimal | None, places: int) -> Decimal | None:
-    """A stored decimal (four places in the database) at the places it was published with."""
-    if value is None:
-        return None
-    return Decimal(value).quantize(Decimal(1).scaleb(-places))
-
-
-def _result_rows(publication: Publication, results: list[PublishedResult]) -> list[ResultRow]:
-    places = publication.places
-    codes = [f["code"] for f in publication.fields]
-    rows = []
-    for r in results:
-        pairs = []
-        for code in codes:
-            score, applicable_max = (r.scores.get(code) or [None, None])[:2]
-            pairs.append(
-                (
-                    Decimal(score) if score is not None else None,
-                    Decimal(applicable_max) if applicable_max is not None else None,
-                )
-            )
-        rows.append(
-            ResultRow(
-                result=r,
-                total=_fixed(r.total, places),
-                self_total=_fixed(r.self_total, places),
-                applicable_max=Decimal(r.applicable_max).normalize(),
-                percent=_fixed(r.percent, places),
-                previous_percent=_fixed(r.previous_percent, places),
-                fields=pairs,
-                change=scoring.describe_change(r.rank_change),
-                compared_with=list(r.previous_sources) if list(r.previous_sources) != [r.unit_name] else [],
-            )
-        )
-    return rows
-
-
-def _publication_or_404(pk: int) -> Publication:
-    """A publication with its header, and the group's publication now in force (one query)."""
-    current = Publication.objects.filter(approval_id=OuterRef("approval_id"), is_current=True)
-    publication = (
-        Publication.objects.select_related("approval__cycle__province", "supersedes")
-        .annotate(
-            current_pk=Subquery(current.values("pk")[:1]),
-            current_decision=Subquery(current.values("decision_number")[:1]),
-        )
-        .filter(pk=pk)
-        .first()
-    )
+def _publication_or_404(pk: int, *, stored: str = "") -> Publication:
+    """A publication with its header, the group's publication now in force and, with ``stored``
+    (a file kind), the stored file's name (one query)."""
+    publication = selectors.publication_with_current(pk, stored=stored)
     if publication is None:
         raise Http404("Không tìm thấy kết quả công bố")
     return publication
 
 
-def _download_rows(publication: Publication) -> list[PublishedResult]:
-    """The frozen rows in rank order with their units' national codes (one query)."""
-    return list(
-        PublishedResult.objects.filter(publication=publication).select_related("unit").order_by("rank", "unit_name")
-    )
-
-
 @require_GET
 def publication_list(request: HttpRequest) -> HttpResponse:
-    publications = selectors.current_publications().annotate(unit_count=Count("results"))
+    publications = list(selectors.current_publications().annotate(unit_count=Count("results")))
     cycles: list[Cycle] = []
     if request.user.is_authenticated:
         provinces = permissions.board_province_ids(principal_for(request.user))
         if provinces is None or provinces:
             qs = Cycle.objects.select_related("province").order_by("-year", "province__name", "name")
             cycles = list(qs if provinces is None else qs.filter(province_id__in=provinces))
-    return render(request, "results/publication_list.html", {"publications": publications, "cycles": cycles})
+    years = sorted({p.year for p in publications}, reverse=True)
+    return render(
+        request,
+        "results/publication_list.html",
+        {"publications": publications, "cycles": cycles, "open_data_years": years},
+    )
 
 
 @require_GET
 def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication_or_404(pk)
-    rows = _result_rows(publication, selectors.publication_results(publication))
+    rows = result_rows(publication, selectors.publication_results(publication))
     return render(
         request,
         "results/publication_detail.html",
@@ -499,139 +428,50 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _download_name(publication: Publication, suffix: str) -> str:
-    """The download's name: "ket-qua-chi-so-CCHC-2025-tinh-quang-tri-khoi-xa-phuong.csv" (and
-    "-dinh-chinh-1" for the first correction)."""
-    approval = publication.approval
-    correction = f"dinh-chinh-{publication.number - 1}" if publication.number > 1 else ""
-    return download_name(
-        "ket-qua-chi-so-CCHC", publication.year, approval.cycle.province.name, approval.name, correction, suffix=suffix
-    )
-
-
-def _machine(value: Decimal | None) -> str:
-    """A decimal for machines: a dot, the published places, no grouping ("" when absent)."""
-    return "" if value is None else scoring.decimals.fixed(value)
-
-
-CSV_HEAD = ["Thứ hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị"]
-CSV_TAIL = [
-    "Tổng điểm",
-    "Điểm tối đa áp dụng",
-    "Chỉ số (%)",
-    "Xếp loại",
-    "Điểm tự đánh giá",
-    "Chỉ số năm trước (%)",
-    "Thứ hạng năm trước",
-    "Trên tổng số năm trước",
-    "Thay đổi thứ hạng (bậc, + tăng, - giảm)",
-    "Thay đổi thứ hạng",
-    "So sánh với đơn vị năm trước",
-]
-
-
 @require_GET
 def publication_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """The ranking as CSV: UTF-8 with a BOM (Excel reads the diacritics), dot decimals."""
-    publication = _publication_or_404(pk)
-    rows = _result_rows(publication, _download_rows(publication))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(publication, "csv")}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    fields = [f"{f['code']}. {f['name']} (tối đa {f['max']})" for f in publication.fields]
-    writer.writerow([*CSV_HEAD, *fields, *CSV_TAIL])
-    for row in rows:
-        r = row.result
-        writer.writerow(
-            [
-                r.rank,
-                r.rank_of,
-                r.unit.code,
-                r.unit_name,
-                *(_machine(score) for score, _ in row.fields),
-                _machine(row.total),
-                scoring.decimals.plain(row.applicable_max),
-                _machine(row.percent),
-                r.classification,
-                _machine(row.self_total),
-                _machine(row.previous_percent),
-                "" if r.previous_rank is None else r.previous_rank,
-                "" if r.previous_of is None else r.previous_of,
-                "" if r.rank_change is None else r.rank_change,
-                row.change,
-                "; ".join(r.previous_sources),
-            ]
-        )
-    return response
+    """The ranking as CSV (UTF-8 with a BOM, dot decimals), from storage (one query)."""
+    publication = _publication_or_404(pk, stored=FileKind.CSV)
+    return files.serve_publication_file(publication, FileKind.CSV, filename=files.download_filename(publication, "csv"))
 
 
 @require_GET
 def publication_json(request: HttpRequest, pk: int) -> HttpResponse:
-    """The ranking as JSON; decimals are strings with a dot (no binary floating point)."""
-    publication = _publication_or_404(pk)
-    rows = _result_rows(publication, _download_rows(publication))
-    province = publication.approval.cycle.province
-    codes = [f["code"] for f in publication.fields]
-    supersedes = publication.supersedes
-    document = {
-        "format": "parindex-results/1",
-        "year": publication.year,
-        "province": {"code": province.code, "name": province.name},
-        "group": publication.approval.name,
-        "decision": {
-            "number": publication.decision_number,
-            "date": publication.decision_date.isoformat(),
-            "issuer": publication.issuer,
-        },
-        "publication": {
-            "id": publication.pk,
-            "number": publication.number,
-            "is_current": publication.is_current,
-            "current": publication.current_pk,
-            "reason": publication.reason,
-            "supersedes": (
-                {"id": supersedes.pk, "decision_number": supersedes.decision_number} if supersedes else None
-            ),
-        },
-        "places": publication.places,
-        "compared_with": publication.previous_label,
-        "fields": [{"code": f["code"], "name": f["name"], "max": f["max"]} for f in publication.fields],
-        "results": [
-            {
-                "rank": row.result.rank,
-                "of": row.result.rank_of,
-                "unit": {"code": row.result.unit.code, "name": row.result.unit_name},
-                "total": _machine(row.total),
-                "applicable_max": scoring.decimals.plain(row.applicable_max),
-                "percent": _machine(row.percent),
-                "classification": row.result.classification,
-                "self_total": _machine(row.self_total),
-                "fields": {
-                    code: {
-                        "score": None if score is None else _machine(score),
-                        "applicable_max": None if maximum is None else scoring.decimals.plain(maximum),
-                    }
-                    for code, (score, maximum) in zip(codes, row.fields, strict=True)
-                },
-                "previous": (
-                    None
-                    if row.result.previous_rank is None
-                    else {
-                        "percent": _machine(row.previous_percent),
-                        "rank": row.result.previous_rank,
-                        "of": row.result.previous_of,
-                        "sources": list(row.result.previous_sources),
-                    }
-                ),
-                "rank_change": row.result.rank_change,
-                "rank_change_text": row.change,
-            }
-            for row in rows
-        ],
-    }
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    """The ranking as JSON (decimals as strings), shown inline, from storage (one query)."""
+    publication = _publication_or_404(pk, stored=FileKind.JSON)
+    return files.serve_publication_file(
+        publication, FileKind.JSON, filename=files.download_filename(publication, "json"), inline=True
     )
-    response["Content-Disposition"] = f'inline; filename="{_download_name(publication, "json")}"'
-    return response
+
+
+@login_required
+@require_GET
+def publication_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Quyết định phê duyệt và công bố with its ranking annex (.docx) as built at publication,
+    for those who see the province's board (404 otherwise, as the documents app's draft)."""
+    publication = _publication_or_404(pk, stored=FileKind.DOCX)
+    province = UnitRef(publication.approval.cycle.province_id)
+    if not permissions.can_view_board(principal_for(request.user), province):
+        raise Http404("Không tìm thấy kết quả công bố")
+    try:
+        return files.serve_publication_file(
+            publication, FileKind.DOCX, filename=files.download_filename(publication, "docx", files.DECISION_FILE)
+        )
+    except ValidationError as exc:
+        _service_error(request, "Chưa tạo được Quyết định (Word) của bản công bố này:", exc)
+        board = reverse("results:cycle-board", args=[publication.approval.cycle_id])
+        return redirect(f"{board}#nhom-{publication.approval_id}")
+
+
+@require_GET
+def open_data_csv(request: HttpRequest, year: int) -> HttpResponse:
+    """Open data: every province's results of ``year`` in force, one CSV, from storage (two queries)."""
+    row = files.open_data_file(year)
+    if row is None:
+        raise Http404(f"Chưa có kết quả nào của năm {year} được công bố.")
+    return FileResponse(
+        open_stored(row.file),
+        as_attachment=True,
+        filename=files.open_data_filename(year),
+        content_type=files.CONTENT_TYPES[FileKind.CSV],
+    )

@@ -190,3 +190,25 @@ def test_the_sources_cost_the_page_one_query_each(client, scene, who, django_ass
     with django_assert_num_queries(13):
         response = client.get(reverse("assessments:assessment-detail", args=[scene[who].pk]))
     assert response.status_code == 200
+
+
+class TestRowSave:
+    """A row saved with htmx reads its own source again, not the others' (their offers have not
+    changed): the sources section's item of that row is swapped out of band, nothing else."""
+
+    def save(self, client, scene, code, data):
+        client.force_login(scene["office"])
+        url = reverse("assessments:answer-save", args=[scene["a"].pk, code])
+        return client.post(url, data, headers={"HX-Request": "true"}).content.decode()
+
+    def test_typing_the_offered_figure_marks_the_source_as_used(self, client, scene):
+        html = self.save(client, scene, "1.5.3", {"numerator": "7", "denominator": "9"})
+        assert 'id="source-item-1.5.3" hx-swap-oob="true"' in html
+        assert "(đã dùng cho số liệu tự đánh giá)" in html and BUTTON not in html.split('id="source-item-1.5.3"')[1]
+        html = self.save(client, scene, "1.5.3", {"numerator": "6", "denominator": "9", "revision": "1"})
+        item = html.split('id="source-item-1.5.3"')[1].split("</li>")[0]
+        assert "(đã dùng cho số liệu tự đánh giá)" not in item and BUTTON in item
+
+    def test_a_row_without_a_source_leaves_the_sources_section_alone(self, client, scene):
+        html = self.save(client, scene, "1.1.3", {"value_percent": "80"})
+        assert "Đã lưu lúc" in html and "source-item" not in html and "nguon-so-lieu" not in html

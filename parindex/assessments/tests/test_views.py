@@ -241,13 +241,15 @@ def test_the_page_makes_a_fixed_number_of_queries(
         html = response.content.decode()
         assert html.count('class="leaf') == len(shown) or not shown
     # Saving a row with htmx (the row and the figures around it, not the page): 19 queries before
-    # and after the redesign. The save itself (criterion, savepoint, deadline extension, the row
-    # locked, update, audit, reread, release) then the rows as the page reads them, less the
-    # menu: session, user, assessment, principal, criteria tree, 8 for the save, answers,
-    # evidence, its criteria, its files, assignments, extensions.
+    # and after the redesign, 21 since the forecast's projection is stored in the save's
+    # transaction. The save itself (criterion, savepoint, deadline extension, the answer read,
+    # update, audit; the projection: the assessment locked, its answers, the indicators' and the
+    # register's figures of a draft, the update; release) then the rows as the page reads them,
+    # less the menu: session, user, assessment, principal, criteria tree, 12 for the save,
+    # answers, evidence, its criteria, its files, assignments, extensions.
     framework_selectors._CACHE.clear()
     save = reverse("assessments:answer-save", args=[assessment.pk, criteria[0].code])
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
         response = client.post(
             save, {"value_percent": "60", "revision": "1", "linh-vuc": "I"}, headers={"HX-Request": "true"}
         )

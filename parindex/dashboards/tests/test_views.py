@@ -270,10 +270,10 @@ PROVINCE_STAFF_QUERIES = 19 + QUARTILES
 PROVINCE_PUBLIC_QUERIES = 10 + QUARTILES
 # session, user, unit, principal; lineage (one query when nothing was merged into the unit),
 # history, the publications' means; the latest publication's fields; field standing; top
-# losses; open actions; open assessment; its answers, appraisal rounds, indicator figures and
-# register of late dossiers of the year (the forecast's projection), extensions; the header's
-# unread notifications
-COMMUNE_QUERIES = 18
+# losses; open actions; open assessment; its answers, indicator figures and register of late
+# dossiers of the year (the forecast's projection of a draft: no appraisal rounds to read),
+# extensions; the header's unread notifications
+COMMUNE_QUERIES = 17
 
 
 @pytest.fixture

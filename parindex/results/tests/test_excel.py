@@ -12,6 +12,8 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter
 
 from parindex import scoring
 from parindex.accounts.models import Role
@@ -24,7 +26,7 @@ from parindex.assessments.tests.factories import user_with_role
 from parindex.assessments.workflow import Status
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.selectors import framework_version_spec
-from parindex.results import excel, services
+from parindex.results import excel, files, services
 from parindex.results.models import PublishedResult
 from parindex.results.tests.factories import bulk_cycle, bulk_publication, bulk_units
 from parindex.units.models import AdministrativeUnit
@@ -77,7 +79,7 @@ def published(province, version):
 def workbook(response):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    return load_workbook(io.BytesIO(response.content))
+    return load_workbook(io.BytesIO(response.getvalue()))  # served from storage: a streamed file
 
 
 def row_values(ws, row):
@@ -371,8 +373,8 @@ def test_the_cycle_workbook_needs_a_login_and_a_known_cycle(client, running, pro
 
 # -- query bounds -------------------------------------------------------------------------------
 
-# publication (with province, superseded one and current one), its framework version, its rows
-PUBLICATION_QUERIES = 3
+# the publication with its stored workbook's name (built once at publication: files.py)
+PUBLICATION_QUERIES = 1
 # session, user, cycle, principal, assessments with units, answers, appraisals
 CYCLE_QUERIES = 7
 
@@ -382,8 +384,10 @@ def test_the_ranking_workbook_costs_the_same_queries_for_2_and_12_units(
     client, province, version, django_assert_num_queries, n
 ):
     publication = bulk_publication(province, version, n)
+    files.publication_files_build(publication=publication, kinds=["xlsx"])
     with django_assert_num_queries(PUBLICATION_QUERIES):
-        ws = workbook(client.get(reverse("results:publication-xlsx", args=[publication.pk])))["Xếp hạng"]
+        response = client.get(reverse("results:publication-xlsx", args=[publication.pk]))
+        ws = workbook(response)["Xếp hạng"]
     assert ws.cell(row=7 + n - 1, column=2).value == f"{n}/{n}"
     assert PublishedResult.objects.filter(publication=publication).count() == n
 
@@ -399,3 +403,70 @@ def test_the_cycle_workbook_costs_the_same_queries_for_2_and_12_units(
         ws = workbook(client.get(cycle_url(cycle)))["Tổng hợp"]
     assert ws.cell(row=7 + n - 1, column=1).value == n
     assert Assessment.objects.filter(cycle=cycle).count() == n
+
+
+# -- the builders' cells (write-only, named styles) ------------------------------------------------
+
+
+def test_every_cell_of_the_ranking_takes_its_columns_named_style(reference_spec):
+    """Written row by row in openpyxl's write-only mode, each cell in one of a few named styles:
+    the same look as cell-by-cell styling (bordered table, empty cells included, numbers in their
+    column's format, KAD and ranks centred, the total in bold, the header shaded)."""
+    unit = excel.RankedUnit(
+        rank=1, rank_of=2, code="80001", name="Xã A", fields=[D("17.10"), None], total=D("27.10"),
+        applicable_max=D("31"), percent=D("87.42"), classification="Tốt", previous_percent=None,
+        previous_rank=None, previous_of=None, change="chưa có so sánh", compared_with=[],
+        scores={"I": ["17.10", "21"], "II": [None, "0"]},
+    )  # fmt: skip
+    ranking = excel.Ranking(
+        year=2026, group="Khối xã", province="Tỉnh Quảng Trị", decision_number="1/QĐ-UBND",
+        decision_date=dt.date(2027, 1, 5), issuer="", places=2,
+        fields=[{"code": "I", "name": "Chỉ đạo", "max": "21"}, {"code": "II", "name": "Pháp luật", "max": "12.5"}],
+        nodes=reference_spec.nodes, units=[unit, unit],
+    )  # fmt: skip
+    wb = load_workbook(io.BytesIO(excel.ranking_to_xlsx(ranking)))
+    names = [n for n in wb.named_styles if n.startswith("CCHC")]
+    assert names and len(names) == len(set(names)) and len(names) < 30  # registered once each
+    ws = wb["Xếp hạng"]
+    assert ws["A1"].font.bold and ws["A1"].font.size == 14 and ws["A2"].font.bold
+    assert [ws.column_dimensions[c].width for c in "ABCDEF"] == [6, 9, 10, 28, 14, 14]
+    assert ws.freeze_panes == "E6" and ws.print_title_rows == "$4:$5" and ws.auto_filter.ref == "A5:N7"
+    for cell in [c for c in ws[4] + ws[5] if not isinstance(c, MergedCell)]:  # the header
+        assert cell.font.bold and cell.fill.fgColor.rgb == "00DDEBF7" and cell.alignment.wrap_text, cell
+        assert cell.border.left.style == cell.border.bottom.style == "thin"
+    row = ws[6]
+    assert [c.value for c in row] == [1, "1/2", "80001", "Xã A", 17.1, "KAD", 27.1, 31, 87.42, "Tốt", None, None,
+                                      "chưa có so sánh", None]  # fmt: skip
+    # (no previous percent: an empty text cell, as before)
+    assert [c.number_format for c in row] == ["0", *["General"] * 3, "0.00", "General", "0.00", "General", "0.00",
+                                              *["General"] * 5]  # fmt: skip
+    for cell in row:
+        assert cell.border.left.style == cell.border.right.style == cell.border.top.style == "thin", cell
+        assert cell.border.left.color.rgb == "00808080"
+    assert [c.alignment.horizontal for c in row[:6]] == [None, "center", None, None, None, "center"]
+    assert row[3].alignment.wrap_text and row[3].alignment.vertical == "top" and not row[4].alignment.wrap_text
+    assert [c.font.bold for c in row] == [False] * 6 + [True] + [False] * 7  # the total
+    nodes = wb["Tổng hợp theo tiêu chí"]
+    assert nodes.freeze_panes == "D6"
+    for code, depth, bold in (("I", 0, True), ("1.1", 1, True), ("1.1.3", 2, False)):
+        r = find_row(nodes, 1, code)
+        assert nodes.cell(row=r, column=2).alignment.indent == depth and nodes.cell(row=r, column=2).font.bold == bold
+        assert all(c.border.bottom.style == "thin" for c in nodes[r])  # blank cells too
+        scored = "0.00" if code == "I" else "General"  # the snapshot has the fields only: blank below
+        assert [c.number_format for c in nodes[r]] == ["General", "General", "General", scored, scored, "0", "0",
+                                                       "0.00"]  # fmt: skip
+    last = nodes.max_row
+    assert nodes.cell(row=last, column=2).value == "Tổng số điểm" and all(c.font.bold for c in nodes[last])
+
+
+def test_the_cycle_workbook_shades_and_formats_cells_as_before(client, running, province):
+    client.force_login(user_with_role("xem", Role.VIEWER, province, include_descendants=True))
+    wb = workbook(client.get(cycle_url(running["cycle"])))
+    summary = wb["Tổng hợp"]
+    assert summary.auto_filter.ref == f"A6:{get_column_letter(summary.max_column)}9"
+    assert {"A5:A6", "D5:D6", "E5:F5"} <= {str(r) for r in summary.merged_cells.ranges}
+    final = wb["Thẩm định"]
+    shaded = [c for row in final.iter_rows(min_row=7) for c in row if c.fill.fill_type == "solid"]
+    # the appraised unit and the one under appraisal; never the one still drafting
+    assert {c.column for c in shaded} == {4, 5} and all(c.fill.fgColor.rgb == "00FFF2CC" for c in shaded)
+    assert all(c.number_format == "0.00" and c.border.top.style == "thin" for c in shaded)

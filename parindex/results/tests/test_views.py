@@ -447,8 +447,9 @@ def test_the_csv_download_opens_in_excel_and_keeps_machine_decimals(client, rank
         response["Content-Disposition"]
         == 'attachment; filename="ket-qua-chi-so-CCHC-2026-tinh-quang-tri-khoi-xa-phuong.csv"'
     )
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = response.getvalue()  # served from storage: a streamed file
+    assert body.startswith(b"\xef\xbb\xbf")
+    header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert header[:4] == ["Thứ hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị"]
     assert header[4:6] == [
         "I. Công tác chỉ đạo, điều hành CCHC (tối đa 21)",
@@ -470,7 +471,11 @@ def test_the_json_download_has_decimals_as_strings(client, ranking):
     publication = ranking["publication"]
     response = client.get(reverse("results:publication-json", args=[publication.pk]))
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    document = json.loads(response.content)
+    assert (
+        response["Content-Disposition"]
+        == 'inline; filename="ket-qua-chi-so-CCHC-2026-tinh-quang-tri-khoi-xa-phuong.json"'
+    )
+    document = json.loads(response.getvalue())
     assert document["format"] == "parindex-results/1" and document["year"] == 2026
     assert document["decision"] == {"number": "165/QĐ-UBND", "date": "2027-02-20", "issuer": "UBND tỉnh Quảng Trị"}
     assert document["province"] == {"code": "44", "name": "Tỉnh Quảng Trị"}

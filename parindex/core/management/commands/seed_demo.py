@@ -33,11 +33,13 @@ from parindex.appraisals.models import ItemAppraisal, Sector
 from parindex.assessments import services as assessment_services
 from parindex.assessments.inputs import clean_inputs, to_stored
 from parindex.assessments.models import Answer, Assessment, AssessmentEvent, Assignment, Cycle
+from parindex.assessments.signals import projections_batched
 from parindex.assessments.workflow import Status
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.files import REFERENCE_FRAMEWORK, load_framework_path
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.indicators import projections
 from parindex.remediation import selectors as remediation_selectors
 from parindex.remediation import services as remediation_services
 from parindex.remediation.models import Action, ActionNote, Plan, PlanEvent, PlanItem
@@ -167,11 +169,16 @@ class Command(BaseCommand):
         self.stdout.write(result.message)
         self._extend_reference(result.version, timezone.localdate().year)
         with transaction.atomic():
-            province, communes = self._units(result.version)
-            users = self._users(province, communes)
-            self._cycles(province, communes, result.version, users)
-            self._indicators(communes, users)
-            self._late_dossiers(communes, users)
+            # Each service write below refreshes its assessments' stored projections (one refresh
+            # per answer saved): collected here and refreshed once when the block ends instead.
+            with projections_batched(sender=Assessment):
+                province, communes = self._units(result.version)
+                users = self._users(province, communes)
+                self._cycles(province, communes, result.version, users)
+                self._indicators(communes, users)
+                self._late_dossiers(communes, users)
+            # Loaded in bulk past the services: the forecasts' stored projections, computed once.
+            projections.refresh_all()
         self.stdout.write(f"\nTài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name, _position, role, where in LOGINS:
             unit = province if where == "province" else communes[0 if where == "A" else 1]
@@ -448,11 +455,13 @@ class Command(BaseCommand):
                     assessment=assessment, to=Status.SUBMITTED, actor=None, principal=head, note="Dữ liệu mẫu"
                 )
             elif mine:
-                for username, codes in ASSIGNED.items():
-                    for code in codes:
-                        Assignment.objects.create(
-                            assessment=assessment, criterion=fields[code], official=users[username]
-                        )
+                Assignment.objects.bulk_create(
+                    [
+                        Assignment(assessment=assessment, criterion=fields[code], official=users[username])
+                        for username, codes in ASSIGNED.items()
+                        for code in codes
+                    ]
+                )
         self._appraisal_under_way(cycle, communes, fields, users)
         done = Assessment.objects.filter(cycle=cycle).exclude(status=Status.DRAFT).count()
         self.stdout.write(f"Đã mở {cycle.name}: {cycle.assessments.count()} đơn vị, {done} đã gửi thẩm định.")

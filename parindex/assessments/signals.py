@@ -1,0 +1,60 @@
+"""What the apps above assessments listen to, so that nothing here imports upward.
+
+``projection_stale`` is sent, inside the writing transaction, by every service that changes
+what an assessment's forecast projection stands on: its answers and state (here), the
+appraisal's figures (``appraisals``), the figures tracked all year (``indicators``,
+``dossiers``). ``indicators.projections`` listens and stores the new projection in the same
+transaction, so the stored figures are never behind the data they come from.
+
+Send it with ``assessment_ids`` (those assessments), or with ``unit_ids`` and ``year`` (the
+assessments of those units in that year's cycles, whose tracked figures changed).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.dispatch import Signal
+
+projection_stale = Signal()
+
+_batch = threading.local()
+
+
+def projections_stale(
+    *, sender: object, assessment_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), year: int | None = None
+) -> None:
+    """Say that these assessments' projections must be computed again (inside the transaction).
+
+    Within ``projections_batched()`` the assessments are collected and said once at its end."""
+    ids, units = sorted(set(assessment_ids)), sorted(set(unit_ids))
+    if not ids and not (units and year is not None):
+        return
+    pending = getattr(_batch, "pending", None)
+    if pending is not None:
+        pending["ids"].update(ids)
+        if units and year is not None:
+            pending["units"].setdefault(year, set()).update(units)
+        return
+    projection_stale.send(sender=sender, assessment_ids=ids, unit_ids=units, year=year)
+
+
+@contextmanager
+def projections_batched(sender: object = None) -> Iterator[None]:
+    """Collect the stale projections of many writes (an import of many answers) and refresh them
+    once at the end, still inside the caller's transaction; nothing is said if the block fails."""
+    if getattr(_batch, "pending", None) is not None:  # already batching: the outer block says it
+        yield
+        return
+    _batch.pending = pending = {"ids": set(), "units": {}}
+    try:
+        yield
+    finally:
+        _batch.pending = None
+    years = pending["units"]
+    if pending["ids"] or not years:
+        projections_stale(sender=sender, assessment_ids=pending["ids"])
+    for year, units in years.items():
+        projections_stale(sender=sender, unit_ids=units, year=year)
