@@ -8,6 +8,7 @@ from django import forms
 
 from parindex.appraisals.models import Sector
 from parindex.assessments.forms import AnswerForm
+from parindex.core.forms import ListFilterForm, unit_search_field
 
 
 class AppraisalForm(AnswerForm):
@@ -105,18 +106,11 @@ class AppraiserAssignmentForm(forms.Form):
         return data
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(ListFilterForm):
     """The appraisal list's filters (GET): a unit's name or code, the cycle (by year), a status,
     a field of my part."""
 
-    q = forms.CharField(
-        label="Tìm đơn vị",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Tên hoặc mã xã, phường", "autocomplete": "off"}
-        ),
-    )
+    q = unit_search_field()
     ky = forms.TypedChoiceField(label="Năm", required=False, coerce=int, empty_value=None, choices=())
     trang_thai = forms.ChoiceField(label="Trạng thái", required=False, choices=())
     linh_vuc = forms.ChoiceField(label="Lĩnh vực", required=False, choices=())
@@ -138,8 +132,4 @@ class QueueFilterForm(forms.Form):
 
     def filters(self) -> dict[str, Any]:
         """What was chosen but the cycle (an invalid choice is left out: the list shows more)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: data[k] for k in ("trang_thai", "linh_vuc", "q") if data.get(k)}
+        return {k: v for k, v in super().filters().items() if k in ("trang_thai", "linh_vuc", "q")}

@@ -264,18 +264,10 @@ class Item:
         return "Sửa điểm thẩm định" if self.first else "Thẩm định"
 
 
-@dataclass
-class Section:
-    """One field (lĩnh vực) of the appraiser's part, with its progress."""
+class ItemCounts:
+    """How many of ``items`` are appraised, differ from the self-assessment, await round 2."""
 
-    node: scoring.Node
     items: list[Item]
-    self_total: Decimal = Decimal(0)
-    final_total: Decimal = Decimal(0)
-
-    @property
-    def code(self) -> str:
-        return self.node.code
 
     @property
     def appraised(self) -> int:
@@ -288,6 +280,20 @@ class Section:
     @property
     def awaiting_second(self) -> int:
         return sum(item.awaiting_second for item in self.items)
+
+
+@dataclass
+class Section(ItemCounts):
+    """One field (lĩnh vực) of the appraiser's part, with its progress."""
+
+    node: scoring.Node
+    items: list[Item]
+    self_total: Decimal = Decimal(0)
+    final_total: Decimal = Decimal(0)
+
+    @property
+    def code(self) -> str:
+        return self.node.code
 
     @property
     def delta(self) -> Decimal:
@@ -303,7 +309,7 @@ class Section:
 
 
 @dataclass
-class AppraisalPage:
+class AppraisalPage(ItemCounts):
     assessment: Assessment
     scores: selectors.Scores
     sections: list[Section]
@@ -316,18 +322,6 @@ class AppraisalPage:
     @property
     def items(self) -> list[Item]:
         return [item for section in self.sections for item in section.items]
-
-    @property
-    def appraised(self) -> int:
-        return sum(item.appraised for item in self.items)
-
-    @property
-    def differing(self) -> int:
-        return sum(item.differs for item in self.items)
-
-    @property
-    def awaiting_second(self) -> int:
-        return sum(item.awaiting_second for item in self.items)
 
     @property
     def acceptable(self) -> int:

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 
+from parindex.core.forms import ListFilterForm, unit_search_field
+
 
 class AnswerForm(forms.Form):
     """Every input any rule kind takes; the service checks them against the item's rule."""
@@ -131,18 +133,11 @@ class ExtensionForm(forms.Form):
         self.fields["stage"].choices = Stage.choices
 
 
-class AssessmentFilterForm(forms.Form):
+class AssessmentFilterForm(ListFilterForm):
     """The assessment list's filters (GET): a unit's name or code, the year, the status, the old
     district (before the 2025 reform) the unit was in or came from."""
 
-    q = forms.CharField(
-        label="Tìm đơn vị",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Tên hoặc mã xã, phường", "autocomplete": "off"}
-        ),
-    )
+    q = unit_search_field()
     nam = forms.TypedChoiceField(label="Năm", required=False, coerce=int, empty_value=None, choices=())
     trang_thai = forms.ChoiceField(label="Trạng thái", required=False, choices=())
     huyen = forms.TypedChoiceField(
@@ -158,10 +153,3 @@ class AssessmentFilterForm(forms.Form):
         self.fields["huyen"].choices = [("", "Mọi huyện")] + districts
         if not districts:
             del self.fields["huyen"]
-
-    def filters(self) -> dict[str, Any]:
-        """What was chosen (an invalid choice is left out: the list shows more, never an error)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}

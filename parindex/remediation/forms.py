@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from parindex.core.forms import ListFilterForm, unit_search_field
 from parindex.remediation.workflow import ActionStatus, DeadlineKind, PlanStatus
 
 DATE_HINT = "dd/mm/yyyy"
@@ -158,18 +159,11 @@ class ProgressForm(forms.Form):
 NO_PLAN = "chua-lap"
 
 
-class ResultFilterForm(forms.Form):
+class ResultFilterForm(ListFilterForm):
     """The filters of my units' published results (GET): a unit's name or code, the year of the
     results, the state of the plan (none drafted yet, or a plan status)."""
 
-    q = forms.CharField(
-        label="Tìm đơn vị",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Tên hoặc mã xã, phường", "autocomplete": "off"}
-        ),
-    )
+    q = unit_search_field()
     nam = forms.TypedChoiceField(label="Năm kết quả", required=False, coerce=int, empty_value=None, choices=())
     ke_hoach = forms.ChoiceField(
         label="Kế hoạch khắc phục",
@@ -180,10 +174,3 @@ class ResultFilterForm(forms.Form):
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["nam"].choices = [("", "Mọi năm")] + [(y, str(y)) for y in years]
-
-    def filters(self) -> dict[str, Any]:
-        """What was chosen (an invalid choice is left out: the list shows more, never an error)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}

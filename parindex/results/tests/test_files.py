@@ -31,6 +31,7 @@ from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import files, services
 from parindex.results.models import OpenDataFile, PublicationFile, PublishedResult, PublishedScore
 from parindex.results.tests.factories import bulk_cycle, bulk_units
+from parindex.results.tests.test_excel import CYCLE_ACCESS
 from parindex.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -235,15 +236,7 @@ def test_a_second_correction_points_every_older_file_at_the_one_in_force(
 
 # -- the Quyết định (.docx) -------------------------------------------------------------------------
 
-DOCX_ACCESS = {
-    "officer": (Role.COMMUNE_OFFICER, "commune", 404),
-    "head": (Role.COMMUNE_HEAD, "commune", 404),
-    "appraiser": (Role.APPRAISER, "province", 404),
-    "council": (Role.COUNCIL_CHAIR, "province", 200),
-    "admin": (Role.PROVINCE_ADMIN, "province", 200),
-    "viewer": (Role.VIEWER, "province", 200),
-    "elsewhere": (Role.PROVINCE_ADMIN, "other_province", 404),
-}
+DOCX_ACCESS = CYCLE_ACCESS  # the Quyết định is for those who see the board, as the cycle workbook
 
 
 @pytest.mark.parametrize("persona", list(DOCX_ACCESS))
