@@ -212,9 +212,10 @@ def answer_save(
         return answer
     # No lock needed: revisions only grow, so if the conditional update below still finds the
     # revision read here, the row still holds what was read (the audit's "before").
-    current = Answer.objects.filter(assessment=assessment, criterion=criterion, revision=base_revision).first()
+    rows = Answer.objects.filter(assessment=assessment, criterion=criterion, revision=base_revision)
+    current = rows.first()
     now = timezone.now()
-    updated = Answer.objects.filter(assessment=assessment, criterion=criterion, revision=base_revision).update(
+    updated = rows.update(
         inputs=stored, explanation=explanation, revision=F("revision") + 1, updated_by=actor, updated_at=now
     )
     if not updated or current is None:

@@ -42,9 +42,11 @@ def projections_stale(
 
 
 @contextmanager
-def projections_batched(sender: object = None) -> Iterator[None]:
+def projections_batched(sender: object = None, *, discard: bool = False) -> Iterator[None]:
     """Collect the stale projections of many writes (an import of many answers) and refresh them
-    once at the end, still inside the caller's transaction; nothing is said if the block fails."""
+    once at the end, still inside the caller's transaction; nothing is said if the block fails.
+    ``discard``: nothing is said at all, the caller computing every projection itself afterwards
+    (a bulk loader that also writes past the services)."""
     if getattr(_batch, "pending", None) is not None:  # already batching: the outer block says it
         yield
         return
@@ -53,8 +55,8 @@ def projections_batched(sender: object = None) -> Iterator[None]:
         yield
     finally:
         _batch.pending = None
-    years = pending["units"]
-    if pending["ids"] or not years:
-        projections_stale(sender=sender, assessment_ids=pending["ids"])
-    for year, units in years.items():
+    if discard:
+        return
+    projections_stale(sender=sender, assessment_ids=pending["ids"])
+    for year, units in pending["units"].items():
         projections_stale(sender=sender, unit_ids=units, year=year)

@@ -155,7 +155,9 @@ def projected_inputs(
     whatever their number."""
     # A draft has no appraisal yet; only drafts take the figures tracked all year.
     drafts = [a for a in units if a.status == Status.DRAFT]
-    self_inputs, rounds = cycle_inputs((a.pk for a in units), appraised=[a.pk for a in units if a not in drafts])
+    self_inputs, rounds = cycle_inputs(
+        (a.pk for a in units), appraised=[a.pk for a in units if a.status != Status.DRAFT]
+    )
     links = {leaf.code: name for leaf in spec.leaves if (name := indicator_code(spec, leaf.code))}
     figures = _indicator_inputs(drafts, links, year) if drafts else {}
     register_leaves = [code for code, kind in source_codes(spec).items() if kind == REGISTER]
@@ -187,15 +189,16 @@ def own_projection(assessment: Assessment) -> tuple[scoring.UnitScore, dict[str,
 def forecast(assessment: Assessment, raw_changes: Mapping[str, str] | None = None) -> Forecast:
     """The assessment's projection among its cycle's units, and the what-if of ``raw_changes``
     when given. The unit is scored by the engine; the other units stand where their stored
-    projections (``projections``) put them, so the cost does not grow with their number (six
-    queries, with or without a what-if; none writes)."""
+    projections (``projections``) put them, so the cost does not grow with their number (four
+    queries at most, with or without a what-if; none writes)."""
     cycle = assessment.cycle
     spec = framework_version_spec(cycle.framework_version)
     projected, used_by = projected_inputs([assessment], spec, cycle.year)
     own = projected[assessment.pk]
     score = score_projected(spec, own)
     changes, problems = changes_from(spec, raw_changes) if raw_changes else ({}, [])
-    what_if = score_projected(spec, own | changes) if changes and not problems else None
+    changed = own | changes
+    what_if = score_projected(spec, changed) if changes and not problems else None
     places = _places(assessment, [score.percent] + ([what_if.percent] if what_if is not None else []))
     result = Forecast(
         assessment=assessment,
@@ -206,5 +209,5 @@ def forecast(assessment: Assessment, raw_changes: Mapping[str, str] | None = Non
         problems=problems,
     )
     if what_if is not None:
-        result.what_if = Projection(what_if, places[1], own | changes)
+        result.what_if = Projection(what_if, places[1], changed)
     return result

@@ -74,8 +74,7 @@ def _computed(units: list[Assessment]) -> dict[int, Stored]:
 
 
 def _query(assessment_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), year: int | None = None) -> Any:
-    ids, units = list(assessment_ids), list(unit_ids)
-    where = Q(pk__in=ids) if ids else Q(pk__in=[])
+    where, units = Q(pk__in=list(assessment_ids)), list(unit_ids)
     if units and year is not None:  # tracked figures count only while self-assessing
         where |= Q(unit_id__in=units, cycle__year=year, status=Status.DRAFT)
     return Assessment.objects.filter(where)
@@ -108,11 +107,9 @@ def on_projection_stale(sender: object, **kwargs: Any) -> None:
     refresh(assessment_ids=kwargs["assessment_ids"], unit_ids=kwargs["unit_ids"], year=kwargs["year"])
 
 
-def on_migrated(sender: object, using: str = "default", **kwargs: Any) -> None:
+def on_migrated(sender: object, **kwargs: Any) -> None:
     """Compute the projections still missing (assessments from before they were stored)."""
-    ids = list(Assessment.objects.using(using).filter(projected_at__isnull=True).values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        refresh(assessment_ids=ids[start : start + BATCH])
+    _refresh_in_batches(Assessment.objects.filter(projected_at__isnull=True))
 
 
 @dataclass(frozen=True)
@@ -128,22 +125,23 @@ def check(*, cycle_ids: Iterable[int] | None = None) -> list[Difference]:
     qs = Assessment.objects.select_related("cycle__framework_version", "unit").order_by("pk")
     if cycle_ids is not None:
         qs = qs.filter(cycle_id__in=list(cycle_ids))
-    out: list[Difference] = []
     units = list(qs)
-    for start in range(0, len(units), BATCH):
-        batch = units[start : start + BATCH]
-        computed = _computed(batch)
-        for a in batch:
-            stored = Stored.read(a)
-            if stored != computed[a.pk]:
-                out.append(Difference(a.pk, a.unit.name, stored, computed[a.pk]))
-    return out
+    computed = _computed(units)
+    return [
+        Difference(a.pk, a.unit.name, stored, computed[a.pk])
+        for a in units
+        if (stored := Stored.read(a)) != computed[a.pk]
+    ]
 
 
 def refresh_all(*, cycle_ids: Iterable[int] | None = None) -> int:
     """Compute every projection again (after an upgrade or a bulk load), a batch per transaction."""
-    qs = Assessment.objects.order_by("pk")
+    qs = Assessment.objects.all()
     if cycle_ids is not None:
         qs = qs.filter(cycle_id__in=list(cycle_ids))
-    ids = list(qs.values_list("pk", flat=True))
+    return _refresh_in_batches(qs)
+
+
+def _refresh_in_batches(assessments: Any) -> int:
+    ids = list(assessments.order_by("pk").values_list("pk", flat=True))
     return sum(refresh(assessment_ids=ids[start : start + BATCH]) for start in range(0, len(ids), BATCH))

@@ -169,15 +169,15 @@ class Command(BaseCommand):
         self.stdout.write(result.message)
         self._extend_reference(result.version, timezone.localdate().year)
         with transaction.atomic():
-            # Each service write below refreshes its assessments' stored projections (one refresh
-            # per answer saved): collected here and refreshed once when the block ends instead.
-            with projections_batched(sender=Assessment):
+            # Each service write below would refresh its assessments' stored projections (one
+            # refresh per answer saved); much is also loaded in bulk past the services, so every
+            # projection is computed once afterwards instead.
+            with projections_batched(sender=Assessment, discard=True):
                 province, communes = self._units(result.version)
                 users = self._users(province, communes)
                 self._cycles(province, communes, result.version, users)
                 self._indicators(communes, users)
                 self._late_dossiers(communes, users)
-            # Loaded in bulk past the services: the forecasts' stored projections, computed once.
             projections.refresh_all()
         self.stdout.write(f"\nTài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name, _position, role, where in LOGINS:
