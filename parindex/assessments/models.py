@@ -83,6 +83,11 @@ class Assessment(models.Model):
     projected_class = models.CharField("xếp loại dự kiến", max_length=64, blank=True)
     projected_missing = models.PositiveIntegerField("tiêu chí chưa có số liệu (dự kiến)", null=True, blank=True)
     projected_at = models.DateTimeField("tính lúc", null=True, blank=True)
+    # A draft's inputs taken from the figures tracked all year (leaf code -> stored inputs), as
+    # the last full computation found them: an answer saved to a draft is then projected from
+    # its answers and these, without reading the indicators and the register again. None when
+    # not computed yet or not a draft.
+    projected_tracked = models.JSONField("số liệu theo dõi dùng cho dự kiến", null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["cycle", "unit__name"]

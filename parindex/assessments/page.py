@@ -162,9 +162,10 @@ class Row:
     lock: str = ""  # why this person may not change it ("" when they may, or for parents)
     mine: bool = False  # assigned to this person
     is_open: bool = False
-    url: str = ""  # the page with this row open
-    close_url: str = ""
+    # The view its links keep, and the page's path (set by ``_arrange``): ``url``, ``close_url``.
+    links: tuple[str, View] | None = None
     linkable: list[Evidence] = field(default_factory=list)  # documents not yet linked to it
+    has_evidence: bool = False  # at least one document serves it (``evidence`` may not be read)
     # Once published: the appraised score and the appraisers' comment.
     final: Any = None
     comment: str = ""
@@ -177,6 +178,15 @@ class Row:
     @property
     def code(self) -> str:
         return self.node.code
+
+    @cached_property
+    def url(self) -> str:
+        """The page with this row open (written when shown: most rows' links are not)."""
+        return self.links[0] + replace(self.links[1], open=self.code).query() if self.links else ""
+
+    @cached_property
+    def close_url(self) -> str:
+        return self.links[0] + replace(self.links[1], open="").query() if self.links else ""
 
     @property
     def state_label(self) -> str:
@@ -297,9 +307,12 @@ class Page:
     all_count: int = 0
     sourced: list[Row] = field(default_factory=list)
     # What stops the submission (every field), with a link to each row.
-    problems: list[tuple[Missing, str]] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
     refusal_url: str = ""
     refusal_close_url: str = ""
+    # A row's answer to its save: the rows' side (source, documents, attachment forms) is not
+    # read again; the browser keeps the one it shows (hx-preserve).
+    kept_side: bool = False
 
     @property
     def open_rows(self) -> bool:
@@ -336,6 +349,11 @@ class Page:
     def hidden(self) -> list[tuple[str, str]]:
         return self.view.hidden()
 
+    @cached_property
+    def problems(self) -> list[tuple[Missing, str]]:
+        """What stops the submission (every field), each with a link to its row."""
+        return [(m, self.url(View(open=m.code, refusal=True)) + f"#leaf-{m.code}") for m in self.missing]
+
     @property
     def refusal(self) -> list[tuple[Progress, list[tuple[Missing, str]]]]:
         """The problems grouped by field, in the framework's order."""
@@ -368,21 +386,73 @@ class Page:
         return reverse("assessments:assessment-detail", args=[self.assessment.pk])
 
 
+@dataclass
+class Loaded:
+    """What the page reads besides the assessment and the framework."""
+
+    answers: dict[str, Answer]
+    evidence: list[Evidence]  # the documents with their criteria and files ([] when not read)
+    evidenced: set[str]  # the codes at least one document serves
+    assigned: dict[str, Any]  # criterion code -> the official it is assigned to
+    extended: dict[str, Any]  # stage -> the latest extension's last day
+    extensions: list[DeadlineExtension] = field(default_factory=list)
+    request: Any = None  # the latest clarification request while under appraisal
+    sources: dict[str, InputSource] = field(default_factory=dict)
+    kept_side: bool = False
+
+
 def self_assessment_page(
     assessment: Assessment, principal: Principal, view: View | None = None, *, sources_for: set[str] | None = None
 ) -> Page:
     """The page's data. ``sources_for`` limits the sources read to these leaves (a row's answer
     to a save: the other leaves' offers have not changed, so their section is left as shown)."""
-    view = view or View()
     spec = framework_version_spec(assessment.cycle.framework_version)
     answers = assessment_answers(assessment)
     evidence = evidence_with_files(assessment)
-    assignments = list(Assignment.objects.filter(assessment=assessment).select_related("criterion", "official"))
     extensions = list(assessment.extensions.select_related("granted_by"))
-    request = latest_request(assessment) if assessment.status in UNDER_APPRAISAL else None
+    extended: dict[str, Any] = {}
+    for e in extensions:
+        extended.setdefault(e.stage, e.until)
+    loaded = Loaded(
+        answers=answers,
+        evidence=evidence,
+        evidenced={c.code for item in evidence for c in item.criteria.all()},
+        assigned={
+            a.criterion.code: a.official
+            for a in Assignment.objects.filter(assessment=assessment).select_related("criterion", "official")
+        },
+        extended=extended,
+        extensions=extensions,
+        request=latest_request(assessment) if assessment.status in UNDER_APPRAISAL else None,
+        sources=input_sources(assessment, spec, answers=answers, only=sources_for),
+    )
+    return build_page(assessment, principal, view or View(), loaded)
+
+
+def row_page(assessment: Assessment, principal: Principal, view: View, answers: dict[str, Answer]) -> Page:
+    """The page as a draft's row save answers it, from what ``selectors.assessment_to_change``
+    read with the assessment and the answers the save holds: no query, but the open row's
+    source when it has one. The rows' side panels are not built (``kept_side``)."""
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    loaded = Loaded(
+        answers=answers,
+        evidence=[],
+        evidenced=assessment.evidenced,
+        assigned=assessment.assigned,
+        extended={Stage.SELF_ASSESSMENT: assessment.self_assessment_extended},
+        sources=input_sources(assessment, spec, answers=answers, only={view.open} if view.open else set()),
+        kept_side=True,
+    )
+    return build_page(assessment, principal, view, loaded)
+
+
+def build_page(assessment: Assessment, principal: Principal, view: View, loaded: Loaded) -> Page:
+    """Rows, progress, filters and what stops a submission, from what was read (pure)."""
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    answers, evidence, request = loaded.answers, loaded.evidence, loaded.request
     responses = assessment_responses(answers)
     result = scoring.score(spec, responses)
-    sources = input_sources(assessment, spec, answers=answers, only=sources_for)
+    sources = loaded.sources
     status = assessment.status
     today = timezone.localdate()
     if status == Status.CLARIFICATION and request is not None:
@@ -390,14 +460,14 @@ def self_assessment_page(
         stage = Stage.CLARIFICATION
     else:
         due, stage = assessment.cycle.self_assessment_due, Stage.SELF_ASSESSMENT
-    extended = next((e.until for e in extensions if e.stage == stage), None)
+    extended = loaded.extended.get(stage)
     late = status in (Status.DRAFT, Status.CLARIFICATION) and not window_open(due, extended, today)
 
     by_code: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         for criterion in item.criteria.all():
             by_code[criterion.code].append(item)
-    assigned = {a.criterion.code: a.official for a in assignments}
+    assigned = loaded.assigned
     editable = assessment.status in EDITABLE and not late
     unit = assessment.unit
     asked = {item.criterion.code: item for item in request.items.all()} if request is not None else {}
@@ -405,7 +475,7 @@ def self_assessment_page(
         _answerable(spec, request, assigned, principal, unit) if status == Status.CLARIFICATION and not late else set()
     )
     explanations = {code: a.explanation for code, a in answers.items()}
-    problems = submission_problems(spec, responses, explanations, set(by_code)) if status in EDITABLE else []
+    problems = submission_problems(spec, responses, explanations, loaded.evidenced) if status in EDITABLE else []
     unsupported = {m.code for m in problems}
     lock_reason = _lock_reason(assessment, principal, late)
 
@@ -424,6 +494,7 @@ def self_assessment_page(
             field_progress.append(current_field)
         owners = _owners(spec, node, assigned)
         row = Row(node, ns, answers.get(node.code), by_code.get(node.code, []), owners)
+        row.has_evidence = node.code in loaded.evidenced
         row.field_code = current_field.code if current_field is not None else node.code
         if appraised is not None:
             row.final = appraised.node(node.code, decimal_sep=",")
@@ -471,11 +542,12 @@ def self_assessment_page(
         can_assign=editable and permissions.can_assign(principal, unit),
         due=extended if extended and extended > due else due,
         late=late,
-        extensions=extensions,
+        extensions=loaded.extensions,
         request=request,
         answerable=answerable,
         can_extend=is_province_admin(principal, unit) and status in (Status.DRAFT, Status.CLARIFICATION),
         appraised=appraised,
+        kept_side=loaded.kept_side,
     )
     _arrange(page, view, problems)
     return page
@@ -512,8 +584,7 @@ def _arrange(page: Page, asked_for: View, missing: list[Missing]) -> None:
         # A row's links stay in the view shown when it is in it, else go to its own field.
         own = view if scope in (ALL_FIELDS, row.field_code) else View(field=row.field_code, refusal=view.refusal)
         row.is_open = row.code == opened
-        row.url = page.url(replace(own, open=row.code))
-        row.close_url = page.url(replace(own, open=""))
+        row.links = (page.path, own)
     for progress in page.fields:
         progress.current = progress.code == scope
         progress.url = page.url(View(field=progress.code, filter=view.filter, refusal=view.refusal))
@@ -530,7 +601,7 @@ def _arrange(page: Page, asked_for: View, missing: list[Missing]) -> None:
     page.all_url = page.url(replace(view, filter="", open=None))
     page.all_count = len(in_scope)
     page.sourced = [r for r in leaves if r.source is not None]
-    page.problems = [(m, page.url(View(open=m.code, refusal=True)) + f"#leaf-{m.code}") for m in missing]
+    page.missing = missing
     page.refusal_url = page.url(replace(view, refusal=True, open=None)) + "#chua-du"
     page.refusal_close_url = page.url(replace(view, refusal=False, open=None))
 
@@ -645,7 +716,11 @@ def editable_codes(assessment: Assessment, principal: Principal) -> set[str]:
         return open_codes
     if not permissions.can_view(principal, unit):
         return set()
-    assigned = dict(Assignment.objects.filter(assessment=assessment).values_list("criterion__code", "official_id"))
+    held = getattr(assessment, "assigned", None)  # read with the assessment (``assessment_to_change``)
+    if held is not None:
+        assigned = {code: owner.pk for code, owner in held.items()}
+    else:
+        assigned = dict(Assignment.objects.filter(assessment=assessment).values_list("criterion__code", "official_id"))
     return {
         code
         for code in open_codes

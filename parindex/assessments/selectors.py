@@ -3,20 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models.functions import JSONArray
 
 from parindex import scoring
+from parindex.accounts.models import User
 from parindex.assessments.inputs import to_response
-from parindex.assessments.models import Answer, Assessment, DeadlineExtension, Evidence, EvidenceFile
-from parindex.frameworks.selectors import framework_version_spec
+from parindex.assessments.models import (
+    Answer,
+    Assessment,
+    Assignment,
+    DeadlineExtension,
+    Evidence,
+    EvidenceFile,
+    Stage,
+)
+from parindex.core.aggregates import json_rows
+from parindex.frameworks.selectors import criterion_codes, framework_version_spec
 
 
 def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
     """Answers by criterion code (one query)."""
     rows = Answer.objects.filter(assessment=assessment).select_related("criterion")
     return {a.criterion.code: a for a in rows}
+
+
+def answers_to_change(assessment: Assessment) -> dict[str, Answer]:
+    """``assessment_answers`` for a save, without their criteria (codes from the cached tree):
+    the answers' own columns are all a row's save reads (one query)."""
+    codes = criterion_codes(assessment.cycle.framework_version)
+    return {codes[a.criterion_id]: a for a in Answer.objects.filter(assessment=assessment).order_by()}
 
 
 def assessment_responses(answers: dict[str, Answer]) -> dict[str, dict[str, Any]]:
@@ -63,7 +83,10 @@ def commune_officials(unit: Any) -> list[Any]:
 
 
 def extended_until(assessment: Assessment, stage: str) -> dt.date | None:
-    """The latest extension granted to the unit for ``stage`` (one query)."""
+    """The latest extension granted to the unit for ``stage`` (one query, none when the
+    assessment was read with it: ``assessment_to_change``)."""
+    if stage == Stage.SELF_ASSESSMENT and hasattr(assessment, "self_assessment_extended"):
+        return assessment.self_assessment_extended
     return (
         DeadlineExtension.objects.filter(assessment=assessment, stage=stage)
         .order_by("-granted_at", "-pk")
@@ -154,3 +177,61 @@ def assessment_search(
         came_from = UnitSuccession.objects.filter(successor_id=OuterRef("unit_id"), predecessor__parent_id=huyen)
         rows = rows.filter(Q(unit__parent_id=huyen) | Exists(came_from))
     return rows.select_related("cycle", "unit").order_by("-cycle__year", "unit__name", "pk")
+
+
+# -- one assessment, read to be changed from its page -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The official a criterion is assigned to, as the page shows them (read with the assessment)."""
+
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@functools.cache
+def _to_change() -> Any:
+    """``assessment_to_change``'s query, built once per process (building it costs more than
+    running it): querysets are immutable, each call filters a clone."""
+    latest_extension = (
+        DeadlineExtension.objects.filter(assessment=OuterRef("pk"), stage=Stage.SELF_ASSESSMENT)
+        .order_by("-granted_at", "-pk")
+        .values("until")[:1]
+    )
+    names = ("official__full_name", "official__first_name", "official__last_name", "official__username")
+    return (
+        Assessment.objects.select_related("cycle__framework_version", "unit")
+        .select_for_update(of=("self",))
+        .annotate(
+            self_assessment_extended=Subquery(latest_extension),
+            assignment_rows=json_rows(
+                Assignment.objects.all(), "assessment", JSONArray("criterion_id", "official_id", *names)
+            ),
+            evidence_rows=json_rows(
+                Evidence.criteria.through.objects.all(), "evidence__assessment", JSONArray("criterion_id")
+            ),
+        )
+        .order_by()
+    )
+
+
+def assessment_to_change(pk: int) -> Assessment | None:
+    """The assessment with its cycle, unit and framework version, its row locked for the caller's
+    transaction (two changes of one assessment then follow each other, so each projects from
+    the other's answers), and, in the same query, what a row of its page needs besides its
+    answers: ``self_assessment_extended`` (the latest extension of the self-assessment
+    deadline), ``assigned`` (criterion code -> Owner) and ``evidenced`` (the codes with evidence)."""
+    assessment = next(iter(_to_change().filter(pk=pk)[:1]), None)
+    if assessment is None:
+        return None
+    codes = criterion_codes(assessment.cycle.framework_version)
+    assessment.assigned = {
+        codes[criterion]: Owner(official, str(User(full_name=full, first_name=first, last_name=last, username=name)))
+        for criterion, official, full, first, last, name in assessment.assignment_rows or ()
+    }
+    assessment.evidenced = {codes[criterion] for (criterion,) in assessment.evidence_rows or ()}
+    return assessment

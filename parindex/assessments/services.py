@@ -172,7 +172,6 @@ def audit(
     )
 
 
-@transaction.atomic
 def answer_save(
     *,
     assessment: Assessment,
@@ -181,13 +180,38 @@ def answer_save(
     explanation: str = "",
     base_revision: int | None,
     actor: Any,
+    held: dict[str, Answer] | None = None,
 ) -> Answer:
     """Save one sub-criterion's inputs, checked by its rule.
 
     ``base_revision`` is the revision the editor started from (None for a first answer). If
     someone saved in between, nothing is written and a ValidationError says so: no update
     is ever lost silently.
+
+    ``held``: every answer of the assessment by code, read by a caller that holds the
+    assessment's row locked in its own transaction (``selectors.assessment_to_change``, as the
+    page's row save does). The save then reads nothing again and takes no savepoint: it checks
+    the revision against ``held``, writes the row and its audit entry, updates ``held`` in place
+    and projects from it. A ValidationError then leaves the caller's transaction to be rolled
+    back: let it leave its atomic block.
     """
+    if held is None:
+        with transaction.atomic():
+            return _answer_save(assessment, criterion, inputs, explanation, base_revision, actor, None)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("answer_save(held=...) runs inside the transaction that locked the assessment")
+    return _answer_save(assessment, criterion, inputs, explanation, base_revision, actor, held)
+
+
+def _answer_save(
+    assessment: Assessment,
+    criterion: Criterion,
+    inputs: dict[str, Any],
+    explanation: str,
+    base_revision: int | None,
+    actor: Any,
+    held: dict[str, Answer] | None,
+) -> Answer:
     _require_inputs_open(assessment)
     _require_editable(assessment, [criterion.code])
     if criterion.version_id != assessment.cycle.framework_version_id or not criterion.rule_kind:
@@ -199,6 +223,8 @@ def answer_save(
         raise ValidationError(str(exc), code="invalid") from None
     explanation = explanation.strip()
     new = {"inputs": stored, "explanation": explanation}
+    if held is not None:
+        return _save_held(assessment, criterion, stored, explanation, base_revision, actor, held)
     if base_revision is None:
         try:
             with transaction.atomic():
@@ -227,6 +253,48 @@ def answer_save(
             projections_stale(sender=Answer, assessment_ids=[assessment.pk])
     current.inputs, current.explanation, current.revision = stored, explanation, base_revision + 1
     current.updated_by, current.updated_at = actor if getattr(actor, "pk", None) else None, now
+    return current
+
+
+def _save_held(
+    assessment: Assessment,
+    criterion: Criterion,
+    stored: dict[str, Any],
+    explanation: str,
+    base_revision: int | None,
+    actor: Any,
+    held: dict[str, Answer],
+) -> Answer:
+    """The save of ``answer_save(held=...)``: the answer as read under the assessment's lock is
+    the one the editor must have started from."""
+    code, new = criterion.code, {"inputs": stored, "explanation": explanation}
+    current = held.get(code)
+    if (current.revision if current is not None else None) != base_revision:
+        raise _conflict(criterion)
+    now = timezone.now()
+    if current is None:
+        try:  # someone not holding the lock may still have written it: no savepoint, the caller rolls back
+            current = Answer.objects.create(
+                assessment=assessment, criterion=criterion, inputs=stored, explanation=explanation, updated_by=actor
+            )
+        except IntegrityError:
+            raise _conflict(criterion) from None
+        before = None
+    else:
+        rows = Answer.objects.filter(pk=current.pk, revision=base_revision)
+        if not rows.update(
+            inputs=stored, explanation=explanation, revision=F("revision") + 1, updated_by=actor, updated_at=now
+        ):
+            raise _conflict(criterion)
+        before = {"inputs": current.inputs, "explanation": current.explanation}
+        current.inputs, current.explanation, current.revision = stored, explanation, base_revision + 1
+        current.updated_by, current.updated_at = actor if getattr(actor, "pk", None) else None, now
+    held[code] = current
+    if before != new:
+        audit(assessment=assessment, criterion=criterion, action=AuditAction.ANSWER, actor=actor, old=before, new=new)
+    if before is None or before["inputs"] != stored:
+        answers = {c: a.inputs for c, a in held.items()}
+        projections_stale(sender=Answer, assessment_ids=[assessment.pk], held={assessment.pk: (assessment, answers)})
     return current
 
 

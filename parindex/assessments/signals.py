@@ -7,14 +7,19 @@ appraisal's figures (``appraisals``), the figures tracked all year (``indicators
 transaction, so the stored figures are never behind the data they come from.
 
 Send it with ``assessment_ids`` (those assessments), or with ``unit_ids`` and ``year`` (the
-assessments of those units in that year's cycles, whose tracked figures changed).
+assessments of those units in that year's cycles, whose tracked figures changed). ``held``
+maps an assessment id to ``(assessment, answers)`` when the sender holds that assessment's row
+locked in its transaction and has read all its answers' stored inputs (code -> inputs) under
+that lock, with its own change applied: the listener may then project from them without
+reading anything again.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from django.dispatch import Signal
 
@@ -24,7 +29,12 @@ _batch = threading.local()
 
 
 def projections_stale(
-    *, sender: object, assessment_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), year: int | None = None
+    *,
+    sender: object,
+    assessment_ids: Iterable[int] = (),
+    unit_ids: Iterable[int] = (),
+    year: int | None = None,
+    held: Mapping[int, tuple[Any, dict[str, Any]]] | None = None,
 ) -> None:
     """Say that these assessments' projections must be computed again (inside the transaction).
 
@@ -38,7 +48,7 @@ def projections_stale(
         if units and year is not None:
             pending["units"].setdefault(year, set()).update(units)
         return
-    projection_stale.send(sender=sender, assessment_ids=ids, unit_ids=units, year=year)
+    projection_stale.send(sender=sender, assessment_ids=ids, unit_ids=units, year=year, held=held or {})
 
 
 @contextmanager

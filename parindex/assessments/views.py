@@ -11,9 +11,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,15 +35,16 @@ from parindex.assessments.forms import (
     TransitionForm,
 )
 from parindex.assessments.inputs import describe_change_value
-from parindex.assessments.models import Assessment, Assignment, AuditEntry, Evidence, EvidenceFile
-from parindex.assessments.page import Page, Typed, View, editable_codes, self_assessment_page
+from parindex.assessments.models import Answer, Assessment, Assignment, AuditEntry, Evidence, EvidenceFile
+from parindex.assessments.page import Page, Typed, View, editable_codes, row_page, self_assessment_page
 from parindex.assessments.rules_check import submission_problems
+from parindex.assessments.selectors import answers_to_change, assessment_to_change
 from parindex.assessments.workflow import Status
 from parindex.core.downloads import stored_file_response
 from parindex.core.flash import flash_form_errors
 from parindex.core.paging import paginate
 from parindex.frameworks.models import Criterion
-from parindex.frameworks.selectors import framework_version_spec, versions_usable_by
+from parindex.frameworks.selectors import criterion_ref, framework_version_spec, versions_usable_by
 from parindex.units.models import AdministrativeUnit
 from parindex.units.selectors import communes_of_province
 
@@ -145,6 +146,29 @@ def _row_response(
     rows parse as they are, wherever they land (never bare <tr> outside a table)."""
     # Only this row's source is read again: the others' offers have not changed with it.
     page = self_assessment_page(assessment, principal, replace(view, open=code), sources_for={code})
+    return _row_html(
+        request,
+        page,
+        code,
+        error=error,
+        typed=typed,
+        saved=saved,
+        evidence_error=evidence_error,
+        evidence_changed=evidence_changed,
+    )
+
+
+def _row_html(
+    request: HttpRequest,
+    page: Page,
+    code: str,
+    *,
+    error: str = "",
+    typed: Typed | None = None,
+    saved: str = "",
+    evidence_error: str = "",
+    evidence_changed: bool = False,
+) -> HttpResponse:
     row = page.row(code)
     row.error, row.typed, row.saved, row.evidence_error = error, typed, saved, evidence_error
     context = {
@@ -157,40 +181,46 @@ def _row_response(
     }
     if evidence_changed:
         context.update(_evidence_context(page))
-    html = render_to_string(f"{TEMPLATE}#leaf-row", context, request=request)
-    html += render_to_string(f"{TEMPLATE}#row-oob", context, request=request)
-    return HttpResponse(html)
+    return render(request, f"{TEMPLATE}#row-answer", context)
 
 
 @login_required
 @require_POST
 def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    assessment, principal = get_assessment_for(request, pk)
-    criterion = Criterion.objects.filter(version_id=assessment.cycle.framework_version_id, code=code).first()
-    if criterion is None:
-        raise Http404("Không có tiêu chí này trong bộ chỉ số")
-    if code not in editable_codes(assessment, principal):
-        raise PermissionDenied("Bạn không được giao tiêu chí này hoặc hồ sơ đã gửi.")
+    """One row's answer. The assessment is read locked, with what its row needs, and the save
+    writes in the same transaction (``services.answer_save(held=...)``); a draft's row is then
+    answered from what was read (``page.row_page``): eight queries in all."""
     form = AnswerForm(request.POST)
     view = View.from_query(request.POST)
-    error, conflict, bad_input = "", False, not form.is_valid()
-    if not bad_input:
-        try:
-            services.answer_save(
-                assessment=assessment,
-                criterion=criterion,
-                inputs=form.inputs(),
-                explanation=form.cleaned_data["explanation"],
-                base_revision=form.cleaned_data["revision"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            # "invalid": what was typed; "conflict": saved meanwhile; "frozen"/"late": not open now.
-            conflict = getattr(exc, "code", None) == "conflict"
-            bad_input = getattr(exc, "code", None) == "invalid"
-            error = " ".join(exc.messages)
-    else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+    error, conflict, bad_input = "", False, False
+    answers: dict[str, Answer] = {}
+    try:
+        with transaction.atomic():
+            assessment, principal = _assessment_to_change(request, pk)
+            criterion = criterion_ref(assessment.cycle.framework_version, code)
+            if criterion is None or not criterion.rule_kind:
+                raise Http404("Không có tiêu chí này trong bộ chỉ số")
+            if code not in editable_codes(assessment, principal):
+                raise PermissionDenied("Bạn không được giao tiêu chí này hoặc hồ sơ đã gửi.")
+            answers = answers_to_change(assessment)
+            if form.is_valid():
+                services.answer_save(
+                    assessment=assessment,
+                    criterion=criterion,
+                    inputs=form.inputs(),
+                    explanation=form.cleaned_data["explanation"],
+                    base_revision=form.cleaned_data["revision"],
+                    actor=request.user,
+                    held=answers,
+                )
+            else:
+                bad_input = True
+                error = " ".join(e for errors in form.errors.values() for e in errors)
+    except ValidationError as exc:  # nothing was written
+        # "invalid": what was typed; "conflict": saved meanwhile; "frozen"/"late": not open now.
+        conflict = getattr(exc, "code", None) == "conflict"
+        bad_input = getattr(exc, "code", None) == "invalid"
+        error = " ".join(exc.messages)
     if conflict:
         # Someone saved in between: the row shows what is stored now, and what this person typed.
         error = (
@@ -210,7 +240,20 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             messages.success(request, f"Đã lưu tiêu chí {code}.")
         return redirect(_row_url(pk, view, code))
     saved = "" if error else f"Đã lưu lúc {timezone.localtime():%H:%M}."
-    return _row_response(request, assessment, principal, code, view, error=error, typed=typed, saved=saved)
+    if assessment.status != Status.DRAFT:
+        return _row_response(request, assessment, principal, code, view, error=error, typed=typed, saved=saved)
+    page = row_page(assessment, principal, replace(view, open=code), answers)
+    return _row_html(request, page, code, error=error, typed=typed, saved=saved)
+
+
+def _assessment_to_change(request: HttpRequest, pk: int) -> tuple[Assessment, Principal]:
+    """``get_assessment_for``, the assessment locked for the caller's transaction and read with
+    what its row needs (``selectors.assessment_to_change``)."""
+    assessment = assessment_to_change(pk)
+    principal = principal_for(request.user)
+    if assessment is None or not permissions.can_view(principal, assessment.unit):
+        raise Http404("Không tìm thấy hồ sơ đánh giá")
+    return assessment, principal
 
 
 @login_required

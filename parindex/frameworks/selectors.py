@@ -81,8 +81,9 @@ def framework_version_latest(code: str, *, published_only: bool = True) -> Frame
     return qs.order_by("-number").first()
 
 
-def framework_version_document(version: FrameworkVersion) -> dict[str, Any]:
-    """The version as a ``parindex-framework/1`` document, its tree read in one query."""
+def framework_version_document(version: FrameworkVersion, *, ids: dict[str, int] | None = None) -> dict[str, Any]:
+    """The version as a ``parindex-framework/1`` document, its tree read in one query (and the
+    criteria's ids by code put in ``ids`` when given)."""
     rows = list(
         Criterion.objects.filter(version=version)
         .order_by("position")
@@ -103,6 +104,8 @@ def framework_version_document(version: FrameworkVersion) -> dict[str, Any]:
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for row in rows:
+        if ids is not None:
+            ids[row["code"]] = row["id"]
         node: dict[str, Any] = {"code": row["code"], "name": row["name"], "max": row["max_points"]}
         for key in ("evidence", "guidance", "responsible"):
             if row[key]:
@@ -142,29 +145,51 @@ def framework_version_document(version: FrameworkVersion) -> dict[str, Any]:
     return doc
 
 
-_CACHE: OrderedDict[tuple[int, str], scoring.Framework] = OrderedDict()
+_CACHE: OrderedDict[tuple[int, str], tuple[scoring.Framework, dict[str, int]]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 32
 
 
-def framework_version_spec(version: FrameworkVersion) -> scoring.Framework:
-    """The version as the scoring engine's Framework (validated by the same parser as files).
-
-    Cached per version and content hash: a version's content only changes while it is a
-    draft, and every change gets a new hash, so a cached entry is never stale.
-    """
+def _cached(version: FrameworkVersion) -> tuple[scoring.Framework, dict[str, int]]:
+    """The version's engine Framework and its criteria's ids by code, read in one query and
+    cached per version and content hash: a version's content only changes while it is a
+    draft, and every change gets a new hash, so a cached entry is never stale."""
     key = (version.pk, version.content_sha256)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
             _CACHE.move_to_end(key)
             return cached
-    spec = scoring.parse_framework(framework_version_document(version))
+    ids: dict[str, int] = {}
+    entry = (scoring.parse_framework(framework_version_document(version, ids=ids)), ids)
     with _CACHE_LOCK:
-        _CACHE[key] = spec
+        _CACHE[key] = entry
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    return spec
+    return entry
+
+
+def framework_version_spec(version: FrameworkVersion) -> scoring.Framework:
+    """The version as the scoring engine's Framework (validated by the same parser as files)."""
+    return _cached(version)[0]
+
+
+def criterion_codes(version: FrameworkVersion) -> dict[int, str]:
+    """The version's criteria's codes by id, from the cached tree (no query)."""
+    spec, ids = _cached(version)
+    return {pk: code for code, pk in ids.items()}
+
+
+def criterion_ref(version: FrameworkVersion, code: str) -> Criterion | None:
+    """The criterion ``code`` of the version from the cached tree, without a query: a Criterion
+    carrying its id, code, version and rule kind (enough to write an answer or an audit row
+    about it), or None when the version has no such criterion."""
+    spec, ids = _cached(version)
+    pk = ids.get(code)
+    if pk is None:
+        return None
+    node = spec.node(code)
+    return Criterion(pk=pk, version_id=version.pk, code=code, rule_kind=node.rule.kind if node.rule else "")
 
 
 def jsonable(value: Any) -> Any:

@@ -30,7 +30,14 @@ from parindex.assessments.workflow import Status
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.indicators.forecast import projected_inputs, score_projected
 
-FIELDS = ("projected_total", "projected_max", "projected_percent", "projected_class", "projected_missing")
+FIELDS = (
+    "projected_total",
+    "projected_max",
+    "projected_percent",
+    "projected_class",
+    "projected_missing",
+    "projected_tracked",
+)
 BATCH = 500  # assessments scored and written at a time
 
 
@@ -41,20 +48,30 @@ class Stored:
     percent: Decimal | None
     classification: str
     missing: int
+    tracked: dict[str, dict[str, Any]] | None = None  # a draft's inputs from tracked figures
 
     @classmethod
-    def of(cls, score: scoring.UnitScore) -> Stored:
-        return cls(score.total, score.applicable_max, score.percent, score.classification or "", len(score.missing))
+    def of(cls, score: scoring.UnitScore, tracked: dict[str, dict[str, Any]] | None = None) -> Stored:
+        return cls(
+            score.total, score.applicable_max, score.percent, score.classification or "", len(score.missing), tracked
+        )
 
     @classmethod
     def read(cls, a: Assessment) -> Stored | None:
         if a.projected_total is None or a.projected_max is None or a.projected_missing is None:
             return None
-        return cls(a.projected_total, a.projected_max, a.projected_percent, a.projected_class, a.projected_missing)
+        return cls(
+            a.projected_total,
+            a.projected_max,
+            a.projected_percent,
+            a.projected_class,
+            a.projected_missing,
+            a.projected_tracked,
+        )
 
     def put(self, a: Assessment) -> None:
         a.projected_total, a.projected_max, a.projected_percent = self.total, self.max, self.percent
-        a.projected_class, a.projected_missing = self.classification, self.missing
+        a.projected_class, a.projected_missing, a.projected_tracked = self.classification, self.missing, self.tracked
 
 
 def _computed(units: list[Assessment]) -> dict[int, Stored]:
@@ -68,9 +85,33 @@ def _computed(units: list[Assessment]) -> dict[int, Stored]:
         spec = framework_version_spec(cycle.framework_version)
         for start in range(0, len(group), BATCH):
             batch = group[start : start + BATCH]
-            projected, _used = projected_inputs(batch, spec, cycle.year)
-            out.update({a.pk: Stored.of(score_projected(spec, projected[a.pk])) for a in batch})
+            projected, used = projected_inputs(batch, spec, cycle.year)
+            for a in batch:
+                tracked = {leaf: projected[a.pk][leaf] for leaf in used[a.pk]} if a.status == Status.DRAFT else None
+                out[a.pk] = Stored.of(score_projected(spec, projected[a.pk]), tracked)
     return out
+
+
+def draft_projection(spec: scoring.Framework, answers: dict[str, dict[str, Any]], tracked: dict[str, Any]) -> Stored:
+    """A draft's projection from its answers' stored inputs and its stored tracked figures,
+    which replace the answers they feed (as ``forecast.projected_inputs`` does): pure."""
+    return Stored.of(score_projected(spec, {**answers, **tracked}), tracked)
+
+
+def _store_held(assessment: Assessment, answers: dict[str, dict[str, Any]]) -> bool:
+    """Store the projection of a draft its caller holds locked with its answers read under the
+    lock (an answer saved from the page): one UPDATE. False when it cannot be done so (not a
+    draft, or its tracked figures not stored yet), for ``refresh`` to do it."""
+    if assessment.status != Status.DRAFT or assessment.projected_tracked is None:
+        return False
+    spec = framework_version_spec(assessment.cycle.framework_version)
+    stored = draft_projection(spec, answers, assessment.projected_tracked)
+    stored.put(assessment)
+    assessment.projected_at = timezone.now()
+    Assessment.objects.filter(pk=assessment.pk).update(
+        **{name: getattr(assessment, name) for name in (*FIELDS, "projected_at")}
+    )
+    return True
 
 
 def _query(assessment_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), year: int | None = None) -> Any:
@@ -104,12 +145,16 @@ def refresh(*, assessment_ids: Iterable[int] = (), unit_ids: Iterable[int] = (),
 
 
 def on_projection_stale(sender: object, **kwargs: Any) -> None:
-    refresh(assessment_ids=kwargs["assessment_ids"], unit_ids=kwargs["unit_ids"], year=kwargs["year"])
+    held = kwargs.get("held") or {}
+    ids = [pk for pk in kwargs["assessment_ids"] if pk not in held or not _store_held(*held[pk])]
+    refresh(assessment_ids=ids, unit_ids=kwargs["unit_ids"], year=kwargs["year"])
 
 
 def on_migrated(sender: object, **kwargs: Any) -> None:
-    """Compute the projections still missing (assessments from before they were stored)."""
-    _refresh_in_batches(Assessment.objects.filter(projected_at__isnull=True))
+    """Compute the projections still missing (assessments from before they were stored, drafts
+    from before their tracked figures were)."""
+    missing = Q(projected_at__isnull=True) | Q(status=Status.DRAFT, projected_tracked__isnull=True)
+    _refresh_in_batches(Assessment.objects.filter(missing))
 
 
 @dataclass(frozen=True)

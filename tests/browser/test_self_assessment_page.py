@@ -150,6 +150,7 @@ def test_the_office_works_one_field_at_a_time_on_a_laptop(browser, live_server, 
     # A save changes its row and the figures, nothing else.
     before, table_rows = rows_html(page), page.locator(".ws-table tr").count()
     summary_rows = page.locator("#summary tr").all_inner_texts()
+    side = item.locator(".ws-panel-side").inner_html()
     item.locator("input[name=value_percent]").fill("80")
     item.locator("input[name=numerator]").fill("")
     item.locator("input[name=denominator]").fill("")
@@ -159,6 +160,9 @@ def test_the_office_works_one_field_at_a_time_on_a_laptop(browser, live_server, 
     assert list(after) == list(before) and page.locator(".ws-table tr").count() == table_rows
     changed = {key for key in before if before[key] != after[key]}
     assert changed <= {"leaf-1.1.3", "node-1.1", "node-I"} and "leaf-1.1.3" in changed
+    # The row's side (its documents and attachment forms) is the one shown before, kept by htmx.
+    assert item.locator(".ws-panel-side").inner_html() == side and "Tài liệu kiểm chứng" in side
+    assert page.locator("#--htmx-preserve-pantry--").count() == 0
     assert page.locator("#summary tr").count() == len(summary_rows)
     assert [t.split("\t")[0] for t in page.locator("#summary tr").all_inner_texts()] == [
         t.split("\t")[0] for t in summary_rows

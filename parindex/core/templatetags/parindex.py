@@ -70,3 +70,11 @@ def vn_cell(value: object) -> str:
     if isinstance(value, Decimal):
         return plain(value).replace(".", ",")
     return str(value)
+
+
+@register.filter
+def css_id(value: object) -> str:
+    """``value`` as an id that CSS selectors take as written: letters and digits kept, anything
+    else (the dots of "1.1.3") as _xx, its code in hex ("1_2e1_2e3"). htmx looks preserved
+    elements up by selector, where "#side-1.1.3" would read as classes."""
+    return "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}" for c in str(value))

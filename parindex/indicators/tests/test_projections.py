@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
 from parindex.accounts.models import Role, User
 from parindex.accounts.selectors import principal_for
@@ -32,13 +33,14 @@ from parindex.indicators.services import indicator_value_save
 pytestmark = pytest.mark.django_db
 
 
-def test_every_change_keeps_the_stored_projections_equal_to_the_engines(settings):
+def test_every_change_keeps_the_stored_projections_equal_to_the_engines(settings, client):
     """One demo load (it takes a while), then each kind of change in turn."""
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     demo = Assessment.objects.filter(cycle__year=2026).select_related("unit", "cycle")
     _the_demo_is_loaded_with_every_projection_computed(demo)
     _an_answer_saved_moves_the_projection_in_its_transaction(demo)
+    _a_row_saved_from_the_page_projects_with_the_stored_tracked_figures(demo, client)
     _an_appraisal_saved_moves_the_projection(demo)
     _tracked_figures_move_only_the_drafts(demo)
     _a_withdrawal_brings_the_tracked_figures_back(demo)
@@ -78,6 +80,32 @@ def _an_answer_saved_moves_the_projection_in_its_transaction(demo):
         answer = Answer.objects.get(assessment=a, criterion=leaf)
         assert projections.check() == []
     assert stored(a) != before or answer.inputs == {"value": "1"}
+
+
+def _a_row_saved_from_the_page_projects_with_the_stored_tracked_figures(demo, client):
+    """The page's save projects a draft from its answers and its stored tracked figures (no
+    indicator read); a draft whose tracked figures were never stored is computed in full."""
+    drafts = [a for a in demo.filter(status=Status.DRAFT) if a.projected_tracked]
+    assert drafts, "the demo has a draft fed by a tracked figure"
+    a = drafts[0]
+    fed = next(iter(a.projected_tracked))
+    office = user_with_role("vp-trang", Role.COMMUNE_OFFICE, a.unit)
+    client.force_login(office)
+    leaves = Criterion.objects.filter(version=a.cycle.framework_version_id, rule_kind="proportional")
+    for step, leaf in enumerate(leaves.exclude(code=fed).order_by("position")[:2]):
+        if step == 1:  # as after an upgrade: the tracked figures not stored yet
+            Assessment.objects.filter(pk=a.pk).update(projected_tracked=None)
+        answer = Answer.objects.filter(assessment=a, criterion=leaf).first()
+        data = {"value_percent": "35", "explanation": "Theo báo cáo quý"}
+        if answer is not None:
+            data["revision"] = str(answer.revision)
+        url = reverse("assessments:answer-save", args=[a.pk, leaf.code])
+        response = client.post(url, data, headers={"HX-Request": "true"})
+        assert response.status_code == 200 and "Đã lưu lúc" in response.content.decode()
+        assert Answer.objects.get(assessment=a, criterion=leaf).inputs == {"value": "0.35"}
+        assert projections.check() == []
+        a.refresh_from_db()
+        assert fed in a.projected_tracked  # filled again by the full computation
 
 
 def _an_appraisal_saved_moves_the_projection(demo):
@@ -201,4 +229,48 @@ def test_two_officers_saving_at_once_both_count_in_the_stored_projection(provinc
         for t in threads:
             t.join()
         assert errors == []
+        assert projections.check(cycle_ids=[a.cycle_id]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
+def test_two_rows_saved_at_once_from_the_page_both_count_in_the_stored_projection(province, commune, reference_spec):
+    """The page's save locks the assessment before reading its answers, so of two rows saved at
+    once the later projects with the earlier's answer; neither answer is lost."""
+    from django.test import Client
+
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    a = open_cycle(province, version, commune).assessments.get()
+    office = user_with_role("vp-trang-cung-luc", Role.COMMUNE_OFFICE, commune)
+    leaves = list(Criterion.objects.filter(version=version, rule_kind="proportional").order_by("position")[:6])
+    for round_ in range(4):
+        barrier = threading.Barrier(2)
+        statuses: list[int] = []
+
+        def save(code: str, percent: str, barrier: threading.Barrier, statuses: list[int]) -> None:
+            client = Client()
+            client.force_login(office)
+            current = Answer.objects.filter(assessment=a, criterion__code=code).first()
+            data = {"value_percent": percent, "explanation": "Theo sổ theo dõi"}
+            if current is not None:
+                data["revision"] = str(current.revision)
+            try:
+                barrier.wait(timeout=10)
+                url = reverse("assessments:answer-save", args=[a.pk, code])
+                statuses.append(client.post(url, data, headers={"HX-Request": "true"}).status_code)
+            finally:
+                connection.close()
+
+        pair = [
+            (leaves[(2 * round_) % 6].code, f"{round_ + 1}0"),
+            (leaves[(2 * round_ + 1) % 6].code, f"{round_ + 5}0"),
+        ]
+        threads = [threading.Thread(target=save, args=(code, percent, barrier, statuses)) for code, percent in pair]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses == [200, 200]
+        for code, percent in pair:
+            assert Answer.objects.get(assessment=a, criterion__code=code).inputs == {"value": f"0.{percent[0]}"}
         assert projections.check(cycle_ids=[a.cycle_id]) == []
