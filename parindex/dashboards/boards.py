@@ -393,6 +393,7 @@ def _heatmap(results: list[PublishedResult], criteria: list[selectors.CriterionL
         wide=True,
         min_width=max(640, 18 * len(columns) + 220),
         filename=filename,
+        table_on_demand=True,
     )
 
 

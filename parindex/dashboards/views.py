@@ -1,7 +1,8 @@
 """Dashboard pages: the commune's, the province's (public for what is published, more for the
 province's staff), and the landing page that sends each user to theirs.
 
-Every chart's data is downloadable as CSV from the same URL with ``?tai=<chart key>``; the
+Every chart's data is downloadable as CSV from the same URL with ``?tai=<chart key>``, and a
+table written on demand (the heatmap's) is there with ``?bang=<chart key>``; the
 ranking table re-renders alone (sort, page) for htmx requests aimed at ``#ranking``.
 """
 
@@ -23,6 +24,7 @@ from parindex.dashboards.forms import ProvinceFilterForm
 from parindex.units.models import AdministrativeUnit
 
 DOWNLOAD_PARAM = "tai"
+TABLE_PARAM = "bang"  # a chart's data table alone (the heatmap's, written on demand)
 RANKING_TARGET = "ranking"
 
 
@@ -35,6 +37,17 @@ def _chart_csv(board: Any, key: str) -> HttpResponse:
     if chart is None:
         raise Http404("Không có biểu đồ này")
     return chart.csv_response()
+
+
+def _chart_table(request: HttpRequest, board: Any, key: str, back: str) -> HttpResponse:
+    """A chart's data table asked for on its own (``?bang=<key>``): its rows for htmx (the
+    "Bảng số liệu" of the page, opened), else a page with the table and a link back."""
+    chart = board.chart(key)
+    if chart is None:
+        raise Http404("Không có biểu đồ này")
+    if request.htmx:
+        return HttpResponse(chart.table_body)
+    return render(request, "dashboards/chart_table.html", {"chart": chart, "back": back})
 
 
 @require_GET
@@ -69,6 +82,10 @@ def province_dashboard(request: HttpRequest, province_pk: int) -> HttpResponse:
     key = request.GET.get(DOWNLOAD_PARAM)
     if key:
         return _chart_csv(board, key)
+    table = request.GET.get(TABLE_PARAM)
+    if table:
+        back = reverse("dashboards:province", args=[province.pk]) + "?" + _query(request, drop={TABLE_PARAM})
+        return _chart_table(request, board, table, back.rstrip("?&"))
     scope = board.scope
     context = {
         "board": board,
@@ -86,9 +103,9 @@ def province_dashboard(request: HttpRequest, province_pk: int) -> HttpResponse:
             if asked_year is not None and board.year is not None and asked_year != board.year
             else ""
         ),
-        "query": _query(request, drop={"trang", "sap-xep", DOWNLOAD_PARAM}),
-        "page_query": _query(request, drop={"trang", DOWNLOAD_PARAM}),
-        "csv_query": _query(request, drop={DOWNLOAD_PARAM}),
+        "query": _query(request, drop={"trang", "sap-xep", DOWNLOAD_PARAM, TABLE_PARAM}),
+        "page_query": _query(request, drop={"trang", DOWNLOAD_PARAM, TABLE_PARAM}),
+        "csv_query": _query(request, drop={DOWNLOAD_PARAM, TABLE_PARAM}),
         "self_url": reverse("dashboards:province", args=[province.pk]),
     }
     template = "dashboards/province.html"

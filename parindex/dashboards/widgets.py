@@ -58,6 +58,9 @@ class Chart:
     min_width: int | None = None  # px, for charts that scroll sideways on a phone (the heatmap)
     filename: str = "bang-dieu-khien"
     meta: dict[str, Any] = field(default_factory=dict)
+    # The data table is fetched when its "Bảng số liệu" is opened (``?bang=<key>``), not written
+    # into every page: the heatmap's has some 1,600 rows that few open.
+    table_on_demand: bool = False
 
     def __post_init__(self) -> None:
         self.spec = {"kind": self.kind, **self.spec}

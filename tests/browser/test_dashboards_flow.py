@@ -56,6 +56,18 @@ def test_the_province_dashboard(page, live_server, demo, screenshot):
     page.locator("#chart-linh-vuc-card summary").click()
     assert page.locator("#chart-linh-vuc-card table tbody tr").count() == 7
     screenshot("dashboard-province-table")
+    # The heatmap's table is fetched when opened (htmx), sorted as the ranking, inside the window.
+    heat = page.locator("#chart-ban-do-nhiet-card")
+    heat.locator("summary").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#chart-ban-do-nhiet-card tbody tr').length > 1"
+        " || !document.querySelector('#chart-ban-do-nhiet-card tbody a')"
+    )
+    heat_rows = heat.locator("tbody tr")
+    assert heat_rows.count() >= 1 and heat.locator("tbody a", has_text="Xem bảng").count() == 0
+    assert heat_rows.first.locator("td").first.inner_text() in names
+    no_page_overflow(page)
+    assert charts_drawn(page) == drawn  # nothing else was redrawn or lost
     # The public: published figures only.
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/bang-dieu-khien/tinh/{demo.pk}/")

@@ -122,6 +122,30 @@ def test_every_chart_downloads_as_csv_with_its_table(client, scene, province, st
     assert client.get(province_url(province, tai="khong-co")).status_code == 404
 
 
+def test_the_heatmaps_table_is_written_when_opened(client, scene, province, monkeypatch):
+    """The heatmap's data table (one row per unit and failed sub-criterion) is not in the page:
+    its "Bảng số liệu" fetches it when opened (htmx), or opens it as a page without script."""
+    monkeypatch.setattr(boards, "PAGE_SIZE", 4)
+    response = client.get(province_url(province, trang=2))
+    html = response.content.decode()
+    heatmap = response.context["board"].heatmap
+    assert heatmap.rows and heatmap.table_on_demand
+    card = html[html.index('id="chart-ban-do-nhiet-card"') :]
+    card = card[: card.index("</section>")]
+    assert 'hx-get="?trang=2&amp;bang=ban-do-nhiet" hx-trigger="toggle once"' in card
+    assert f"Xem bảng {len(heatmap.rows)} dòng" in card and str(heatmap.table_body) not in card
+    rows = client.get(province_url(province, trang=2, bang="ban-do-nhiet"), headers=HTMX)
+    assert rows.status_code == 200 and rows.content.decode() == str(heatmap.table_body)
+    assert rows.content.decode().count("<tr>") == len(heatmap.rows)
+    alone = client.get(province_url(province, trang=2, bang="ban-do-nhiet"))
+    page = alone.content.decode()
+    assert alone.status_code == 200 and "<html" in page and str(heatmap.table_body) in page
+    assert f'href="{province_url(province, trang=2)}"' in page
+    assert client.get(province_url(province, bang="khong-co"), headers=HTMX).status_code == 404
+    # The other charts' tables are in the page as before.
+    assert str(response.context["board"].chart("phan-bo").table_body) in html
+
+
 def test_the_ranking_sorts_and_pages_through_htmx(client, scene, province, monkeypatch):
     monkeypatch.setattr(boards, "PAGE_SIZE", 4)
     response = client.get(province_url(province, **{"sap-xep": "-hang", "trang": 2}), headers=HTMX)
