@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint fmt bench clean screenshots
+.PHONY: install run serve test lint fmt bench clean screenshots
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "parindex needs Python 3.12 or newer (found " + sys.version.split()[0] + ")")'
@@ -19,6 +19,11 @@ run: install
 	$(BIN)/parindex migrate --noinput
 	$(BIN)/parindex seed_demo
 	$(BIN)/parindex runserver $(HOST)
+
+# The production start: DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL … from the
+# environment or .env (docs/deployment.md); migrate, collectstatic, gunicorn and the job worker.
+serve: install
+	$(BIN)/parindex serve
 
 # One worker per core (pytest-xdist; each worker has its own test database). PYTEST_ARGS adds
 # options, e.g. make test PYTEST_ARGS="-m 'not browser'" or PYTEST_ARGS=--durations=30.

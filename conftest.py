@@ -18,6 +18,13 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_at_once(settings):
+    """Background jobs run when queued (after the commit that queues them), as with ``make run``;
+    the tests of the queue itself switch to the database backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 # Every test but the browser ones runs on this clock (ticking from here), so deadlines in
 # factories.DUES stay in the future whatever the real date. Browser tests use the real clock
 # (the browser keeps its own time for cookies) and deadlines relative to today.
@@ -26,7 +33,7 @@ FIXED_NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 @pytest.fixture(autouse=True)
 def _fixed_clock(request):
-    if request.node.get_closest_marker("browser"):
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("real_clock"):
         yield None
         return
     with time_machine.travel(FIXED_NOW, tick=True) as traveller:

@@ -24,6 +24,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is false")
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
 
+# In production (DEBUG off) collectstatic writes hashed, compressed copies, which WhiteNoise
+# serves with a one-year cache; with DEBUG on the files are served as they are (runserver).
+STATIC_HASHED = env_bool("STATIC_HASHED", not DEBUG)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -38,6 +42,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "parindex.core",
     "parindex.units",
     "parindex.accounts",
@@ -52,10 +58,13 @@ INSTALLED_APPS = [
     "parindex.documents",
     "parindex.dashboards",
     "parindex.dossiers",
+    "parindex.demo",  # last: the demo data writes through every app above
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (hashed names, far-future caching) under gunicorn.
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if STATIC_HASHED else []),
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -154,8 +163,55 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_HASHED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Evidence, documents and generated files on S3-compatible object storage when S3_BUCKET is set
+# (django-storages; SeaweedFS, MinIO, a cloud's bucket), on the local disk (MEDIA_ROOT)
+# otherwise. Objects are private: every download goes through the app's permission check.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "access_key": env_secret("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "location": env_str("S3_PREFIX"),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's (private)
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+        },
+    }
+
+# Background jobs (django-tasks, database backend): the worker is `parindex db_worker`, which
+# `make serve` starts beside gunicorn. With DEBUG on (make run) jobs run at once in the
+# request unless TASKS_BACKEND=database. See docs/deployment.md.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND not in ("immediate", "database"):
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be immediate or database, not {TASKS_BACKEND!r}")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TASKS_BACKEND == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+# /healthz/ answers 503 when a job has waited longer than this (no worker is taking them).
+HEALTHZ_QUEUE_MAX_AGE = env_int("HEALTHZ_QUEUE_MAX_AGE", 300)
 
 # Largest evidence file (tài liệu kiểm chứng) an official may upload.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
@@ -190,6 +246,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # load balancers probe it over plain http
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from parindex.core.health import healthz
 from parindex.dashboards import views as dashboard_views
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("chi-so/", include("parindex.indicators.urls")),
     path("ho-so-tre-han/", include("parindex.dossiers.urls")),
     path("quan-tri/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
     # Browsers ask for /favicon.ico on their own (a JSON download, an old browser): the SVG icon
     # (its static URL read at the first request, when the static files storage is ready).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True), name="favicon"),

@@ -42,6 +42,7 @@ from django.utils import timezone
 from parindex import scoring
 from parindex.core.downloads import DOCX, XLSX
 from parindex.core.filenames import download_name
+from parindex.core.jobs import after_commit
 from parindex.frameworks.models import FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import excel, selectors
@@ -477,21 +478,29 @@ def publication_files_build(
 
 
 def files_after_publish(publication: Publication) -> None:
-    """Once the publication commits, build its files (a failure is logged, the publication stands)."""
-    transaction.on_commit(lambda: publication_files_build(publication=publication.pk), robust=True)
+    """Once the publication commits, build its files in a background job (``tasks.py``); until
+    the job has run, a download builds its file when asked for."""
+    from parindex.results.tasks import publication_files
+
+    after_commit(publication_files, publication.pk)
 
 
 def files_after_correction(corrected: Publication) -> None:
     """Once the correction commits, build its files and rebuild what the group's older
-    publications say about the one in force."""
+    publications say about the one in force (a background job)."""
+    from parindex.results.tasks import publication_files
 
-    def build() -> None:
-        publication_files_build(publication=corrected.pk)
-        older = Publication.objects.filter(approval_id=corrected.approval_id).exclude(pk=corrected.pk)
-        for pk in older.values_list("pk", flat=True):
-            publication_files_build(publication=pk, kinds=CORRECTION_KINDS, rebuild=True)
+    after_commit(publication_files, corrected.pk, correction=True)
 
-    transaction.on_commit(build, robust=True)
+
+def files_of_correction_build(corrected_id: int) -> None:
+    """What the group's older publications say about the one in force, built again."""
+    corrected = Publication.objects.filter(pk=corrected_id).only("pk", "approval_id").first()
+    if corrected is None:
+        return
+    older = Publication.objects.filter(approval_id=corrected.approval_id).exclude(pk=corrected.pk)
+    for pk in older.values_list("pk", flat=True):
+        publication_files_build(publication=pk, kinds=CORRECTION_KINDS, rebuild=True)
 
 
 def _open(name: str | None) -> Any:

@@ -11,7 +11,7 @@ import pytest
 
 from parindex.assessments.models import Assessment
 from parindex.assessments.workflow import Status
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.results.models import Publication
 from parindex.units.models import AdministrativeUnit
 from tests.browser.helpers import login, seed_demo

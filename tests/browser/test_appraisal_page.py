@@ -16,7 +16,7 @@ from django.utils import timezone
 from parindex.appraisals.models import ClarificationRequest, ItemAppraisal
 from parindex.assessments.models import Answer, Assessment, Cycle
 from parindex.assessments.workflow import Status
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.helpers import login, seed_demo
 

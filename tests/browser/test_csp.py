@@ -16,7 +16,7 @@ import pytest
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.units.models import AdministrativeUnit
 from tests.browser.helpers import login, seed_demo, to_dashboard
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.units.models import AdministrativeUnit
 from tests.browser.helpers import login, seed_demo, to_dashboard
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.helpers import login, seed_demo
 

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.indicators.models import ImportBatch, IndicatorValue
 from parindex.units.models import AdministrativeUnit
 from tests.browser.helpers import login, seed_demo, to_dashboard

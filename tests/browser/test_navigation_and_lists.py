@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from parindex.assessments.models import Assessment, Cycle
 from parindex.assessments.workflow import Status
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.results.models import Approval
 from parindex.results.tests.factories import bulk_units
 from parindex.units.models import AdministrativeUnit

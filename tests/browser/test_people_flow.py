@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from parindex.accounts.models import AccountEvent, Role
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.units.models import AdministrativeUnit
 from tests.browser.helpers import login, seed_demo
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from parindex.assessments.models import Answer, Assessment, AuditEntry, Evidence
 from parindex.assessments.rules_check import submission_problems
 from parindex.assessments.selectors import assessment_score, submission_facts
-from parindex.core.management.commands.seed_demo import DEMO_PASSWORD
 from parindex.core.templatetags.parindex import vn_score
+from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.helpers import login, seed_demo
 

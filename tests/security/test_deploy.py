@@ -27,7 +27,8 @@ def run(args: list[str], tmp_path: Path, **extra: str) -> subprocess.CompletedPr
     # Only what a production machine has: not the test run's database or browser-test settings.
     dropped = ("DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
-    env |= PRODUCTION | {"SQLITE_PATH": str(tmp_path / "db.sqlite3"), "MEDIA_ROOT": str(tmp_path / "media")} | extra
+    env |= PRODUCTION | {"SQLITE_PATH": str(tmp_path / "db.sqlite3"), "MEDIA_ROOT": str(tmp_path / "media")}
+    env |= {"STATIC_ROOT": str(tmp_path / "static")} | extra
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -60,6 +61,9 @@ print("JSON" + json.dumps(out))
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("deploy")
+    # As in production (make serve): the hashed static files collected before the first request.
+    collected = run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], tmp)
+    assert collected.returncode == 0, collected.stderr
     result = run([sys.executable, "-c", PROBE], tmp, DJANGO_SETTINGS_MODULE="parindex.settings")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.split("JSON", 1)[1])

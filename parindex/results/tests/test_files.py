@@ -26,7 +26,6 @@ from parindex.appraisals.models import ItemAppraisal
 from parindex.appraisals.selectors import final_scores_for
 from parindex.assessments.models import Answer, Assessment
 from parindex.assessments.tests.factories import user_with_role
-from parindex.frameworks import services as framework_services
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import files, services
 from parindex.results.models import OpenDataFile, PublicationFile, PublishedResult, PublishedScore
@@ -37,21 +36,6 @@ from parindex.units.models import AdministrativeUnit
 pytestmark = pytest.mark.django_db
 
 KINDS = {"csv", "json", "xlsx", "docx"}
-
-
-@pytest.fixture
-def version(reference_spec):
-    version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    framework_version_spec(version)
-    return version
-
-
-@pytest.fixture
-def staff(province):
-    return {
-        "chair": user_with_role("hoidong", Role.COUNCIL_CHAIR, province, include_descendants=True),
-        "admin": user_with_role("sonoivu", Role.PROVINCE_ADMIN, province, include_descendants=True),
-    }
 
 
 def approve_and_publish(province, version, staff, units, *, number="165/QĐ-UBND", group="Khối xã, phường", cycle=None):

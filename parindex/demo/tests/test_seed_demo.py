@@ -76,7 +76,7 @@ def test_the_demo_logins_work_and_nobody_but_an_operator_is_staff(settings):
     from django.test import Client
     from django.urls import reverse
 
-    from parindex.core.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
+    from parindex.demo.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
