@@ -127,35 +127,17 @@ def _row_url(pk: int, view: View, code: str) -> str:
 
 
 def _row_response(
-    request: HttpRequest,
-    assessment: Assessment,
-    principal: Principal,
-    code: str,
-    view: View,
-    *,
-    error: str = "",
-    typed: Typed | None = None,
-    saved: str = "",
-    evidence_error: str = "",
-    evidence_changed: bool = False,
+    request: HttpRequest, assessment: Assessment, principal: Principal, code: str, view: View, **shown: Any
 ) -> HttpResponse:
     """The one answer to a change made from a row with htmx: the row (its target), then what
     the change moves around it, swapped out of band (score bar, field tabs and filters,
     progress, the rows of its criterion and field, the refusal list and sources when shown,
     the evidence list after an attachment). Those go in a <template>, where tables and table
-    rows parse as they are, wherever they land (never bare <tr> outside a table)."""
+    rows parse as they are, wherever they land (never bare <tr> outside a table). ``shown``:
+    ``_row_html``'s error, typed, saved, evidence_error and evidence_changed."""
     # Only this row's source is read again: the others' offers have not changed with it.
     page = self_assessment_page(assessment, principal, replace(view, open=code), sources_for={code})
-    return _row_html(
-        request,
-        page,
-        code,
-        error=error,
-        typed=typed,
-        saved=saved,
-        evidence_error=evidence_error,
-        evidence_changed=evidence_changed,
-    )
+    return _row_html(request, page, code, **shown)
 
 
 def _row_html(

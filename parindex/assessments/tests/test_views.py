@@ -206,6 +206,25 @@ def big_version(leaves):
     return framework_services.framework_import(spec=scoring.parse_framework(doc), publish=True).version
 
 
+def fill(assessment, user, criteria, *, documents):
+    """Answers and assignments to ``user`` for the first 3 × ``documents`` criteria, and
+    ``documents`` evidence documents each serving three of them."""
+    for criterion in criteria[: documents * 3]:
+        services.answer_save(
+            assessment=assessment, criterion=criterion, inputs={"value": "0.5"}, base_revision=None, actor=user
+        )
+        Assignment.objects.create(assessment=assessment, criterion=criterion, official=user)
+    for i in range(documents):
+        services.evidence_add(
+            assessment=assessment,
+            upload=io.BytesIO(PDF),
+            filename=f"{i}.pdf",
+            title=f"TL {i}",
+            criteria=criteria[i : i + 3],
+            actor=user,
+        )
+
+
 @pytest.mark.parametrize("leaves", [2, 12])
 def test_the_page_makes_a_fixed_number_of_queries(
     client, province, commune, django_user_model, django_assert_num_queries, settings, tmp_path, leaves
@@ -215,20 +234,7 @@ def test_the_page_makes_a_fixed_number_of_queries(
     assessment = open_cycle(province, version, commune).assessments.get()
     user = user_with_role("vp", Role.COMMUNE_OFFICE, commune)
     criteria = list(Criterion.objects.filter(version=version).exclude(rule_kind=""))
-    for criterion in criteria[: leaves * 3]:
-        services.answer_save(
-            assessment=assessment, criterion=criterion, inputs={"value": "0.5"}, base_revision=None, actor=user
-        )
-        Assignment.objects.create(assessment=assessment, criterion=criterion, official=user)
-    for i in range(leaves):
-        services.evidence_add(
-            assessment=assessment,
-            upload=io.BytesIO(PDF),
-            filename=f"{i}.pdf",
-            title=f"TL {i}",
-            criteria=criteria[i : i + 3],
-            actor=user,
-        )
+    fill(assessment, user, criteria, documents=leaves)
     client.force_login(user)
     detail = reverse("assessments:assessment-detail", args=[assessment.pk])
     spec = framework_selectors.framework_version_spec(version)
@@ -257,20 +263,7 @@ def test_a_row_save_makes_eight_queries_whatever_the_size(client, province, comm
     assessment = open_cycle(province, version, commune).assessments.get()
     user = user_with_role("cb", role, commune)
     criteria = list(Criterion.objects.filter(version=version).exclude(rule_kind=""))
-    for criterion in criteria[:36]:
-        services.answer_save(
-            assessment=assessment, criterion=criterion, inputs={"value": "0.5"}, base_revision=None, actor=user
-        )
-        Assignment.objects.create(assessment=assessment, criterion=criterion, official=user)
-    for i in range(12):
-        services.evidence_add(
-            assessment=assessment,
-            upload=io.BytesIO(PDF),
-            filename=f"{i}.pdf",
-            title=f"TL {i}",
-            criteria=criteria[i : i + 3],
-            actor=user,
-        )
+    fill(assessment, user, criteria, documents=12)
     client.force_login(user)
     save = reverse("assessments:answer-save", args=[assessment.pk, criteria[0].code])
     first = {"value_percent": "60", "revision": "1", "linh-vuc": "I"}
