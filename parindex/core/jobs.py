@@ -39,7 +39,8 @@ def retrying(job: Any, body: Callable[..., Any], *args: Any, attempt: int = 1, *
         if attempt < MAX_ATTEMPTS:
             delay = FIRST_DELAY * 2 ** (attempt - 1)
             logger.warning("job %s failed (attempt %s of %s), again in %s", job.name, attempt, MAX_ATTEMPTS, delay)
-            job.using(run_after=timezone.now() + delay).enqueue(*args, attempt=attempt + 1, **kwargs)
+            later = job.using(run_after=timezone.now() + delay) if job.get_backend().supports_defer else job
+            later.enqueue(*args, attempt=attempt + 1, **kwargs)  # at once where jobs run in the request
         else:
             logger.error("job %s failed %s times: given up", job.name, attempt)
         raise

@@ -116,3 +116,35 @@ class IssuedDocument(models.Model):
     def __str__(self) -> str:
         number = f"{self.number:02d}" if self.number is not None else "…"
         return f"{number}/{self.symbol} · {self.subject}"
+
+
+def pdf_upload_to(instance: PdfRendition, filename: str) -> str:
+    return f"documents/pdf/{instance.docx_sha256}.pdf"
+
+
+class PdfRendition(models.Model):
+    """The PDF of a .docx, made by LibreOffice in a background job (``tasks.docx_pdf``) and kept:
+    keyed by the .docx's sha256, so a document converted once (or another with the same bytes)
+    is never converted again. ``source`` is a stored .docx with those bytes."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Đang chờ tạo"
+        RUNNING = "running", "Đang tạo"
+        DONE = "done", "Đã tạo"
+        FAILED = "failed", "Không tạo được"
+
+    docx_sha256 = models.CharField(max_length=64, unique=True)
+    source = models.CharField("tệp Word", max_length=300)
+    state = models.CharField("trạng thái", max_length=16, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(upload_to=pdf_upload_to, max_length=300, blank=True)
+    error = models.CharField("lỗi", max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField("số lần thử", default=0)
+    requested_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "bản PDF"
+        verbose_name_plural = "bản PDF"
+
+    def __str__(self) -> str:
+        return f"PDF {self.docx_sha256[:12]} ({self.get_state_display()})"

@@ -9,12 +9,15 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from parindex.accounts.permissions import Principal
+from parindex.core.jobs import after_commit
 from parindex.documents import bounded, builtin, context, facts, render, samples, selectors
-from parindex.documents.models import DocumentTemplate, IssuedDocument, Kind
+from parindex.documents.models import DocumentTemplate, IssuedDocument, Kind, PdfRendition, pdf_upload_to
 from parindex.remediation.models import Plan
 from parindex.remediation.workflow import PlanStatus
 from parindex.results.permissions import can_publish
@@ -246,3 +249,47 @@ def template_reset(*, province: Any, kind: str, principal: Principal) -> int:
     """Go back to the built-in template for ``kind``; the province's files are kept, inactive."""
     _require_template_admin(principal, province)
     return DocumentTemplate.objects.filter(province=province, kind=kind, is_active=True).update(is_active=False)
+
+
+# -- PDF, made by the job worker ------------------------------------------------------------------
+
+
+def pdf_request(*, doc: IssuedDocument) -> PdfRendition:
+    """The PDF of an issued document: the one already made from the same .docx bytes, or a new
+    one queued for the worker (``tasks.docx_pdf``); a failed one is queued again."""
+    with transaction.atomic():
+        rendition, created = PdfRendition.objects.get_or_create(
+            docx_sha256=doc.sha256, defaults={"source": doc.file.name}
+        )
+        retry = not created and PdfRendition.objects.filter(pk=rendition.pk, state=PdfRendition.State.FAILED).update(
+            state=PdfRendition.State.QUEUED, error="", source=doc.file.name
+        )
+        if created or retry:
+            from parindex.documents.tasks import docx_pdf
+
+            after_commit(docx_pdf, rendition.pk)
+    rendition.refresh_from_db()
+    return rendition
+
+
+def pdf_build(rendition_id: int) -> str:
+    """Convert a queued rendition's .docx with LibreOffice and store the PDF (the job's body).
+    Raises RuntimeError (kept as the rendition's error) when LibreOffice fails."""
+    State = PdfRendition.State
+    started = PdfRendition.objects.filter(pk=rendition_id, state__in=[State.QUEUED, State.FAILED]).update(
+        state=State.RUNNING, attempts=F("attempts") + 1
+    )
+    rendition = PdfRendition.objects.get(pk=rendition_id)
+    if not started:  # made already, or another worker is on it
+        return rendition.state
+    try:
+        with default_storage.open(rendition.source, "rb") as handle:
+            pdf = render.docx_to_pdf(handle.read())
+    except RuntimeError as exc:
+        PdfRendition.objects.filter(pk=rendition_id).update(state=State.FAILED, error=str(exc)[:500])
+        raise
+    rendition.file.save(pdf_upload_to(rendition, ""), ContentFile(pdf), save=False)
+    PdfRendition.objects.filter(pk=rendition_id).update(
+        state=State.DONE, file=rendition.file.name, error="", finished_at=timezone.now()
+    )
+    return State.DONE

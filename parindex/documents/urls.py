@@ -11,6 +11,7 @@ urlpatterns = [
     path("tao/<str:kind>/<int:pk>/", views.document_new, name="document-new"),
     path("<int:pk>/", views.issued_detail, name="issued-detail"),
     path("<int:pk>/tai-ve/", views.issued_download, name="issued-download"),
+    path("<int:pk>/pdf/", views.issued_pdf, name="issued-pdf"),
     path("don-vi/<int:unit_pk>/", views.register, name="register"),
     path("mau/<int:province_pk>/", views.template_list, name="template-list"),
     path("mau/<int:province_pk>/tai-len/", views.template_upload, name="template-upload"),

@@ -25,7 +25,7 @@ from parindex.core.paging import paginate
 from parindex.documents import builtin, defaults, selectors, services
 from parindex.documents import render as renderer
 from parindex.documents.forms import ADDRESSED, ExtraForm, HeadingForm, RegisterFilterForm, TemplateUploadForm
-from parindex.documents.models import DocumentTemplate, Kind
+from parindex.documents.models import DocumentTemplate, Kind, PdfRendition
 from parindex.results.permissions import can_publish
 from parindex.units.models import AdministrativeUnit
 
@@ -102,11 +102,31 @@ def document_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_GET
 def issued_detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = selectors.issued_for(principal_for(request.user), pk)
-    return render(
-        request,
-        "documents/issued_detail.html",
-        {"doc": doc, "pdf": renderer.soffice() is not None, "heading": doc.heading},
-    )
+    return render(request, "documents/issued_detail.html", _pdf_context(doc) | {"heading": doc.heading})
+
+
+def _pdf_context(doc: Any) -> dict[str, Any]:
+    return {
+        "doc": doc,
+        "pdf": renderer.soffice() is not None,
+        "rendition": PdfRendition.objects.filter(docx_sha256=doc.sha256).first(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issued_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: ask for the document's PDF (made by the job worker, or made already); GET: where it
+    stands, the part of the page that polls until it is ready (htmx)."""
+    doc = selectors.issued_for(principal_for(request.user), pk)
+    if request.method == "POST":
+        if renderer.soffice() is None:
+            messages.error(request, "Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản Word.")
+        else:
+            services.pdf_request(doc=doc)
+        if not request.htmx:
+            return redirect("documents:issued-detail", pk=doc.pk)
+    return render(request, "documents/issued_detail.html#pdf-status", _pdf_context(doc))
 
 
 # The start of a downloaded document's name: its kind as an office would file it.
@@ -141,14 +161,13 @@ def issued_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The .docx as issued; ``?dinh-dang=pdf`` converts it with LibreOffice when installed."""
     doc = selectors.issued_for(principal_for(request.user), pk)
     if request.GET.get("dinh-dang") == "pdf":
-        with open_stored(doc.file) as fh:
-            data = fh.read()
-        try:
-            pdf = renderer.docx_to_pdf(data)
-        except RuntimeError as exc:
-            messages.error(request, str(exc))
+        rendition = PdfRendition.objects.filter(docx_sha256=doc.sha256, state=PdfRendition.State.DONE).first()
+        if rendition is None:
+            messages.info(request, "Bản PDF chưa có: bấm “Tạo bản PDF”, rồi tải khi đã tạo xong.")
             return redirect("documents:issued-detail", pk=doc.pk)
-        return attachment(pdf, _file_name(doc, "pdf"), PDF, private=True)
+        return FileResponse(
+            open_stored(rendition.file), as_attachment=True, filename=_file_name(doc, "pdf"), content_type=PDF
+        )
     return FileResponse(open_stored(doc.file), as_attachment=True, filename=_file_name(doc, "docx"), content_type=DOCX)
 
 

@@ -7,7 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
+from parindex.documents import render
 from parindex.documents.models import IssuedDocument
 from parindex.documents.tests.reading import header_cells, open_docx, table_rows
 from parindex.frameworks import services as framework_services
@@ -63,3 +65,30 @@ def test_the_office_writes_the_remediation_letter_and_downloads_it(page, live_se
     assert IssuedDocument.objects.get().sha256
     page.click("text=Sổ văn bản")
     assert "12/UBND-VP" in page.locator("main").inner_text()
+
+
+@pytest.mark.skipif(render.soffice() is None, reason="LibreOffice is not installed")
+def test_the_pdf_is_made_by_the_worker_while_the_page_waits(page, live_server, scene, settings):
+    """Asked for on the document's page, the PDF is queued; the page says so and polls, and
+    offers the download once the worker has made it, the rest of the page unchanged."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    plan = scene["plan"]
+    login(page, live_server, "vanphong")
+    page.goto(f"{live_server.url}/khac-phuc/{plan.pk}/")
+    page.click("text=Công văn khắc phục kèm Phụ lục")
+    page.fill("#id_number", "13")
+    page.fill("#id_date", "14/02/2026")
+    page.click("button:has-text('Tạo văn bản')")
+    page.locator("text=Đã tạo văn bản số 13/UBND-VP").wait_for()
+    before = page.locator(".meta").inner_html()
+    page.click("button:has-text('Tạo bản PDF')")
+    page.locator("#pdf-status", has_text="Đang chờ tạo bản PDF").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the worker, here
+    link = page.locator("#pdf-status a", has_text="Tải bản PDF")
+    link.wait_for(timeout=15_000)  # the page polls every 2 s
+    assert page.locator(".meta").inner_html() == before
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    assert download.value.suggested_filename.endswith(".pdf")

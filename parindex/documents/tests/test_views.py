@@ -254,11 +254,19 @@ def test_the_hub_lists_what_each_unit_can_write_from(client, scene):
 
 
 @pytest.mark.skipif(render.soffice() is None, reason="LibreOffice is not installed")
-def test_the_pdf_is_converted_on_download(client, scene):
+def test_the_pdf_is_made_once_asked_for_and_then_downloaded(client, scene, django_capture_on_commit_callbacks):
+    """Jobs run at once here (the test settings); test_pdf_jobs.py has them queued for the worker."""
     issue(client, scene, "conclusion_notice")
     doc = IssuedDocument.objects.get()
-    response = client.get(reverse("documents:issued-download", args=[doc.pk]) + "?dinh-dang=pdf")
-    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    download = reverse("documents:issued-download", args=[doc.pk]) + "?dinh-dang=pdf"
+    early = client.get(download, follow=True)
+    assert "Bản PDF chưa có" in early.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("documents:issued-pdf", args=[doc.pk])).status_code == 302
+    assert "Tải bản PDF" in client.get(reverse("documents:issued-detail", args=[doc.pk])).content.decode()
+    response = client.get(download)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert response["Content-Disposition"].startswith("attachment;") and ".pdf" in response["Content-Disposition"]
 
 
 # -- bounded queries ------------------------------------------------------------------------------
