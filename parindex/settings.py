@@ -234,6 +234,12 @@ try:
     REMINDER_DAYS = sorted({int(day) for day in env_list("REMINDER_DAYS", ["7", "3", "1"])}, reverse=True)
 except ValueError:
     raise ImproperlyConfigured("REMINDER_DAYS must be whole numbers separated by commas, e.g. 7,3,1") from None
+# When the job worker sends the day's reminders (local time, HH:MM): notifications/tasks.py.
+try:
+    REMINDER_TIME = tuple(int(part) for part in env_str("REMINDER_TIME", "07:00").split(":"))
+    dt.time(*REMINDER_TIME)
+except (TypeError, ValueError):
+    raise ImproperlyConfigured("REMINDER_TIME must be a time of day as HH:MM, e.g. 07:00") from None
 if any(day < 1 for day in REMINDER_DAYS):
     raise ImproperlyConfigured("REMINDER_DAYS must be positive (the deadline day itself is always reminded)")
 

@@ -124,5 +124,6 @@ def test_it_serves_with_gunicorn_and_stops_cleanly(tmp_path):
             raise
     assert server.returncode == 0, output
     assert "parindex: đã dừng" in output and "Starting worker" in output
+    assert "nhắc hạn hằng ngày, lần tới lúc 07:00" in output  # the daily reminders queued, no cron
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         get(f"{base}/healthz/")

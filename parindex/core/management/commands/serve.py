@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from parindex.core.signals import serve_starting
 from parindex.env import env_int, env_str
 
 GRACE = 30  # seconds each process has to finish after SIGTERM
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         threads = env_int("WEB_THREADS", 1)
         call_command("migrate", interactive=False, verbosity=1)
         call_command("collectstatic", interactive=False, verbosity=0)
+        for _receiver, said in serve_starting.send(sender=self.__class__):  # the apps' scheduled jobs
+            if said:
+                self.stdout.write(f"parindex: {said}")
         self.stdout.write(
             f"parindex: gunicorn trên {host} ({workers} tiến trình × {threads} luồng) và 1 tiến trình việc nền"
         )
