@@ -78,6 +78,17 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a lockout into the Vietnamese lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# One JSON line per request (user id, unit, duration, status): core/request_log.py.
+REQUEST_LOG = env_bool("REQUEST_LOG", not DEBUG)
+if REQUEST_LOG:
+    MIDDLEWARE.insert(1, "parindex.core.request_log.RequestLogMiddleware")
+# Prometheus metrics (django-prometheus) at /metrics: requests, latencies, database and cache
+# figures. Off unless asked for; let only the monitoring host reach /metrics (docs/deployment.md).
+PROMETHEUS_METRICS = env_bool("PROMETHEUS_METRICS", False)
+if PROMETHEUS_METRICS:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
 
 ROOT_URLCONF = "parindex.urls"
 WSGI_APPLICATION = "parindex.wsgi.application"
@@ -252,7 +263,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # load balancers probe it over plain http
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^metrics$"]  # probed and scraped over plain http inside
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
@@ -32,3 +33,6 @@ urlpatterns = [
     # (its static URL read at the first request, when the static files storage is ready).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True), name="favicon"),
 ]
+
+if settings.PROMETHEUS_METRICS:
+    urlpatterns.append(path("", include("django_prometheus.urls")))

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         web = [
             sys.executable, "-m", "gunicorn", "parindex.wsgi:application",
             "--bind", host, "--workers", str(workers), "--threads", str(threads),
-            "--graceful-timeout", str(GRACE), "--access-logfile", "-", "--error-logfile", "-",
+            "--graceful-timeout", str(GRACE), "--error-logfile", "-",  # requests: core/request_log.py
         ]  # fmt: skip
         worker = [sys.executable, "-m", "parindex.cli", "db_worker", "--interval", "1"]
         children = [subprocess.Popen(web), subprocess.Popen(worker)]
