@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 logger = logging.getLogger("parindex.jobs")
 
@@ -44,3 +47,67 @@ def retrying(job: Any, body: Callable[..., Any], *args: Any, attempt: int = 1, *
         else:
             logger.error("job %s failed %s times: given up", job.name, attempt)
         raise
+
+
+# -- what a job is, for the people who see it fail ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Described:
+    label: str  # what the job does, in Vietnamese
+    url_name: str  # the page of the object it works on, reversed with its first argument
+    arg: str  # the keyword argument naming that object
+
+
+DESCRIBED: dict[str, Described] = {}
+
+
+def describe(job: Any, label: str, url_name: str, arg: str) -> None:
+    """Say what ``job`` does and where its object is (its ``tasks.py`` calls this). A job
+    queued with ``province_id`` is shown to that province's admins when it fails for good."""
+    DESCRIBED[job.module_path] = Described(label, url_name, arg)
+
+
+def described() -> dict[str, Described]:
+    autodiscover_modules("tasks")
+    return DESCRIBED
+
+
+@dataclass(frozen=True)
+class Failure:
+    label: str
+    url: str
+    province_id: int
+    at: dt.datetime
+    error: str
+
+
+def failures(province_ids: set[int], *, days: int = 30) -> list[Failure]:
+    """The jobs of these provinces that failed MAX_ATTEMPTS times in the last ``days`` and have
+    not succeeded since (one query), newest first."""
+    from django_tasks_db.models import DBTaskResult
+
+    known = described()
+    rows = (
+        DBTaskResult.objects.filter(
+            task_path__in=list(known),
+            args_kwargs__kwargs__province_id__in=list(province_ids),
+            status__in=["FAILED", "SUCCESSFUL"],
+            enqueued_at__gte=timezone.now() - dt.timedelta(days=days),
+        )
+        .order_by("enqueued_at")
+        .values_list("task_path", "args_kwargs", "status", "finished_at", "exception_class_path", "traceback")
+    )
+    latest: dict[tuple[str, Any], tuple] = {}  # (job, the object it works on) -> its last run
+    for path, args_kwargs, status, finished, exception, traceback in rows:
+        target = args_kwargs["kwargs"].get(known[path].arg, (args_kwargs["args"] or [None])[0])
+        latest[(path, target)] = (path, target, args_kwargs, status, finished, exception, traceback)
+    out = []
+    for path, target, args_kwargs, status, finished, exception, traceback in latest.values():
+        if status != "FAILED" or args_kwargs["kwargs"].get("attempt", 1) < MAX_ATTEMPTS:
+            continue
+        about = known[path]
+        message = (traceback.strip().splitlines() or [exception])[-1][:300]
+        url = reverse(about.url_name, args=[target]) if target is not None else ""
+        out.append(Failure(about.label, url, args_kwargs["kwargs"]["province_id"], finished, message))
+    return sorted(out, key=lambda f: f.at or timezone.now(), reverse=True)

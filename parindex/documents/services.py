@@ -267,7 +267,7 @@ def pdf_request(*, doc: IssuedDocument) -> PdfRendition:
         if created or retry:
             from parindex.documents.tasks import docx_pdf
 
-            after_commit(docx_pdf, rendition.pk)
+            after_commit(docx_pdf, rendition.pk, document_id=doc.pk, province_id=doc.unit.province_id or doc.unit_id)
     rendition.refresh_from_db()
     return rendition
 

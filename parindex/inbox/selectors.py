@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
 from parindex import scoring
 from parindex.accounts.models import COMMUNE_ROLES, Role
@@ -38,6 +39,7 @@ from parindex.appraisals.models import AppraiserAssignment, ClarificationItem, I
 from parindex.assessments.inputs import to_response
 from parindex.assessments.models import Answer, Assessment, Assignment, Cycle, DeadlineExtension, Stage
 from parindex.assessments.workflow import Status, window_open
+from parindex.core import jobs
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation import schedule
 from parindex.remediation.models import Action, Plan
@@ -54,8 +56,9 @@ ITEM_LINES = 8
 # Days before a deadline from which a task is flagged as close.
 SOON_DAYS = 3
 # The line kinds, in the order the page groups them when deadlines tie.
-SELF_ASSESSMENT, CLARIFICATION, APPRAISAL, APPROVAL, PUBLICATION, REMEDIATION, CYCLE, FRAMEWORK = (
+SELF_ASSESSMENT, CLARIFICATION, APPRAISAL, APPROVAL, PUBLICATION, REMEDIATION, CYCLE, FRAMEWORK, JOB = (
     "self_assessment", "clarification", "appraisal", "approval", "publication", "remediation", "cycle", "framework",
+    "job",
 )  # fmt: skip
 KIND_LABELS = {
     SELF_ASSESSMENT: "Tự đánh giá",
@@ -66,6 +69,7 @@ KIND_LABELS = {
     REMEDIATION: "Khắc phục",
     CYCLE: "Kỳ đánh giá",
     FRAMEWORK: "Bộ chỉ số",
+    JOB: "Việc chạy nền",
 }
 PROVINCE_WORK_ROLES = frozenset({Role.APPRAISER, Role.COUNCIL_CHAIR, Role.PROVINCE_ADMIN})
 BOARD_ROLES = frozenset({Role.COUNCIL_CHAIR, Role.PROVINCE_ADMIN, Role.VIEWER})
@@ -416,6 +420,7 @@ def _province_tasks(principal: Principal, today: dt.date) -> list[Task]:
     tasks: list[Task] = []
     if admin_of:
         tasks.extend(_framework_tasks(admin_of, today))
+        tasks.extend(_job_tasks(admin_of, today))
     unpublished = Assessment.objects.filter(cycle=OuterRef("pk")).exclude(status=Status.PUBLISHED)
     cycles = {
         c.pk: c
@@ -661,6 +666,21 @@ def _framework_tasks(admin_of: set[int], today: dt.date) -> list[Task]:
         for v in FrameworkVersion.objects.filter(status=VersionStatus.DRAFT, framework__owner_id__in=admin_of)
         .select_related("framework__owner")
         .order_by("framework__code", "number")
+    ]  # fmt: skip
+
+
+def _job_tasks(admin_of: set[int], today: dt.date) -> list[Task]:
+    """Background jobs of the admin's provinces that failed for good (one query; one more for
+    the provinces' names when there is one)."""
+    failed = jobs.failures(admin_of)
+    if not failed:
+        return []
+    names = dict(AdministrativeUnit.objects.filter(pk__in={f.province_id for f in failed}).values_list("pk", "name"))
+    return [
+        _task(JOB, "Xem lỗi", f.label, names.get(f.province_id, ""), f.url, None, today,
+              detail=f"Không chạy được sau {jobs.MAX_ATTEMPTS} lần thử"
+              + (f", lần cuối lúc {timezone.localtime(f.at):%H:%M %d/%m/%Y}" if f.at else "") + f": {f.error}")
+        for f in failed
     ]  # fmt: skip
 
 

@@ -482,7 +482,7 @@ def files_after_publish(publication: Publication) -> None:
     the job has run, a download builds its file when asked for."""
     from parindex.results.tasks import publication_files
 
-    after_commit(publication_files, publication.pk)
+    after_commit(publication_files, publication.pk, province_id=_province_of(publication))
 
 
 def files_after_correction(corrected: Publication) -> None:
@@ -490,7 +490,12 @@ def files_after_correction(corrected: Publication) -> None:
     publications say about the one in force (a background job)."""
     from parindex.results.tasks import publication_files
 
-    after_commit(publication_files, corrected.pk, correction=True)
+    after_commit(publication_files, corrected.pk, correction=True, province_id=_province_of(corrected))
+
+
+def _province_of(publication: Publication) -> int:
+    """Whose admins see the job if it fails (the approval and cycle the service holds: no query)."""
+    return publication.approval.cycle.province_id
 
 
 def files_of_correction_build(corrected_id: int) -> None:

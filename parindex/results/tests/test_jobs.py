@@ -7,13 +7,18 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from parindex.accounts.models import Role
+from parindex.assessments.tests.factories import user_with_role
 from parindex.core import jobs
 from parindex.results import files
-from parindex.results.models import PublicationFile
+from parindex.results.models import Publication, PublicationFile
+from parindex.results.tasks import publication_files
 from parindex.results.tests.factories import bulk_units
 from parindex.results.tests.test_files import KINDS, approve_and_publish
+from parindex.units.models import AdministrativeUnit
 
 # Transactional: the worker, as in its own process, closes connections it finds inside a
 # transaction (PostgreSQL), and the jobs are queued by the commit of the publication.
@@ -41,13 +46,8 @@ def test_the_worker_builds_a_publications_files_after_the_commit(
     assert {f.kind for f in PublicationFile.objects.filter(publication=publication)} == KINDS
 
 
-def test_a_failing_job_is_tried_three_times_then_left_failed(
-    settings,
-    province,
-    version,
-    staff,
-    django_capture_on_commit_callbacks,
-    monkeypatch,  # noqa: F811
+def test_a_failing_job_is_tried_three_times_then_shown_to_the_province_admin(
+    client, settings, province, version, staff, monkeypatch
 ):
     settings.TASKS = DATABASE_QUEUE
     monkeypatch.setattr(jobs, "FIRST_DELAY", dt.timedelta(0))  # retried at once in the test
@@ -62,3 +62,26 @@ def test_a_failing_job_is_tried_three_times_then_left_failed(
     assert [r.args_kwargs["kwargs"].get("attempt", 1) for r in runs] == [1, 2, 3]
     assert {r.status for r in runs} == {"FAILED"} and all("storage unreachable" in r.traceback for r in runs)
     assert not PublicationFile.objects.exists()
+    assert all(r.args_kwargs["kwargs"]["province_id"] == province.pk for r in runs)
+
+    # Given up: the province's admin sees it on "Việc cần làm", with the error and the publication.
+    publication = Publication.objects.get()
+    client.force_login(staff["admin"])
+    html = client.get(reverse("inbox:inbox")).content.decode()
+    assert "Việc chạy nền" in html and "Tạo tệp kết quả công bố" in html
+    assert "Không chạy được sau 3 lần thử" in html and "OSError: storage unreachable" in html
+    assert reverse("results:publication-detail", args=[publication.pk]) in html
+    # Another province's admin does not.
+    elsewhere = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE).exclude(pk=province.pk)
+    other = user_with_role("sonoivu-khac", Role.PROVINCE_ADMIN, elsewhere.first() or province_elsewhere())
+    client.force_login(other)
+    assert "Tạo tệp kết quả công bố" not in client.get(reverse("inbox:inbox")).content.decode()
+    # Run again and done: no longer on the list.
+    monkeypatch.undo()
+    publication_files.enqueue(publication.pk, province_id=province.pk)
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert jobs.failures({province.pk}) == []
+
+
+def province_elsewhere():
+    return AdministrativeUnit.objects.create(code="99", name="Tỉnh Thử", level=AdministrativeUnit.Level.PROVINCE)
