@@ -232,6 +232,8 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 FRAMEWORK_UPLOAD_MAX_BYTES = env_int("FRAMEWORK_UPLOAD_MAX_BYTES", 1024 * 1024)
 # Rows below the header one indicator import reads (CSV or Excel); the next row refuses the file.
 INDICATOR_IMPORT_MAX_ROWS = env_int("INDICATOR_IMPORT_MAX_ROWS", 200_000)
+# An indicator file larger than this is imported by the job worker, its progress on its page.
+IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 1024 * 1024)
 # Limits of the child process that checks and renders a province's own Word template.
 DOCUMENT_RENDER_TIMEOUT_S = env_int("DOCUMENT_RENDER_TIMEOUT_S", 10)
 DOCUMENT_RENDER_MAX_MB = env_int("DOCUMENT_RENDER_MAX_MB", 512)

@@ -12,6 +12,7 @@ import io
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,19 +21,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from parindex.accounts.models import Role
 from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
 from parindex.accounts.selectors import principal_for
 from parindex.core.downloads import attachment
 from parindex.core.filenames import download_name
+from parindex.indicators import import_jobs
 from parindex.indicators import rows as rows_
 from parindex.indicators import selectors as selectors_
 from parindex.indicators import services as services_
 from parindex.indicators.entry_views import int_or_none
 from parindex.indicators.forms import ImportForm, MappingForm
-from parindex.indicators.models import ImportBatch, ImportMapping, Indicator
+from parindex.indicators.models import ImportBatch, ImportJob, ImportMapping, Indicator
 from parindex.indicators.permissions import ENTER_ROLES, can_change_mapping
 from parindex.units.models import AdministrativeUnit
 
@@ -156,6 +158,16 @@ def import_page(request: HttpRequest) -> HttpResponse:
             filename = upload.name
             if upload.size > services_.IMPORT_MAX_BYTES:
                 form.add_error("file", f"Tệp lớn quá {services_.IMPORT_MAX_BYTES // (1024 * 1024)} MB.")
+            elif upload.size > settings.IMPORT_INLINE_BYTES:  # the worker reads it; its page shows how far
+                try:
+                    job = import_jobs.import_job_start(
+                        indicator=indicator, mapping=mapping, upload=upload, filename=upload.name, size=upload.size,
+                        actor=request.user, principal=principal,
+                    )  # fmt: skip
+                except ValidationError as exc:
+                    form.add_error(None, " ".join(exc.messages))
+                else:
+                    return redirect("indicators:import-job", pk=job.pk)
             else:
                 try:
                     result = services_.indicator_import(
@@ -202,6 +214,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         ],
         "result": result,
         "filename": filename,
+        "jobs": ImportJob.objects.filter(province=province)
+        .select_related("indicator")
+        .order_by("-created_at")[:RECENT_BATCHES],
         "whole_province": is_province_admin(principal, province_ref),
     }
     context["mapping_choices"] = [
@@ -310,3 +325,18 @@ def mapping_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=MappingForm.initial_for(mapping),
         can_change=can_change_mapping(principal, UnitRef(mapping.province_id), mapping.owner_id),
     )
+
+
+@login_required
+@require_GET
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file imported by the job worker: where it stands (the page polls while it runs), then
+    what it did or every problem found (nothing written)."""
+    principal = principal_for(request.user)
+    job = ImportJob.objects.select_related("indicator", "province", "created_by", "batch").filter(pk=pk).first()
+    codes = selectors_.unit_codes(province=job.province, principal=principal) if job is not None else None
+    if job is None or not selectors_.may_import_in(codes):
+        raise Http404("Không tìm thấy lượt nạp tệp")
+    if request.htmx:
+        return render(request, "indicators/import_job.html#job-state", {"job": job})
+    return render(request, "indicators/import_job.html", {"job": job})

@@ -10,6 +10,8 @@ How a figure is judged against its target is ``status.py``; checking figures is 
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -273,3 +275,47 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+def import_file_upload_to(instance: ImportJob, filename: str) -> str:
+    return f"imports/{instance.province_id}/{uuid.uuid4().hex}.bin"
+
+
+class ImportJob(models.Model):
+    """A large file imported by the job worker (``import_jobs.py``), its progress shown on its page:
+    queued, reading and checking every row, writing, then done (with its ImportBatch) or refused
+    (with every problem, nothing written) or failed."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Đang chờ"
+        CHECKING = "checking", "Đang đọc và kiểm tra từng dòng"
+        WRITING = "writing", "Đang ghi số liệu"
+        DONE = "done", "Đã nạp"
+        REFUSED = "refused", "Chưa nạp: tệp có lỗi"
+        FAILED = "failed", "Không chạy được"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="chỉ số")
+    province = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    mapping = models.ForeignKey(ImportMapping, on_delete=models.SET_NULL, null=True, related_name="+")
+    file = models.FileField(upload_to=import_file_upload_to, max_length=300)
+    file_name = models.CharField("tên tệp", max_length=255)
+    size = models.PositiveBigIntegerField("dung lượng")
+    state = models.CharField("trạng thái", max_length=16, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField("số dòng số liệu", null=True, blank=True)
+    summary = models.CharField("kết quả", max_length=500, blank=True)
+    problems = models.JSONField("lỗi", default=list, blank=True)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("gửi lúc", default=timezone.now)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lượt nạp tệp chạy nền"
+        verbose_name_plural = "lượt nạp tệp chạy nền"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.CHECKING, self.State.WRITING)

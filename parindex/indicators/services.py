@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -247,6 +247,7 @@ def indicator_import(
     filename: str,
     actor: Any,
     principal: Principal,
+    progress: Callable[[str, int | None], None] | None = None,
 ) -> ImportResult:
     """Import a file of one indicator's figures, all rows or none.
 
@@ -256,7 +257,9 @@ def indicator_import(
     them are left alone, the others are inserted or updated in bulk (one INSERT ... ON
     CONFLICT DO UPDATE per batch, each changed row at its next revision, notes kept) and an
     ``ImportBatch`` records the file. A province admin imports for every commune of the
-    mapping's province; a commune office or head only for its own unit.
+    mapping's province; a commune office or head only for its own unit. ``progress(phase,
+    rows)`` is told when the checking ("checking") and the writing ("writing", with the file's
+    row count) start (the import jobs' pages and the command line show it).
     """
     started = time.perf_counter()
     province = mapping.province
@@ -272,6 +275,8 @@ def indicator_import(
     if len(data) > IMPORT_MAX_BYTES:
         raise ValidationError(f"Tệp lớn quá {IMPORT_MAX_BYTES // (1024 * 1024)} MB.", code="too_large")
     columns = Columns.from_json(mapping.columns)
+    if progress is not None:
+        progress("checking", None)
     checked = rows.read_rows(
         data,
         filename,
@@ -286,6 +291,8 @@ def indicator_import(
         return ImportResult(
             rows_total=checked.rows_total, problems=tuple(checked.problems), duration_ms=_ms_since(started)
         )
+    if progress is not None:
+        progress("writing", checked.rows_total)
     with transaction.atomic():
         if not _lock(indicator):
             raise ValidationError(f"Chỉ số '{indicator.name}' vừa ngừng theo dõi.", code="inactive")

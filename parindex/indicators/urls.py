@@ -14,6 +14,7 @@ urlpatterns = [
     path("xa/<int:unit_pk>/nhap/", entry_views.entry, name="entry"),
     path("xa/<int:unit_pk>/nhap/<slug:code>/<int:year>/<int:month>/", entry_views.value_save, name="value-save"),
     path("nap-tep/", import_views.import_page, name="import"),
+    path("nap-tep/luot/<int:pk>/", import_views.job_page, name="import-job"),
     path("cach-doc-tep/moi/", import_views.mapping_new, name="mapping-new"),
     path("cach-doc-tep/<int:pk>/", import_views.mapping_edit, name="mapping-edit"),
 ]

@@ -25,41 +25,12 @@ from parindex.indicators.tests.factories import (
     make_mapping,
     xlsx_bytes,
 )
-from parindex.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 IMPORT = reverse("indicators:import")
 NEW_MAPPING = reverse("indicators:mapping-new")
-
-
-@pytest.fixture
-def indicator():
-    return make_indicator()
-
-
-@pytest.fixture
-def other_province(db):
-    return AdministrativeUnit.objects.create(era="current", code="46", name="Thành phố Huế", kind="thanh-pho", level=1)
-
-
-@pytest.fixture
-def people(province, commune, other_province):
-    return {
-        "admin": lambda: user_with_role("sonoivu", Role.PROVINCE_ADMIN, province, include_descendants=True),
-        "office": lambda: user_with_role("vanphong", Role.COMMUNE_OFFICE, commune),
-        "head": lambda: user_with_role("chutich", Role.COMMUNE_HEAD, commune),
-        "officer": lambda: user_with_role("congchuc", Role.COMMUNE_OFFICER, commune),
-        "viewer": lambda: user_with_role("xem", Role.VIEWER, province, include_descendants=True),
-        "elsewhere": lambda: user_with_role("hue", Role.PROVINCE_ADMIN, other_province, include_descendants=True),
-        "anonymous": lambda: None,
-    }
-
-
-@pytest.fixture
-def mapping(province, indicator):
-    return make_mapping(province, indicator)
 
 
 def upload(data, name="so-lieu.csv"):
@@ -394,9 +365,9 @@ def test_a_changed_mapping_reads_the_next_file_its_new_way(client, people, provi
 # -- queries --------------------------------------------------------------------------------------
 
 # session, user, principal, the user's provinces, the active indicators, the province's mappings
-# (with indicator and owner), its recent imports (with indicator, mapping, who); the header's
-# unread notifications
-IMPORT_QUERIES = 8
+# (with indicator and owner), its recent imports (with indicator, mapping, who), its large files
+# imported by the worker (with indicator); the header's unread notifications
+IMPORT_QUERIES = 9
 
 
 @pytest.mark.parametrize("n", [1, 5])
