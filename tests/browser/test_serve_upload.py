@@ -1,5 +1,5 @@
 """The acceptance of the production issue, as an official meets it: ``parindex serve`` with
-S3_BUCKET on a fresh database; through gunicorn a commune office signs in with the login form,
+S3_BUCKET on a fresh database (PostgreSQL in CI's second run, SQLite in the first); through gunicorn a commune office signs in with the login form,
 uploads an evidence file from its self-assessment page, finds it in the bucket, downloads it
 back through the permission check; another commune's office gets 404."""
 
@@ -11,14 +11,18 @@ import subprocess
 import sys
 import time
 import urllib.error
+import uuid
 
+import psycopg
 import pytest
+from django.db import connection
 
 from parindex.assessments.tests.factories import PASSWORD
 from tests.conftest import ACCESS_KEY, SECRET_KEY
 from tests.production.test_serve import base_env, free_port, get
 
-pytestmark = [pytest.mark.browser]
+# The database the suite runs on decides the installation's (a fresh one of the same kind).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 SETUP = r"""
 import datetime as dt
@@ -42,14 +46,33 @@ print("ASSESSMENT", cycle.assessments.get(unit=commune).pk)
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def test_an_official_uploads_evidence_to_the_bucket_through_gunicorn(browser, s3_server, tmp_path):
+@pytest.fixture
+def fresh_database():
+    """Environment for a fresh database of the kind the suite runs on: a new SQLite file (by
+    base_env), or a new PostgreSQL database on the suite's server, dropped afterwards."""
+    if connection.vendor != "postgresql":
+        yield {}
+        return
+    db = connection.settings_dict
+    server = f"postgresql://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    name = f"parindex_e2e_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": f"{server}/{name}"}
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_an_official_uploads_evidence_to_the_bucket_through_gunicorn(browser, s3_server, fresh_database, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = base_env(
         tmp_path, HOST=f"127.0.0.1:{port}", S3_BUCKET=s3_server["bucket"], S3_ENDPOINT_URL=s3_server["endpoint"],
         S3_ACCESS_KEY_ID=ACCESS_KEY, S3_SECRET_ACCESS_KEY=SECRET_KEY, S3_REGION="us-east-1", S3_PREFIX="e2e",
         ALLOWED_HOSTS="127.0.0.1", CSRF_TRUSTED_ORIGINS=base,
-        SESSION_COOKIE_SECURE="false", CSRF_COOKIE_SECURE="false",
+        SESSION_COOKIE_SECURE="false", CSRF_COOKIE_SECURE="false", **fresh_database,
     )  # fmt: skip
     cli = [sys.executable, "-m", "parindex.cli"]
     assert subprocess.run([*cli, "migrate", "-v0"], env=env, cwd=tmp_path, timeout=180).returncode == 0
