@@ -127,3 +127,35 @@ def test_it_serves_with_gunicorn_and_stops_cleanly(tmp_path):
     assert "nhắc hạn hằng ngày, lần tới lúc 07:00" in output  # the daily reminders queued, no cron
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         get(f"{base}/healthz/")
+
+
+def test_gunicorn_and_the_worker_do_not_outlive_a_killed_serve(tmp_path):
+    """SIGKILL cannot be handled: the children are told by the kernel (PR_SET_PDEATHSIG)."""
+    port = free_port()
+    env = base_env(tmp_path, HOST=f"127.0.0.1:{port}")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "parindex.cli", "serve"], env=env, cwd=tmp_path,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if get(f"http://127.0.0.1:{port}/healthz/")[0] == 200:
+                break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.5)
+    server.kill()
+    server.wait(timeout=10)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        try:
+            get(f"http://127.0.0.1:{port}/healthz/")
+        except (urllib.error.URLError, ConnectionError):
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("gunicorn still answers after serve was killed")
+    deadline = time.monotonic() + 30  # the workers finish their shutdown after the port closes
+    while subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "gunicorn's processes outlived serve"
+        time.sleep(0.5)

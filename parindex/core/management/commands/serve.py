@@ -10,6 +10,7 @@ systemd or a container runtime restarts the whole. Never loads demo data.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -25,6 +26,13 @@ from parindex.core.signals import serve_starting
 from parindex.env import env_int, env_str
 
 GRACE = 30  # seconds each process has to finish after SIGTERM
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs: SIGTERM when ``serve`` itself dies, even by SIGKILL (Linux's
+    PR_SET_PDEATHSIG), so that gunicorn and the worker never outlive it."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
 class Command(BaseCommand):
@@ -54,7 +62,10 @@ class Command(BaseCommand):
             "--graceful-timeout", str(GRACE), "--error-logfile", "-",  # requests: core/request_log.py
         ]  # fmt: skip
         worker = [sys.executable, "-m", "parindex.cli", "db_worker", "--interval", "1"]
-        children = [subprocess.Popen(web), subprocess.Popen(worker)]
+        children = [
+            subprocess.Popen(web, preexec_fn=_die_with_parent),
+            subprocess.Popen(worker, preexec_fn=_die_with_parent),
+        ]
         stopping: list[int] = []
 
         def stop(signum: int, frame: Any) -> None:
