@@ -37,7 +37,7 @@ from parindex.frameworks import services as framework_services
 from parindex.frameworks.excel import framework_to_xlsx
 from parindex.frameworks.files import REFERENCE_FRAMEWORK
 from parindex.frameworks.models import Criterion, Framework, FrameworkVersion
-from parindex.indicators.models import ImportBatch, IndicatorValue
+from parindex.indicators.models import ImportBatch, ImportJob, IndicatorValue
 from parindex.indicators.tests.factories import COLUMNS, make_indicator, make_mapping
 from tests.security.hostile import make
 
@@ -295,7 +295,10 @@ def test_the_installed_command_prints_no_traceback(tmp_path):
 
 
 @pytest.fixture
-def importer(client, province):
+def importer(client, province, settings):
+    # Read in the request, as a file under IMPORT_INLINE_BYTES is; the worker's path (larger
+    # files) is test_two_million_rows_sent_to_the_worker_are_refused_in_seconds.
+    settings.IMPORT_INLINE_BYTES = 10**9
     client.force_login(user_with_role("sonoivu-chiso", Role.PROVINCE_ADMIN, province, include_descendants=True))
     indicator = make_indicator()
     return indicator, make_mapping(province, indicator, columns=COLUMNS)
@@ -378,6 +381,23 @@ def test_two_million_rows_are_refused_in_seconds_with_bounded_memory(client, pro
         tracemalloc.stop()
     print(f"{kind}: Python heap peak {peak:.0f} MB")
     assert peak < 300
+
+
+@pytest.mark.django_db(transaction=True)  # the job is queued by the request's commit
+def test_two_million_rows_sent_to_the_worker_are_refused_in_seconds(client, province, importer, settings):
+    """The same file above IMPORT_INLINE_BYTES goes to the job worker (run at once here): the
+    import's page says it was refused at the row cap, in seconds, with nothing written."""
+    settings.IMPORT_INLINE_BYTES = 1024 * 1024
+    data = make.csv_rows(2_000_000)
+    before = counts()
+    response, seconds, rss = timed(lambda: post_indicator_file(client, province, importer, data, "so-lieu.csv"))
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("indicators:import-job", args=[job.pk])
+    assert job.state == "refused" and any(ROW_CAP in problem for problem in job.problems)
+    assert ROW_CAP in text_of(client.get(response["Location"]))
+    assert counts() == before
+    print(f"\njob: {len(data) / 1e6:.1f} MB, {seconds:.2f} s, peak RSS +{rss:.0f} MB")
+    assert seconds < SECONDS and rss < 400
 
 
 def test_the_row_cap_is_counted_while_the_workbook_streams(client, province, importer, settings):

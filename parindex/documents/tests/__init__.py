@@ -11,4 +11,5 @@ ACCESS_TESTED: dict[str, str] = {
     "template-upload": "documents/tests/test_templates.py test_only_the_province_admin_manages_templates (404, 405)",
     "template-download": "documents/tests/test_templates.py test_only_the_province_admin_manages_templates (404)",
     "template-reset": "documents/tests/test_templates.py test_only_the_province_admin_manages_templates (404, 405)",
+    "issued-pdf": "documents/tests/test_pdf_jobs.py test_the_worker_makes_the_pdf_while_the_page_polls (404 for another commune, GET and POST)",
 }

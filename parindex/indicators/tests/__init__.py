@@ -11,4 +11,5 @@ ACCESS_TESTED: dict[str, str] = {
     "import": "indicators/tests/test_import_views.py test_who_may_open_the_import_page, test_those_who_may_not_import_cannot_post_a_file",
     "mapping-new": "indicators/tests/test_import_views.py test_who_may_make_a_mapping",
     "mapping-edit": "indicators/tests/test_import_views.py test_who_sees_and_changes_a_mapping (importers see; owner and admin change)",
+    "import-job": "indicators/tests/test_import_jobs.py test_a_large_file_is_imported_by_the_worker_while_its_page_polls (404 for another province)",
 }
