@@ -9,8 +9,6 @@ import hashlib
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
 import uuid
 
 import psycopg
@@ -19,7 +17,7 @@ from django.db import connection
 
 from parindex.assessments.tests.factories import PASSWORD
 from tests.conftest import ACCESS_KEY, SECRET_KEY
-from tests.production.test_serve import base_env, free_port, get
+from tests.production.test_serve import base_env, free_port, start_serve, wait_healthy
 
 # The database the suite runs on decides the installation's (a fresh one of the same kind).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -79,17 +77,10 @@ def test_an_official_uploads_evidence_to_the_bucket_through_gunicorn(browser, s3
     made = subprocess.run([*cli, "shell", "-c", SETUP], env=env, cwd=tmp_path, capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
     assessment = int(made.stdout.split("ASSESSMENT")[1].split()[0])
-    server = subprocess.Popen([*cli, "serve"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    server = start_serve(env, tmp_path)
     context = browser.new_context(locale="vi-VN")
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if get(f"{base}/healthz/")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.5)
+        assert wait_healthy(base, server)[0] == 200
         page = context.new_page()
         page.goto(f"{base}/dang-nhap/")
         page.fill("#id_username", "vp-s3")

@@ -83,23 +83,32 @@ def get(url: str, **headers: str):
         return exc.code, dict(exc.headers), exc.read()
 
 
+def start_serve(env: dict[str, str], cwd: Path, **popen) -> subprocess.Popen:
+    """``parindex serve`` in a child process (its output captured unless ``popen`` says otherwise)."""
+    popen.setdefault("stdout", subprocess.PIPE)
+    popen.setdefault("stderr", subprocess.STDOUT)
+    return subprocess.Popen([sys.executable, "-m", "parindex.cli", "serve"], env=env, cwd=cwd, text=True, **popen)
+
+
+def wait_healthy(base: str, server: subprocess.Popen, seconds: float = 120) -> tuple[int | None, bytes]:
+    """/healthz/'s status and body once it answers (None when the server stopped or time ran out)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            status, _, body = get(f"{base}/healthz/")
+            return status, body
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.5)
+    return None, b""
+
+
 def test_it_serves_with_gunicorn_and_stops_cleanly(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = base_env(tmp_path, HOST=f"127.0.0.1:{port}")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "parindex.cli", "serve"], env=env, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    server = start_serve(env, tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        status = None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, _, body = get(f"{base}/healthz/")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.5)
+        status, body = wait_healthy(base, server)
         assert status == 200, server.stdout.read() if server.poll() is not None else "no answer"
         health = json.loads(body)
         assert health["ok"] and set(health) == {"ok", "database", "storage", "queue"}
@@ -133,17 +142,8 @@ def test_gunicorn_and_the_worker_do_not_outlive_a_killed_serve(tmp_path):
     """SIGKILL cannot be handled: the children are told by the kernel (PR_SET_PDEATHSIG)."""
     port = free_port()
     env = base_env(tmp_path, HOST=f"127.0.0.1:{port}")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "parindex.cli", "serve"], env=env, cwd=tmp_path,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if get(f"http://127.0.0.1:{port}/healthz/")[0] == 200:
-                break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.5)
+    server = start_serve(env, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert wait_healthy(f"http://127.0.0.1:{port}", server)[0] == 200
     server.kill()
     server.wait(timeout=10)
     deadline = time.monotonic() + 40

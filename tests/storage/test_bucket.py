@@ -120,30 +120,18 @@ def test_make_serve_uses_the_bucket(s3_server, tmp_path):
     """``parindex serve`` with S3_BUCKET: gunicorn's /healthz/ writes, reads and deletes its probe
     in the bucket."""
     import signal
-    import subprocess
-    import sys
-    import time
 
     from tests.conftest import ACCESS_KEY, SECRET_KEY
-    from tests.production.test_serve import base_env, free_port, get
+    from tests.production.test_serve import base_env, free_port, start_serve, wait_healthy
 
     port = free_port()
     env = base_env(
         tmp_path, HOST=f"127.0.0.1:{port}", S3_BUCKET=s3_server["bucket"], S3_ENDPOINT_URL=s3_server["endpoint"],
         S3_ACCESS_KEY_ID=ACCESS_KEY, S3_SECRET_ACCESS_KEY=SECRET_KEY, S3_REGION="us-east-1", S3_PREFIX="serve",
     )  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "parindex.cli", "serve"], env=env, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    server = start_serve(env, tmp_path)
     try:
-        deadline, status = time.monotonic() + 120, None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, _, body = get(f"http://127.0.0.1:{port}/healthz/")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.5)
+        status, body = wait_healthy(f"http://127.0.0.1:{port}", server)
         assert status == 200 and b'"storage": {"ok": true}' in body
     finally:
         server.send_signal(signal.SIGTERM)

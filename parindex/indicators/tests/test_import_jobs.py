@@ -22,18 +22,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def test_a_large_file_is_imported_by_the_worker_while_its_page_polls(
-    client,
-    settings,
-    people,
-    province,
-    commune,
-    indicator,
-    mapping,
-):
+@pytest.fixture
+def large(client, settings, people):
+    """Every real file counts as large, the jobs wait for the worker, the province admin signs in."""
     settings.TASKS = DATABASE_QUEUE
-    settings.IMPORT_INLINE_BYTES = 100  # any real file is "large" here
+    settings.IMPORT_INLINE_BYTES = 100
     client.force_login(people["admin"]())
+
+
+def test_a_large_file_is_imported_by_the_worker_while_its_page_polls(
+    client, large, people, province, commune, indicator, mapping
+):
     data = csv_bytes(good_rows(commune))
     response = post_file(client, province, indicator, mapping, data)
     job = ImportJob.objects.get()
@@ -56,18 +55,7 @@ def test_a_large_file_is_imported_by_the_worker_while_its_page_polls(
     assert client.get(reverse("indicators:import-job", args=[job.pk])).status_code == 404
 
 
-def test_a_large_file_with_bad_rows_lists_them_and_writes_nothing(
-    client,
-    settings,
-    people,
-    province,
-    commune,
-    indicator,
-    mapping,
-):
-    settings.TASKS = DATABASE_QUEUE
-    settings.IMPORT_INLINE_BYTES = 100
-    client.force_login(people["admin"]())
+def test_a_large_file_with_bad_rows_lists_them_and_writes_nothing(client, large, province, commune, indicator, mapping):
     rows = good_rows(commune) + [["99999", "Xã Không Có", 2026, 1, 5, 10], [commune.code, commune.name, 2026, 13, 1, 2]]
     response = post_file(client, province, indicator, mapping, csv_bytes(rows))
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
