@@ -16,7 +16,6 @@ table's row count against the manifest.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -30,33 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection, models
+from django.db import connection
+
+from parindex.core.stored import on_local_disk, sha256_of, stored_file_names
 
 FORMAT = "parindex-backup/1"
 
 
 class BackupError(Exception):
     """Said to the operator as it is (Vietnamese)."""
-
-
-def _sha256(handle: Any) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def stored_file_names() -> list[str]:
-    """Every file a row of any model names (evidence revisions, result files, documents …)."""
-    names: set[str] = set()
-    for model in apps.get_models():
-        for f in model._meta.get_fields():
-            if isinstance(f, models.FileField):
-                names.update(model.objects.exclude(**{f.name: ""}).values_list(f.name, flat=True))
-    return sorted(names)
 
 
 def _tables() -> list[str]:
@@ -69,10 +52,6 @@ def _count(cursor: Any, tables: list[str]) -> dict[str, int]:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - table names from the models
         out[table] = cursor.fetchone()[0]
     return out
-
-
-def _on_disk() -> bool:
-    return settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
 
 
 def _pg_env() -> dict[str, str]:
@@ -128,7 +107,7 @@ def backup(path: Path) -> Manifest:
             counts = _count(target.cursor(), tables)
             target.close()
         manifest = Manifest(
-            vendor=vendor, tables=counts, files_included=_on_disk(), created=dt.datetime.now(dt.UTC).isoformat()
+            vendor=vendor, tables=counts, files_included=on_local_disk(), created=dt.datetime.now(dt.UTC).isoformat()
         )
         with tarfile.open(path, "x") as tar:
             tar.add(dump, arcname=dump.name)
@@ -136,7 +115,7 @@ def backup(path: Path) -> Manifest:
                 if not default_storage.exists(name):
                     raise BackupError(f"Tệp {name} có trong cơ sở dữ liệu nhưng không có trong kho tệp.")
                 with default_storage.open(name, "rb") as handle:
-                    sha, size = _sha256(handle), default_storage.size(name)
+                    sha, size = sha256_of(handle), default_storage.size(name)
                 manifest.files[name] = {"sha256": sha, "size": size}
                 if manifest.files_included:
                     with default_storage.open(name, "rb") as handle:
@@ -214,7 +193,7 @@ def restore(path: Path) -> Manifest:
             if not default_storage.exists(name):
                 raise BackupError(f"Tệp {name} không có trong kho tệp (sao lưu kho S3 riêng rồi khôi phục trước).")
             with default_storage.open(name, "rb") as handle:
-                if _sha256(handle) != facts["sha256"]:
+                if sha256_of(handle) != facts["sha256"]:
                     raise BackupError(f"Tệp {name} khác bản đã sao lưu (sha256).")
     with connection.cursor() as cursor:
         counts = _count(cursor, list(manifest.tables))

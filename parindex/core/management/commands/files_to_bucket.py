@@ -11,31 +11,14 @@ other files against the local copy's. Nothing is deleted from the disk: remove M
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management.base import BaseCommand, CommandError
-from django.db import models
 
-
-def _sha256(handle: Any) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def file_fields() -> list[tuple[type[models.Model], str]]:
-    return [
-        (model, f.name)
-        for model in apps.get_models()
-        for f in model._meta.get_fields()
-        if isinstance(f, models.FileField)
-    ]
+from parindex.core.stored import file_fields, on_local_disk, sha256_of
 
 
 class Command(BaseCommand):
@@ -45,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="chỉ kiểm tra tệp trong kho, không chép")
 
     def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
-        if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        if on_local_disk():
             raise CommandError("Kho tệp đang là ổ đĩa: đặt S3_BUCKET (và S3_ENDPOINT_URL …) trước khi chuyển.")
         disk = FileSystemStorage(location=settings.MEDIA_ROOT)
         copied = kept = 0
@@ -72,7 +55,7 @@ class Command(BaseCommand):
                         problems.append(f"{label}: không có trên ổ đĩa lẫn trong kho")
                     continue
                 with disk.open(stored_name, "rb") as handle:
-                    local = _sha256(handle)
+                    local = sha256_of(handle)
                 if expected and local != expected:
                     problems.append(f"{label}: tệp trên ổ đĩa khác sha256 đã ghi lúc tải lên: không chép")
                     continue
@@ -99,4 +82,4 @@ class Command(BaseCommand):
         if not default_storage.exists(name):
             return None
         with default_storage.open(name, "rb") as handle:
-            return _sha256(handle)
+            return sha256_of(handle)
