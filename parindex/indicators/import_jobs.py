@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from parindex.accounts.permissions import Principal
 from parindex.core.jobs import after_commit
-from parindex.indicators import selectors, services
+from parindex.indicators import services
 from parindex.indicators.models import ImportJob, ImportMapping, Indicator
 
 PROBLEMS_KEPT = 500  # problems listed on the job's page (the count is always whole)
@@ -35,10 +35,7 @@ def import_job_start(
     principal: Principal,
 ) -> ImportJob:
     """Store the file and queue its import (checked for permission now, as the import will)."""
-    if not selectors.may_import_in(selectors.unit_codes(province=mapping.province, principal=principal)):
-        raise PermissionDenied(f"Bạn không có quyền nạp số liệu chỉ số của {mapping.province.name}.")
-    if mapping.indicator_id != indicator.pk:
-        raise ValidationError("Cách đọc tệp này dành cho chỉ số khác.", code="invalid")
+    services.import_allowed(indicator=indicator, mapping=mapping, principal=principal)
     with transaction.atomic():
         job = ImportJob(
             indicator=indicator, mapping=mapping, province=mapping.province, file_name=filename[:255], size=size,

@@ -26,7 +26,7 @@ from parindex.assessments.signals import projections_stale
 from parindex.indicators import rows, selectors
 from parindex.indicators.models import ImportBatch, ImportMapping, Indicator, IndicatorTarget, IndicatorValue, Source
 from parindex.indicators.permissions import can_change_mapping, can_enter_any
-from parindex.indicators.rows import Columns, NotANumber, RowProblem
+from parindex.indicators.rows import Columns, NotANumber, RowProblem, UnitCodes
 from parindex.indicators.standard import standard_definitions
 from parindex.indicators.status import figure_value
 from parindex.units.models import AdministrativeUnit
@@ -239,6 +239,19 @@ class ImportResult:
         )
 
 
+def import_allowed(*, indicator: Indicator, mapping: ImportMapping, principal: Principal) -> UnitCodes:
+    """Refuse an import this person may not make with this mapping (PermissionDenied,
+    ValidationError); the units they may import for when they may."""
+    codes = selectors.unit_codes(province=mapping.province, principal=principal)
+    if not selectors.may_import_in(codes):
+        raise PermissionDenied(f"Bạn không có quyền nạp số liệu chỉ số của {mapping.province.name}.")
+    if mapping.indicator_id != indicator.pk:
+        raise ValidationError("Cách đọc tệp này dành cho chỉ số khác.", code="invalid")
+    if not indicator.active:
+        raise ValidationError(f"Chỉ số '{indicator.name}' đã ngừng theo dõi, không nạp thêm số liệu.", code="inactive")
+    return codes
+
+
 def indicator_import(
     *,
     indicator: Indicator,
@@ -263,13 +276,7 @@ def indicator_import(
     """
     started = time.perf_counter()
     province = mapping.province
-    codes = selectors.unit_codes(province=province, principal=principal)
-    if not selectors.may_import_in(codes):
-        raise PermissionDenied(f"Bạn không có quyền nạp số liệu chỉ số của {province.name}.")
-    if mapping.indicator_id != indicator.pk:
-        raise ValidationError("Cách đọc tệp này dành cho chỉ số khác.", code="invalid")
-    if not indicator.active:
-        raise ValidationError(f"Chỉ số '{indicator.name}' đã ngừng theo dõi, không nạp thêm số liệu.", code="inactive")
+    codes = import_allowed(indicator=indicator, mapping=mapping, principal=principal)
     data = file if isinstance(file, bytes | bytearray | memoryview) else file.read(IMPORT_MAX_BYTES + 1)
     data = bytes(data)
     if len(data) > IMPORT_MAX_BYTES:
