@@ -51,13 +51,18 @@ from parindex.units.selectors import communes_of_province
 TEMPLATE = "assessments/assessment_detail.html"
 
 
-def get_assessment_for(request: HttpRequest, pk: int) -> tuple[Assessment, Principal]:
-    """The assessment with what its pages need, or 404 when the user may not see it."""
-    assessment = (
-        Assessment.objects.select_related("cycle__framework_version__framework", "cycle__province", "unit")
-        .filter(pk=pk)
-        .first()
-    )
+def get_assessment_for(request: HttpRequest, pk: int, *, to_change: bool = False) -> tuple[Assessment, Principal]:
+    """The assessment with what its pages need, or 404 when the user may not see it. ``to_change``:
+    locked for the caller's transaction and read with what its row needs
+    (``selectors.assessment_to_change``)."""
+    if to_change:
+        assessment = assessment_to_change(pk)
+    else:
+        assessment = (
+            Assessment.objects.select_related("cycle__framework_version__framework", "cycle__province", "unit")
+            .filter(pk=pk)
+            .first()
+        )
     principal = principal_for(request.user)
     if assessment is None or not permissions.can_view(principal, assessment.unit):
         raise Http404("Không tìm thấy hồ sơ đánh giá")
@@ -178,7 +183,7 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     answers: dict[str, Answer] = {}
     try:
         with transaction.atomic():
-            assessment, principal = _assessment_to_change(request, pk)
+            assessment, principal = get_assessment_for(request, pk, to_change=True)
             criterion = criterion_ref(assessment.cycle.framework_version, code)
             if criterion is None or not criterion.rule_kind:
                 raise Http404("Không có tiêu chí này trong bộ chỉ số")
@@ -226,16 +231,6 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         return _row_response(request, assessment, principal, code, view, error=error, typed=typed, saved=saved)
     page = row_page(assessment, principal, replace(view, open=code), answers)
     return _row_html(request, page, code, error=error, typed=typed, saved=saved)
-
-
-def _assessment_to_change(request: HttpRequest, pk: int) -> tuple[Assessment, Principal]:
-    """``get_assessment_for``, the assessment locked for the caller's transaction and read with
-    what its row needs (``selectors.assessment_to_change``)."""
-    assessment = assessment_to_change(pk)
-    principal = principal_for(request.user)
-    if assessment is None or not permissions.can_view(principal, assessment.unit):
-        raise Http404("Không tìm thấy hồ sơ đánh giá")
-    return assessment, principal
 
 
 @login_required
