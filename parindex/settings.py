@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "parindex.results",
     "parindex.indicators",
     "parindex.remediation",
+    "parindex.reviews",
     "parindex.notifications",
     "parindex.inbox",
     "parindex.documents",

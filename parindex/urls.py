@@ -23,6 +23,7 @@ urlpatterns = [
     path("thong-bao/", include("parindex.notifications.urls")),
     path("viec-can-lam/", include("parindex.inbox.urls")),
     path("khac-phuc/", include("parindex.remediation.urls")),
+    path("phuc-tra/", include("parindex.reviews.urls")),
     path("van-ban/", include("parindex.documents.urls")),
     path("bang-dieu-khien/", include("parindex.dashboards.urls")),
     path("chi-so/", include("parindex.indicators.urls")),

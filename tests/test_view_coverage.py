@@ -57,6 +57,7 @@ APPS_WITH_OWN_LIST = (
     "results",
     "notifications",
     "remediation",
+    "reviews",
     "documents",
     "dashboards",
     "indicators",

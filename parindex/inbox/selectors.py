@@ -12,9 +12,11 @@ its object, the unit, the deadline and one link to the page where the work is do
   per cycle), the items back from clarification, flags not sent yet, appraisals ready to close;
 - the council chair: units appraised and not approved, approved groups not published;
 - the Sở Nội vụ admin: units late for the self-assessment or a clarification, cycles without
-  appraisers, approved groups to publish, framework drafts.
+  appraisers, approved groups to publish, framework drafts;
+- review requests (phúc tra): to re-appraise (appraisers, the chair), to approve (the chair), to
+  close with a correcting decision (the admin).
 
-The commune part costs at most eight queries and the province part at most nine, whatever the
+The commune part costs at most eight queries and the province part at most ten, whatever the
 number of units, items or actions (the rows read grow, the queries do not); a person without
 commune (or province) roles pays nothing for that part.
 """
@@ -45,6 +47,8 @@ from parindex.remediation import schedule
 from parindex.remediation.models import Action, Plan
 from parindex.remediation.workflow import ActionStatus, PlanStatus
 from parindex.results.models import Approval
+from parindex.reviews.models import ReviewRequest
+from parindex.reviews.workflow import ReviewStatus
 from parindex.units.models import AdministrativeUnit
 
 # The self-assessment page's query string and row anchors (``assessments.page``, ``assessment_detail.html``):
@@ -56,9 +60,9 @@ ITEM_LINES = 8
 # Days before a deadline from which a task is flagged as close.
 SOON_DAYS = 3
 # The line kinds, in the order the page groups them when deadlines tie.
-SELF_ASSESSMENT, CLARIFICATION, APPRAISAL, APPROVAL, PUBLICATION, REMEDIATION, CYCLE, FRAMEWORK, JOB = (
-    "self_assessment", "clarification", "appraisal", "approval", "publication", "remediation", "cycle", "framework",
-    "job",
+SELF_ASSESSMENT, CLARIFICATION, APPRAISAL, APPROVAL, PUBLICATION, REVIEW, REMEDIATION, CYCLE, FRAMEWORK, JOB = (
+    "self_assessment", "clarification", "appraisal", "approval", "publication", "review", "remediation", "cycle",
+    "framework", "job",
 )  # fmt: skip
 KIND_LABELS = {
     SELF_ASSESSMENT: "Tự đánh giá",
@@ -66,6 +70,7 @@ KIND_LABELS = {
     APPRAISAL: "Thẩm định",
     APPROVAL: "Thông qua",
     PUBLICATION: "Công bố",
+    REVIEW: "Phúc tra",
     REMEDIATION: "Khắc phục",
     CYCLE: "Kỳ đánh giá",
     FRAMEWORK: "Bộ chỉ số",
@@ -421,6 +426,7 @@ def _province_tasks(principal: Principal, today: dt.date) -> list[Task]:
     if admin_of:
         tasks.extend(_framework_tasks(admin_of, today))
         tasks.extend(_job_tasks(admin_of, today))
+    tasks.extend(_review_tasks(appraiser_of, chair_of, admin_of, today))
     unpublished = Assessment.objects.filter(cycle=OuterRef("pk")).exclude(status=Status.PUBLISHED)
     cycles = {
         c.pk: c
@@ -667,6 +673,42 @@ def _framework_tasks(admin_of: set[int], today: dt.date) -> list[Task]:
         .select_related("framework__owner")
         .order_by("framework__code", "number")
     ]  # fmt: skip
+
+
+def _review_tasks(appraiser_of: set[int], chair_of: set[int], admin_of: set[int], today: dt.date) -> list[Task]:
+    """Review requests (phúc tra) waiting for this person: to re-appraise (appraisers and the
+    chair), to approve (the chair), to close with a correcting decision (the admin); one query."""
+    waiting = {
+        ReviewStatus.FILED: appraiser_of | chair_of,
+        ReviewStatus.REVIEWED: chair_of,
+        ReviewStatus.APPROVED: admin_of,
+    }
+    if not any(waiting.values()):
+        return []
+    verbs = {
+        ReviewStatus.FILED: "Phúc tra",
+        ReviewStatus.REVIEWED: "Thông qua kết quả phúc tra",
+        ReviewStatus.APPROVED: "Ban hành quyết định đính chính",
+    }
+    rows = (
+        ReviewRequest.objects.filter(status__in=[s for s, provinces in waiting.items() if provinces])
+        .filter(unit__province_id__in=set().union(*waiting.values()))
+        .order_by("filed_at", "pk")
+        .values("pk", "status", "unit__name", "unit__province_id", "publication_id", "assessment__cycle__name")
+    )
+    tasks = []
+    for r in rows:
+        if r["unit__province_id"] not in waiting[r["status"]]:
+            continue
+        if r["status"] == ReviewStatus.APPROVED:
+            url = reverse("reviews:publication-panel", args=[r["publication_id"]])
+        else:
+            url = reverse("reviews:request-detail", args=[r["pk"]])
+        tasks.append(
+            _task(REVIEW, verbs[r["status"]], f"đề nghị phúc tra của {r['unit__name']}", r["assessment__cycle__name"],
+                  url, None, today)
+        )  # fmt: skip
+    return tasks
 
 
 def _job_tasks(admin_of: set[int], today: dt.date) -> list[Task]:

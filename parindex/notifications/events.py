@@ -313,6 +313,14 @@ def results_published(*, publication: Any, actor: Any) -> None:
 
     corrected = publication.supersedes_id is not None
     kind = Kind.CORRECTED if corrected else Kind.PUBLISHED
+    before: dict[int, tuple[int, int]] = {}
+    if corrected:  # where each unit stood in the publication the correction supersedes
+        before = {
+            unit_id: (rank, rank_of)
+            for unit_id, rank, rank_of in PublishedResult.objects.filter(
+                publication_id=publication.supersedes_id
+            ).values_list("unit_id", "rank", "rank_of")
+        }
     results = list(
         PublishedResult.objects.filter(publication=publication)
         .order_by("rank", "unit_name")
@@ -332,15 +340,87 @@ def results_published(*, publication: Any, actor: Any) -> None:
         reason = (
             f" Lý do đính chính: {' '.join(publication.reason.split())}." if corrected and publication.reason else ""
         )
+        moved = ""
+        if r["unit_id"] in before and before[r["unit_id"]] != (r["rank"], r["rank_of"]):
+            old_rank, old_of = before[r["unit_id"]]
+            way = "lên" if r["rank"] < old_rank else "xuống" if r["rank"] > old_rank else "thành"
+            moved = f" Thứ hạng thay đổi từ {old_rank}/{old_of} {way} {r['rank']}/{r['rank_of']} sau đính chính."
+            title += f" (trước đính chính: {old_rank}/{old_of})"
         body = (
             f"Theo {decision}: {r['unit_name']} đạt {_decimal(r['percent'], places)}% "
             f"({_decimal(r['total'], places)}/{_decimal(r['applicable_max'], places)} điểm){classification}, "
-            f"xếp hạng {r['rank']}/{r['rank_of']}{_rank_change(r['rank_change'])}.{reason} "
+            f"xếp hạng {r['rank']}/{r['rank_of']}{_rank_change(r['rank_change'])}.{reason}{moved} "
             "Các tiêu chí bị mất điểm là căn cứ lập kế hoạch khắc phục."
         )
         for user_id in sorted(_of(holders, r["unit_id"], COMMUNE_LEADS) - {skip}):
             messages.append(Message(user_id, kind, f"{kind}:p{publication.pk}:u{r['unit_id']}", title, body, url))
     notifications_send(messages=messages)
+
+
+# -- review requests (phúc tra) ------------------------------------------------------------
+
+
+def review_filed(*, request: Any, actor: Any) -> None:
+    """Called by ``reviews.services.review_request_file``: the province's appraisers (those
+    assigned the unit, else all) and the council chair are told what to re-appraise."""
+    cycle, unit = request.assessment.cycle, request.unit
+    codes = list(request.items.values_list("code", flat=True))
+    holders = _holders(Q(unit_id=cycle.province_id, role__in=[Role.APPRAISER, Role.COUNCIL_CHAIR]))
+    users = _appraisers(cycle, unit.pk, _of(holders, cycle.province_id, [Role.APPRAISER]), codes) | _of(
+        holders, cycle.province_id, [Role.COUNCIL_CHAIR]
+    )
+    notify(
+        users=users,
+        exclude=actor,
+        kind=Kind.REVIEW,
+        key=f"review:r{request.pk}:filed",
+        title=f"Đề nghị phúc tra mới: {unit.name} ({len(codes)} tiêu chí)",
+        body=(
+            f"{unit.name} đề nghị phúc tra kết quả Chỉ số CCHC năm {cycle.year} ở các tiêu chí "
+            f"{', '.join(codes)}{f' (người gửi: {_who(actor)})' if _who(actor) else ''}."
+        ),
+        url=reverse("reviews:request-detail", args=[request.pk]),
+    )
+
+
+def review_decided(*, request: Any, actor: Any) -> None:
+    """Called by ``reviews.services.review_transition``: the unit's office and head hear of a
+    decision on their request (with its reason); the council chair of a finished phúc tra."""
+    from parindex.reviews.workflow import ReviewStatus
+
+    unit, cycle = request.unit, request.assessment.cycle
+    url = reverse("reviews:request-detail", args=[request.pk])
+    key = f"review:r{request.pk}:{request.status}:{request.revision}"
+    if request.status == ReviewStatus.REVIEWED:
+        holders = _holders(Q(unit_id=cycle.province_id, role=Role.COUNCIL_CHAIR))
+        notify(
+            users=_of(holders, cycle.province_id, [Role.COUNCIL_CHAIR]),
+            exclude=actor,
+            kind=Kind.REVIEW,
+            key=key,
+            title=f"Chờ Hội đồng: kết quả phúc tra của {unit.name}",
+            body=f"Tổ thẩm định đã phúc tra đề nghị của {unit.name}; trình Hội đồng thông qua.",
+            url=url,
+        )
+        return
+    titles = {
+        ReviewStatus.APPROVED: f"Hội đồng đã thông qua kết quả phúc tra: {unit.name} (chờ quyết định đính chính)",
+        ReviewStatus.KEPT: f"Kết quả phúc tra: giữ nguyên kết quả của {unit.name}",
+        ReviewStatus.REJECTED: f"Đề nghị phúc tra của {unit.name} không được chấp nhận",
+    }
+    if request.status not in titles:
+        return
+    note = f" Lý do: {' '.join(request.decision_note.split())}." if request.status == ReviewStatus.REJECTED else ""
+    holders = _holders(Q(unit_id=unit.pk, role__in=COMMUNE_LEADS))
+    notify(
+        users=_of(holders, unit.pk, COMMUNE_LEADS),
+        exclude=actor,
+        kind=Kind.REVIEW,
+        key=key,
+        title=titles[request.status],
+        body=f"Đề nghị phúc tra gửi ngày {_day(timezone.localtime(request.filed_at))}: {request.get_status_display()}.{note}",
+        url=url,
+    )
 
 
 # -- remediation -----------------------------------------------------------------------------

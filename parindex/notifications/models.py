@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     APPROVED = "approved", "Hội đồng thông qua kết quả"
     PUBLISHED = "published", "Công bố kết quả"
     CORRECTED = "corrected", "Đính chính kết quả"
+    REVIEW = "review", "Phúc tra kết quả"
     ACTION_ASSIGNED = "action_assigned", "Giao biện pháp khắc phục"
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from parindex import scoring
 from parindex.assessments.workflow import Status
 
 DATE_HINT = "dd/mm/yyyy"
@@ -76,6 +77,12 @@ class ApprovalForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "Ví dụ: Biên bản họp Hội đồng thẩm định ngày 25/01/2027"}),
+    )
+
+    tie_break = forms.ChoiceField(
+        label="Khi bằng chỉ số",
+        required=False,
+        choices=list(scoring.TIE_BREAKS.items()),
     )
 
     def __init__(self, *args: Any, assessment_ids: list[int], **kwargs: Any) -> None:

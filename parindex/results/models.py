@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from parindex import scoring
+
 
 class Approval(models.Model):
     """The council's approval of a ranking group's appraised results in a cycle."""
@@ -21,6 +23,10 @@ class Approval(models.Model):
     cycle = models.ForeignKey("assessments.Cycle", on_delete=models.PROTECT, related_name="approvals")
     name = models.CharField("nhóm xếp hạng", max_length=200, help_text="Ví dụ: Khối xã, phường, đặc khu")
     note = models.CharField("căn cứ", max_length=500, blank=True, help_text="Ví dụ: Biên bản họp Hội đồng ngày ...")
+    tie_break = models.CharField(
+        "xếp hạng khi bằng chỉ số", max_length=16, blank=True, default="",
+        choices=list(scoring.TIE_BREAKS.items()),
+    )  # fmt: skip
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     approved_at = models.DateTimeField(auto_now_add=True)
 

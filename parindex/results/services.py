@@ -52,6 +52,7 @@ def approval_create(
     assessments: Iterable[Assessment],
     name: str,
     note: str = "",
+    tie_break: str = scoring.TIE_SHARE,
     actor: Any,
     principal: Principal,
 ) -> Approval:
@@ -70,9 +71,13 @@ def approval_create(
     unfinished = [a.unit.name for a in assessments if a.status != Status.APPRAISED]
     if unfinished:
         errors.append(f"Chưa thẩm định xong: {', '.join(unfinished[:10])}.")
+    if tie_break not in scoring.TIE_BREAKS:
+        errors.append("Cách xếp hạng khi bằng chỉ số không hợp lệ.")
     if errors:
         raise ValidationError(errors)
-    approval = Approval.objects.create(cycle=cycle, name=name.strip(), note=note.strip(), approved_by=actor)
+    approval = Approval.objects.create(
+        cycle=cycle, name=name.strip(), note=note.strip(), tie_break=tie_break, approved_by=actor
+    )
     ApprovalEntry.objects.bulk_create([ApprovalEntry(approval=approval, assessment=a) for a in assessments])
     assessments_transition(
         assessments=assessments,
@@ -273,8 +278,12 @@ def _snapshot(approval: Approval, assessments: list[Assessment], *, number: int,
     scores = _publication_scores(assessments, spec)
     ranked = {
         r.key: r
-        for r in scoring.rank(
-            (a.pk, scores[a.pk][1].percent or Decimal(0)) for a in sorted(assessments, key=lambda a: a.unit.name)
+        for r in scoring.rank_by_index(
+            (
+                (a.pk, scores[a.pk][1].percent, scores[a.pk][1].total)
+                for a in sorted(assessments, key=lambda a: a.unit.name)
+            ),
+            approval.tie_break,
         )
     }
     previous = selectors.previous_results([a.unit_id for a in assessments], cycle.year)

@@ -277,6 +277,7 @@ def approval_create(request: HttpRequest, cycle_pk: int) -> HttpResponse:
                 assessments=chosen,
                 name=data["name"],
                 note=data["note"],
+                tie_break=data["tie_break"],
                 actor=request.user,
                 principal=principal,
             )

@@ -20,13 +20,24 @@ from .errors import (
 from .files import dumps, dumps_json, load_path, loads
 from .framework_file import framework_to_dict, parse_framework
 from .model import Band, Framework, Node, Rule
-from .ranking import Ranked, Standing, describe_change, previous_standing, rank, rank_change
+from .ranking import (
+    TIE_BREAKS,
+    TIE_SHARE,
+    TIE_TOTAL,
+    Ranked,
+    Standing,
+    describe_change,
+    previous_standing,
+    rank,
+    rank_by_index,
+    rank_change,
+)
 from .responses_file import ResponsesDocument, parse_responses
 from .rules import RULE_KINDS
 
 __all__ = [
-    "RULE_KINDS", "Band", "analysis", "DocumentInvalid", "FileUnreadable", "Framework", "FrameworkInvalid", "Node",
+    "RULE_KINDS", "TIE_BREAKS", "TIE_SHARE", "TIE_TOTAL", "Band", "analysis", "DocumentInvalid", "FileUnreadable", "Framework", "FrameworkInvalid", "Node",
     "NodeScore", "Problem", "ProblemsError", "Ranked", "ResponsesDocument", "ResponsesInvalid", "Rule",
     "ScoringError", "UnitScore", "describe_change", "dumps", "dumps_json", "framework_to_dict", "load_path", "loads",
-    "parse_framework", "parse_responses", "previous_standing", "rank", "rank_change", "score", "Standing",
+    "parse_framework", "parse_responses", "previous_standing", "rank", "rank_by_index", "rank_change", "score", "Standing",
 ]  # fmt: skip

@@ -41,6 +41,45 @@ def rank[K: Hashable](entries: Iterable[tuple[K, Decimal]]) -> list[Ranked[K]]:
     return out
 
 
+# The tie-breaks a province may set for a ranking group (docs/ranking.md): none (equal indexes
+# share a rank) or the higher total of points earned.
+TIE_SHARE, TIE_TOTAL = "", "total"
+TIE_BREAKS = {
+    TIE_SHARE: "Bằng chỉ số thì đồng hạng",
+    TIE_TOTAL: "Bằng chỉ số thì đơn vị có tổng điểm đạt cao hơn xếp trên",
+}
+
+
+def rank_by_index[K: Hashable](
+    entries: Iterable[tuple[K, Decimal | None, Decimal]], tie_break: str = TIE_SHARE
+) -> list[Ranked[K]]:
+    """The published ranking rule (docs/ranking.md): units ordered by their **index**, the
+    percent of the maximum that applies to them (not their raw total, which is smaller for a
+    unit with sub-criteria that do not apply), highest first; equal indexes share the better
+    rank and the next rank skips, unless the group's ``tie_break`` is ``TIE_TOTAL``: then the
+    higher total comes first, and only equal index and total share a rank.
+
+    ``entries``: (key, percent, total) in display order; a unit with no applicable maximum has
+    no index and counts as 0. ``Ranked.value`` is the index."""
+    if tie_break not in TIE_BREAKS:
+        raise ValueError(f"unknown tie-break {tie_break!r}")
+    items = [(key, percent if percent is not None else Decimal(0), total) for key, percent, total in entries]
+
+    def compared(item: tuple[K, Decimal, Decimal]) -> tuple[Decimal, ...]:
+        return (item[1], item[2]) if tie_break == TIE_TOTAL else (item[1],)
+
+    ordered = sorted(enumerate(items), key=lambda pair: tuple(-v for v in compared(pair[1])) + (pair[0],))
+    out: list[Ranked[K]] = []
+    previous: tuple[Decimal, ...] | None = None
+    current = 0
+    for position, (_, item) in enumerate(ordered, start=1):
+        value = compared(item)
+        if value != previous:
+            current, previous = position, value
+        out.append(Ranked(item[0], item[1], current, len(items)))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Standing[K: Hashable]:
     """Where a unit stood in the earlier cycle, measured in this cycle's frame.

@@ -404,13 +404,15 @@ QUERIES = {
     # the open assessments, extensions, answers, overdue actions, draft plans, the dashboards
     "office": 6,
     "head": 6,
-    # cycles, assessments, the appraiser's assignments, item appraisals, clarification items, dashboards
-    "appraiser": 6,
-    # cycles, assessments, item appraisals, clarification items, approvals to publish, dashboards
-    "chair": 6,
-    # framework drafts, cycles, assessments, approvals to publish, extensions, appraiser assignments,
-    # dashboards, the background jobs that failed
-    "admin": 8,
+    # review requests, cycles, assessments, the appraiser's assignments, item appraisals, clarification
+    # items, dashboards
+    "appraiser": 7,
+    # review requests, cycles, assessments, item appraisals, clarification items, approvals to publish,
+    # dashboards
+    "chair": 7,
+    # framework drafts, the background jobs that failed, review requests, cycles, assessments, approvals
+    # to publish, extensions, appraiser assignments, dashboards
+    "admin": 9,
 }
 
 

@@ -124,3 +124,76 @@ def test_predecessors_listed_twice_count_once():
 )
 def test_it_describes_a_change_in_words(delta, text):
     assert describe_change(delta) == text
+
+
+def test_units_are_ranked_by_index_not_by_raw_total_when_an_item_does_not_apply(reference_spec):
+    """Unit A loses nothing but one sub-criterion does not apply to it: its total is lower
+    than B's, which lost a point everywhere it applies, but its index (100 %) is higher."""
+    from parindex import scoring
+    from parindex.scoring import rank_by_index
+
+    spec = reference_spec
+    everything = {n.code: _full(n) for n in spec.leaves}
+    big = max(spec.leaves, key=lambda n: (n.max, n.code))
+    a = scoring.score(spec, {**everything, big.code: {"applicable": False}})
+    small = min((n for n in spec.leaves if n.code != big.code), key=lambda n: (n.max, n.code))
+    b = scoring.score(spec, {**everything, small.code: _losing(small)})
+    assert a.total < b.total and a.percent > b.percent  # the orders differ
+    ranked = {r.key: r.rank for r in rank_by_index([("B", b.percent, b.total), ("A", a.percent, a.total)])}
+    assert ranked == {"A": 1, "B": 2}
+
+
+def _full(node):
+    """Inputs that earn ``node``'s whole maximum, whatever its rule."""
+    return {
+        "binary": {"met": True},
+        "proportional": {"value": "1"},
+        "tiered": {"value": "1"},
+        "count": {"count": 99},
+        "deduction": {"count": 0},
+        "timeliness": {"days_late": 0},
+        "manual": {"score": str(node.max)},
+    }[node.rule.kind]
+
+
+def _losing(node):
+    """Inputs that lose ``node``'s points entirely, whatever its rule."""
+    return {
+        "binary": {"met": False},
+        "proportional": {"value": "0"},
+        "tiered": {"value": "0"},
+        "count": {"count": 0},
+        "deduction": {"count": 99},
+        "timeliness": {"days_late": 99},
+        "manual": {"score": "0"},
+    }[node.rule.kind]
+
+
+GROUP = [("A", D("90.00"), D("80")), ("B", D("90.00"), D("85")), ("C", D("80"), D("90")), ("D", D("90"), D("85"))]
+
+
+def test_equal_indexes_share_a_rank_even_when_totals_differ():
+    from parindex.scoring import rank_by_index
+
+    assert [(r.key, r.rank) for r in rank_by_index(GROUP)] == [("A", 1), ("B", 1), ("D", 1), ("C", 4)]
+
+
+def test_the_total_tie_break_orders_equal_indexes_by_points_and_shares_only_full_ties():
+    from parindex.scoring import TIE_TOTAL, rank_by_index
+
+    assert [(r.key, r.rank) for r in rank_by_index(GROUP, TIE_TOTAL)] == [("B", 1), ("D", 1), ("A", 3), ("C", 4)]
+
+
+def test_an_unknown_tie_break_is_refused():
+    from parindex.scoring import rank_by_index
+
+    with pytest.raises(ValueError):
+        rank_by_index(GROUP, "lottery")
+
+
+def test_a_unit_without_an_index_ranks_last():
+    from parindex.scoring import rank_by_index
+
+    assert [(r.key, r.rank) for r in rank_by_index([("A", None, D("0")), ("B", D("10"), D("1"))])] == [
+        ("B", 1), ("A", 2),
+    ]  # fmt: skip
