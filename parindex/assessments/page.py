@@ -39,6 +39,7 @@ from parindex.assessments.selectors import (
 )
 from parindex.assessments.sources import InputSource, input_sources, source_kind
 from parindex.assessments.workflow import EDITABLE, UNDER_APPRAISAL, Status, allowed_transitions, window_open
+from parindex.core.numbers import comma, vn_number
 from parindex.frameworks.selectors import framework_version_spec
 
 # The query string of the page (Vietnamese, as the rest of the URLs).
@@ -219,7 +220,7 @@ class Row:
         """The stored ratio shown as the percent an official types (0.8 -> "80")."""
         if self.answer is None or "value" not in self.answer.inputs:
             return ""
-        return scoring.decimals.plain(Decimal(self.answer.inputs["value"]) * 100).replace(".", ",")
+        return vn_number(Decimal(self.answer.inputs["value"]) * 100)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -229,7 +230,7 @@ class Row:
         if self.answer is None or key not in self.answer.inputs:
             return ""
         value = self.answer.inputs[key]
-        return str(value).replace(".", ",") if isinstance(value, str) else str(value)
+        return comma(value) if isinstance(value, str) else str(value)
 
 
 FILTER_TESTS: dict[str, Callable[[Row], bool]] = {

@@ -20,7 +20,7 @@ from parindex import scoring
 from parindex.assessments.models import Assessment, Stage
 from parindex.assessments.workflow import Status
 from parindex.core.filenames import file_stem
-from parindex.core.templatetags.parindex import vn_score
+from parindex.core.numbers import vn_score
 from parindex.dashboards import selectors
 from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, by_key, num
 from parindex.indicators.forecast import own_projection

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from parindex.core.numbers import vn_number
 from parindex.documents.facts import (
     FieldScore,
     Framework,
@@ -24,7 +25,6 @@ from parindex.documents.facts import (
     SelfAssessment,
     Standing,
 )
-from parindex.scoring.decimals import fixed, plain, quantizer, round_half_up
 from parindex.scoring.ranking import describe_change
 
 PLACEHOLDER = "[Phần do đơn vị tự viết: {what}. Xóa dòng này sau khi điền.]"
@@ -33,12 +33,8 @@ BODY = "ỦY BAN NHÂN DÂN"
 # -- the small forms of the decree ---------------------------------------------------------------
 
 
-def vn(value: Decimal | None, places: int | None = None) -> str:
-    """A decimal with a decimal comma: at ``places`` decimals, or as written (``plain``) when None."""
-    if value is None:
-        return ""
-    text = plain(value) if places is None else fixed(round_half_up(Decimal(value), quantizer(places)))
-    return text.replace(".", ",")
+# A decimal with a decimal comma: at ``places`` decimals, or as written (``plain``) when None.
+vn = vn_number
 
 
 def day(value: dt.date | None) -> str:

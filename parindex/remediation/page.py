@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from parindex.accounts.permissions import Principal
 from parindex.assessments.selectors import commune_officials
+from parindex.core.numbers import vn_number
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation import permissions, schedule, selectors
 from parindex.remediation.forms import ActionForm, ActionUpdateForm, ItemCauseForm
 from parindex.remediation.models import Action, Plan, PlanItem
 from parindex.remediation.workflow import EDITABLE, SHOWN_STATUS_LABELS, DeadlineKind
-from parindex.scoring.decimals import plain
 
 
 def at_places(value: Decimal | None, places: int) -> Decimal | None:
@@ -95,7 +95,7 @@ def action_form(action: Action, officials: list[Any], data: Any = None) -> Actio
             "official": str(action.official_id or ""),
             "deadline_kind": action.deadline_kind,
             "due": action.due,
-            "expected_points": plain(action.expected_points).replace(".", ","),
+            "expected_points": vn_number(action.expected_points),
             "revision": action.revision,
         },
     )

@@ -21,11 +21,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from parindex import scoring
 from parindex.accounts.permissions import Principal
 from parindex.assessments.evidence_files import EvidenceRejected, check_upload
 from parindex.assessments.models import Answer, Assessment
 from parindex.assessments.workflow import Status as AssessmentStatus
+from parindex.core.numbers import vn_number
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.notifications import events as notification_events
@@ -172,8 +172,7 @@ def _clean_action(
         errors.append("Điểm dự kiến khắc phục không được âm.")
     elif expected > item.lost:
         errors.append(
-            f"Điểm dự kiến khắc phục không vượt quá số điểm bị mất của tiêu chí {item.code} "
-            f"({scoring.decimals.plain(item.lost).replace('.', ',')})."
+            f"Điểm dự kiến khắc phục không vượt quá số điểm bị mất của tiêu chí {item.code} ({vn_number(item.lost)})."
         )
     if official is not None and not _is_commune_official(official, plan):
         errors.append("Công chức phụ trách phải là công chức của xã.")

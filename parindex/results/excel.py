@@ -46,8 +46,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from parindex.core.numbers import vn_number
 from parindex.scoring.analysis import snapshot_of
-from parindex.scoring.decimals import plain
 from parindex.scoring.engine import UnitScore
 from parindex.scoring.model import Node
 
@@ -74,11 +74,6 @@ COUNT = "0"
 def score_format(places: int) -> str:
     """The number format showing ``places`` decimals (2 -> "0.00"); Excel localises the separator."""
     return "0." + "0" * places if places > 0 else "0"
-
-
-def vn_number(value: Decimal | str) -> str:
-    """A maximum in Vietnamese text: no trailing zeros, decimal comma ("12.5" -> "12,5")."""
-    return plain(Decimal(value)).replace(".", ",")
 
 
 def _num(value: Decimal | None) -> float | None:
