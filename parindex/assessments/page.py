@@ -38,7 +38,14 @@ from parindex.assessments.selectors import (
     latest_request,
 )
 from parindex.assessments.sources import InputSource, input_sources, source_kind
-from parindex.assessments.workflow import EDITABLE, UNDER_APPRAISAL, Status, allowed_transitions, window_open
+from parindex.assessments.workflow import (
+    COMMUNE_TURN,
+    EDITABLE,
+    UNDER_APPRAISAL,
+    Status,
+    allowed_transitions,
+    window_open,
+)
 from parindex.core.numbers import comma, vn_number
 from parindex.frameworks.selectors import framework_version_spec
 
@@ -462,7 +469,7 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
     else:
         due, stage = assessment.cycle.self_assessment_due, Stage.SELF_ASSESSMENT
     extended = loaded.extended.get(stage)
-    late = status in (Status.DRAFT, Status.CLARIFICATION) and not window_open(due, extended, today)
+    late = status in COMMUNE_TURN and not window_open(due, extended, today)
 
     by_code: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
@@ -546,7 +553,7 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
         extensions=loaded.extensions,
         request=request,
         answerable=answerable,
-        can_extend=is_province_admin(principal, unit) and status in (Status.DRAFT, Status.CLARIFICATION),
+        can_extend=is_province_admin(principal, unit) and status in COMMUNE_TURN,
         appraised=appraised,
         kept_side=loaded.kept_side,
     )

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from parindex import scoring
 from parindex.assessments.models import Assessment, Stage
-from parindex.assessments.workflow import Status
+from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISAL_PROVISIONAL, Status
 from parindex.core.filenames import file_stem
 from parindex.core.numbers import vn_score
 from parindex.dashboards import selectors
@@ -26,7 +26,6 @@ from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, by_k
 from parindex.indicators.forecast import own_projection
 from parindex.remediation.selectors import ActionRow, action_row
 from parindex.results.models import Publication, PublishedResult
-from parindex.results.views import FINAL_STATES, UNDER_APPRAISAL
 from parindex.units.models import AdministrativeUnit
 
 PAGE_SIZE = 50
@@ -578,9 +577,9 @@ def _projection(assessment: Assessment) -> Projection:
     """The same projection as the forecast page's (``indicators.forecast``), so the two never
     show different figures for the same unit."""
     score, from_indicators = own_projection(assessment)
-    if assessment.status in FINAL_STATES:
+    if assessment.status in APPRAISAL_FINAL:
         return Projection(assessment, score, "Kết quả thẩm định")
-    if assessment.status in UNDER_APPRAISAL:
+    if assessment.status in APPRAISAL_PROVISIONAL:
         return Projection(assessment, score, "Tạm tính theo kết quả thẩm định đến nay")
     if from_indicators:
         return Projection(assessment, score, "Theo điểm tự đánh giá và chỉ số theo dõi từ đầu năm")
@@ -609,7 +608,7 @@ def _deadlines(assessment: Assessment, actions: list[ActionRow]) -> list[Deadlin
                 extended=until is not None,
             )
         )
-    out.append(Deadline("Tỉnh hoàn thành thẩm định", cycle.appraisal_due, done=assessment.status in FINAL_STATES))
+    out.append(Deadline("Tỉnh hoàn thành thẩm định", cycle.appraisal_due, done=assessment.status in APPRAISAL_FINAL))
     out.append(Deadline("Công bố kết quả", cycle.publication_due, done=False))
     for row in actions[:5]:
         out.append(Deadline(f"Biện pháp khắc phục: {_short(row.action.description, 60)}", row.next_due))

@@ -47,7 +47,7 @@ from django.db.models.functions import Abs, Cast, Floor, Least, Rank, RowNumber
 
 from parindex.appraisals.models import ClarificationRequest
 from parindex.assessments.models import Assessment, Cycle, DeadlineExtension, Stage
-from parindex.assessments.workflow import Status
+from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISERS_TURN, AWAITING_APPRAISAL_RESULT, Status
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation.models import Action
@@ -450,9 +450,9 @@ class CycleProgress:
         groups = [
             ("seg-draft", "Chưa gửi", [Status.DRAFT]),
             ("seg-submitted", "Đã gửi, chờ thẩm định", [Status.SUBMITTED]),
-            ("seg-appraisal", "Đang thẩm định", [Status.APPRAISING, Status.CLARIFIED]),
+            ("seg-appraisal", "Đang thẩm định", APPRAISERS_TURN),
             ("seg-clarification", "Đang giải trình", [Status.CLARIFICATION]),
-            ("seg-final", "Đã thẩm định xong", [Status.APPRAISED, Status.APPROVED, Status.PUBLISHED]),
+            ("seg-final", "Đã thẩm định xong", APPRAISAL_FINAL),
         ]
         out = []
         for css, label, states in groups:
@@ -512,7 +512,7 @@ def cycle_progress(cycle: Cycle, today: dt.date, limit: int = 20) -> CycleProgre
     )
     overdue_rows = list(overdue[:limit])
     late_drafts = not_submitted[0].unextended if self_due_passed and not_submitted else 0
-    under = sum(counts.get(s, 0) for s in (Status.SUBMITTED, Status.APPRAISING, Status.CLARIFIED, Status.CLARIFICATION))
+    under = sum(counts.get(s, 0) for s in AWAITING_APPRAISAL_RESULT)
     return CycleProgress(
         cycle=cycle,
         counts=counts,

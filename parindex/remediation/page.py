@@ -16,7 +16,7 @@ from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation import permissions, schedule, selectors
 from parindex.remediation.forms import ActionForm, ActionUpdateForm, ItemCauseForm
 from parindex.remediation.models import Action, Plan, PlanItem
-from parindex.remediation.workflow import EDITABLE, SHOWN_STATUS_LABELS, DeadlineKind
+from parindex.remediation.workflow import PLAN_EDITABLE, SHOWN_STATUS_LABELS, DeadlineKind
 
 
 def at_places(value: Decimal | None, places: int) -> Decimal | None:
@@ -171,7 +171,7 @@ def line_views(
 ) -> tuple[list[LineView], bool]:
     """The plan's lines as the page shows them, with their forms while the plan may be edited
     (two queries when editable: the commune's officials and the items' owners)."""
-    editable = plan.status in EDITABLE and permissions.can_edit(principal, plan.unit)
+    editable = plan.status in PLAN_EDITABLE and permissions.can_edit(principal, plan.unit)
     officials: list[Any] = []
     owners: dict[str, Any] = {}
     if editable:

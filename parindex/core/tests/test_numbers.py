@@ -64,9 +64,9 @@ def test_vn_cell_writes_floats_and_decimals_exactly():
 def test_the_template_filters_are_the_same_functions():
     assert filters.vn_number is numbers.vn_number and filters.vn_score is numbers.vn_score
     assert filters.vn_grouped is numbers.vn_grouped and filters.vn_cell is numbers.vn_cell
-    page = Template(
-        "{% load parindex %}{{ a|vn_number }} {{ b|vn_score }} {{ c|vn_grouped }} {{ d|vn_cell }}"
-    ).render(Context({"a": Decimal("1.50"), "b": Decimal("17.10"), "c": 12345, "d": None}))
+    page = Template("{% load parindex %}{{ a|vn_number }} {{ b|vn_score }} {{ c|vn_grouped }} {{ d|vn_cell }}").render(
+        Context({"a": Decimal("1.50"), "b": Decimal("17.10"), "c": 12345, "d": None})
+    )
     assert page == "1,5 17,10 12.345 –"
 
 
