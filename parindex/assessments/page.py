@@ -253,7 +253,7 @@ class Progress:
     label: str
     applicable: int = 0
     answered: int = 0
-    lost: Decimal = Decimal(0)
+    losses: list[Decimal] = field(default_factory=list)  # the points lost on each applicable item
     code: str = ""
     name: str = ""
     to_do: int = 0
@@ -263,6 +263,10 @@ class Progress:
     @property
     def percent(self) -> int:
         return round(self.answered * 100 / self.applicable) if self.applicable else 100
+
+    @property
+    def lost(self) -> Decimal:
+        return scoring.aggregates.total(self.losses)
 
 
 @dataclass
@@ -531,12 +535,12 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
             if ns.applicable and current_field is not None:
                 current_field.applicable += 1
                 current_field.answered += not ns.missing
-                current_field.lost += ns.lost
+                current_field.losses.append(ns.lost)
                 for owner in owners[:1]:
                     progress = official_progress.setdefault(owner.pk, Progress(str(owner)))
                     progress.applicable += 1
                     progress.answered += not ns.missing
-                    progress.lost += ns.lost
+                    progress.losses.append(ns.lost)
         rows.append(row)
     page = Page(
         assessment=assessment,

@@ -132,9 +132,7 @@ class ProvinceBoard:
     @property
     def mean_change(self) -> Decimal | None:
         s = self.summary
-        if s is None or s.mean is None or s.previous_mean is None:
-            return None
-        return s.mean - s.previous_mean
+        return None if s is None else scoring.aggregates.change(s.mean, s.previous_mean)
 
 
 def province_board(
@@ -367,11 +365,11 @@ def _heatmap(results: list[PublishedResult], criteria: list[selectors.CriterionL
     spec_cells, rows = [], []
     for y, r in enumerate(results):
         name = r.unit_name
-        for code, lost, maximum, share in cells.get(r.pk, ()):
+        for code, lost, maximum in cells.get(r.pk, ()):
             x = index.get(code)
             if x is not None:
-                share = round(share, 1)
-                spec_cells.append([x, y, share])
+                share = scoring.aggregates.percent_of(lost, maximum, 1)
+                spec_cells.append([x, y, num(share, 1)])
                 rows.append([name, code, lost, maximum, share])
     return Chart(
         key="ban-do-nhiet",
@@ -444,9 +442,9 @@ class CommuneBoard:
 
     @property
     def projected_change(self) -> Decimal | None:
-        if self.projection is None or self.projection.percent is None or self.latest is None:
+        if self.projection is None or self.latest is None:
             return None
-        return self.projection.percent - self.latest.percent
+        return scoring.aggregates.change(self.projection.percent, self.latest.percent)
 
 
 def commune_board(unit: AdministrativeUnit, *, today: dt.date) -> CommuneBoard:
@@ -559,8 +557,8 @@ def _field_charts(fields: list[selectors.FieldStanding], year: int, filename: st
             spec={
                 "indicators": [{"name": f.code, "max": 100} for f in fields],
                 "series": [
-                    {"name": "Tỷ lệ điểm đạt của xã (%)", "data": [num(100 * (f.score or 0) / f.maximum) if f.maximum else 0 for f in fields], "color": BRAND},
-                    {"name": "Bình quân của tỉnh (%)", "data": [num(100 * (f.mean or 0) / f.maximum) if f.maximum else 0 for f in fields], "color": MEAN},
+                    {"name": "Tỷ lệ điểm đạt của xã (%)", "data": [num(f.percent) or 0 for f in fields], "color": BRAND},
+                    {"name": "Bình quân của tỉnh (%)", "data": [num(f.mean_percent) or 0 for f in fields], "color": MEAN},
                 ],
                 "unit": "%",
             },

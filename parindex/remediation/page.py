@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from parindex import scoring
 from parindex.accounts.permissions import Principal
 from parindex.assessments.selectors import commune_officials
 from parindex.core.numbers import vn_number
@@ -200,9 +201,8 @@ def field_groups(lines: list[LineView], places: int) -> list[FieldGroup]:
         if not groups or groups[-1].code != line.item.field_code:
             groups.append(FieldGroup(line.item.field_code, line.item.field_name, Decimal(0), []))
         groups[-1].lines.append(line)
-        groups[-1].lost += line.item.lost
     for group in groups:
-        group.lost = at_places(group.lost, places)
+        group.lost = at_places(scoring.aggregates.total(line.item.lost for line in group.lines), places)
     return groups
 
 
@@ -211,7 +211,7 @@ def plan_totals(plan: Plan, items: list[PlanItem]) -> Totals:
     actions = [a for i in items for a in i.actions.all()]
     return Totals(
         lost=at_places(plan.total_lost, places),
-        expected=at_places(sum((a.expected_points for a in actions), Decimal(0)), places),
+        expected=at_places(scoring.aggregates.total(a.expected_points for a in actions), places),
         actions=len(actions),
         without_action=[i.code for i in items if not i.actions.all()],
     )
