@@ -58,8 +58,6 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 EDITABLE = frozenset({Status.DRAFT})
 # The appraisers record scores in these states (second-round scores only for clarified items).
 APPRAISABLE = frozenset({Status.SUBMITTED, Status.APPRAISING, Status.CLARIFIED})
-# Results are final from here on: no input, score or evidence changes except a recorded correction.
-CLOSED = frozenset({Status.APPROVED, Status.PUBLISHED})
 # The commune has the file: drafting it, or answering a clarification request.
 COMMUNE_TURN = frozenset({Status.DRAFT, Status.CLARIFICATION})
 # The appraisers have the file and are scoring it (first round, or the clarified items).

@@ -29,7 +29,6 @@ from parindex.core.templatetags.parindex import is_number
 # The palette of every chart: appraised, province mean, maximum / previous, self-assessed ...
 BRAND = "#a61b1b"
 MEAN = "#1d4ed8"
-LIGHT = "#cbd2d9"
 OK = "#1c7c54"
 WARN = "#b7791f"
 
