@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
+from parindex.core.numbers import comma
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .xls
 
 # suffix -> (MIME type, how to recognise the content)
@@ -85,7 +87,7 @@ def _matches(kind: str, head: bytes, stream: BinaryIO) -> bool:
 def megabytes(size: int) -> str:
     """A size in MB the Vietnamese way: one decimal, a decimal comma, none when whole ("20", "20,5")."""
     text = f"{size / 1024 / 1024:.1f}" if size >= 1024 * 1024 else f"{size / 1024 / 1024:.3f}".rstrip("0")
-    return text[:-2] if text.endswith(".0") else text.replace(".", ",")
+    return text[:-2] if text.endswith(".0") else comma(text)
 
 
 def check_upload(name: str, stream: BinaryIO, *, max_bytes: int) -> CheckedFile:

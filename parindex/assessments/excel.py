@@ -45,6 +45,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from parindex import scoring
 from parindex.assessments.inputs import clean_inputs
+from parindex.core.numbers import vn_number, vn_score
 from parindex.core.uploads import UploadRefused, open_xlsx
 from parindex.scoring.decimals import plain
 
@@ -556,7 +557,7 @@ def _number_cell(value: Decimal) -> int | float | str:
     if value == value.to_integral_value() and abs(value) < 10**15:
         return int(value)
     number = float(value)
-    return number if Decimal(repr(number)) == value else plain(value).replace(".", ",")
+    return number if Decimal(repr(number)) == value else vn_number(value)
 
 
 def _score_value(ns: scoring.NodeScore) -> int | float | str:
@@ -570,7 +571,7 @@ def _score_format(rounding: int) -> str:
 
 
 def _percent_text(percent: Decimal | None) -> str:
-    return "–" if percent is None else f"{format(percent, 'f').replace('.', ',')}%"
+    return "–" if percent is None else f"{vn_score(percent)}%"
 
 
 # -- import --------------------------------------------------------------------------------

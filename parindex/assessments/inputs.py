@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from parindex import scoring
+from parindex.core.numbers import comma, vn_number
 from parindex.scoring.decimals import NotADecimal, plain, to_decimal, to_int
 
 DECIMAL_KEYS = frozenset({"value", "numerator", "denominator", "score"})
@@ -125,11 +126,11 @@ def describe_inputs(stored: Mapping[str, Any]) -> str:
     parts = []
     for key, value in stored.items():
         if key == "value":
-            parts.append(f"Tỷ lệ {plain(Decimal(value) * 100).replace('.', ',')}%")
+            parts.append(f"Tỷ lệ {vn_number(Decimal(value) * 100)}%")
         elif key == "met":
             parts.append("Đạt" if value else "Không đạt")
         elif key != "applicable":
-            text = str(value).replace(".", ",") if isinstance(value, str) else str(value)
+            text = comma(value) if isinstance(value, str) else str(value)
             parts.append(f"{FIELD_LABELS.get(key, key)} {text}")
     return ", ".join(parts) or "(trống)"
 

@@ -38,7 +38,15 @@ from parindex.assessments.selectors import (
     latest_request,
 )
 from parindex.assessments.sources import InputSource, input_sources, source_kind
-from parindex.assessments.workflow import EDITABLE, UNDER_APPRAISAL, Status, allowed_transitions, window_open
+from parindex.assessments.workflow import (
+    COMMUNE_TURN,
+    EDITABLE,
+    UNDER_APPRAISAL,
+    Status,
+    allowed_transitions,
+    window_open,
+)
+from parindex.core.numbers import comma, vn_number
 from parindex.frameworks.selectors import framework_version_spec
 
 # The query string of the page (Vietnamese, as the rest of the URLs).
@@ -219,7 +227,7 @@ class Row:
         """The stored ratio shown as the percent an official types (0.8 -> "80")."""
         if self.answer is None or "value" not in self.answer.inputs:
             return ""
-        return scoring.decimals.plain(Decimal(self.answer.inputs["value"]) * 100).replace(".", ",")
+        return vn_number(Decimal(self.answer.inputs["value"]) * 100)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -229,7 +237,7 @@ class Row:
         if self.answer is None or key not in self.answer.inputs:
             return ""
         value = self.answer.inputs[key]
-        return str(value).replace(".", ",") if isinstance(value, str) else str(value)
+        return comma(value) if isinstance(value, str) else str(value)
 
 
 FILTER_TESTS: dict[str, Callable[[Row], bool]] = {
@@ -245,7 +253,7 @@ class Progress:
     label: str
     applicable: int = 0
     answered: int = 0
-    lost: Decimal = Decimal(0)
+    losses: list[Decimal] = field(default_factory=list)  # the points lost on each applicable item
     code: str = ""
     name: str = ""
     to_do: int = 0
@@ -255,6 +263,10 @@ class Progress:
     @property
     def percent(self) -> int:
         return round(self.answered * 100 / self.applicable) if self.applicable else 100
+
+    @property
+    def lost(self) -> Decimal:
+        return scoring.aggregates.total(self.losses)
 
 
 @dataclass
@@ -461,7 +473,7 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
     else:
         due, stage = assessment.cycle.self_assessment_due, Stage.SELF_ASSESSMENT
     extended = loaded.extended.get(stage)
-    late = status in (Status.DRAFT, Status.CLARIFICATION) and not window_open(due, extended, today)
+    late = status in COMMUNE_TURN and not window_open(due, extended, today)
 
     by_code: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
@@ -523,12 +535,12 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
             if ns.applicable and current_field is not None:
                 current_field.applicable += 1
                 current_field.answered += not ns.missing
-                current_field.lost += ns.lost
+                current_field.losses.append(ns.lost)
                 for owner in owners[:1]:
                     progress = official_progress.setdefault(owner.pk, Progress(str(owner)))
                     progress.applicable += 1
                     progress.answered += not ns.missing
-                    progress.lost += ns.lost
+                    progress.losses.append(ns.lost)
         rows.append(row)
     page = Page(
         assessment=assessment,
@@ -545,7 +557,7 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
         extensions=loaded.extensions,
         request=request,
         answerable=answerable,
-        can_extend=is_province_admin(principal, unit) and status in (Status.DRAFT, Status.CLARIFICATION),
+        can_extend=is_province_admin(principal, unit) and status in COMMUNE_TURN,
         appraised=appraised,
         kept_side=loaded.kept_side,
     )

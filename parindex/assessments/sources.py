@@ -30,7 +30,7 @@ from parindex import scoring
 from parindex.accounts.permissions import Principal, UnitRef
 from parindex.assessments.inputs import clean_inputs, to_response, to_stored
 from parindex.assessments.models import Answer, Assessment
-from parindex.core.templatetags.parindex import vn_grouped
+from parindex.core.numbers import vn_grouped, vn_number
 
 SOURCE_KEY = "source"  # the node key naming a leaf's source
 
@@ -75,7 +75,7 @@ def _remediation_collect(assessment: Assessment, spec: scoring.Framework, codes:
     plan = actions[0].plan
     today = timezone.localdate()
     completion = selectors.completion_of([selectors.action_row(a, plan, today) for a in actions], plan.year)
-    percent = scoring.decimals.plain(completion.percent or Decimal(0)).replace(".", ",")
+    percent = vn_number(completion.percent or Decimal(0))
     source = InputSource(
         code="",
         kind="remediation",
@@ -144,10 +144,10 @@ def _indicator_figures(assessment: Assessment, names: Collection[str]) -> dict[s
 
 def _indicator_detail(figure: Mapping[str, Any], year: int) -> tuple[str, str]:
     numerator, denominator = figure["numerator"], figure["denominator"]
-    percent = scoring.decimals.plain((Decimal(100) * numerator / denominator).quantize(Decimal("0.01")))
+    percent = vn_number((Decimal(100) * numerator / denominator).quantize(Decimal("0.01")))
     shown = f"{vn_grouped(numerator)}/{vn_grouped(denominator)}"
     label = f"Chỉ số theo dõi: {figure['indicator__name']}"
-    detail = f"{figure['months']} tháng năm {year}: {shown} ({percent.replace('.', ',')}%)"
+    detail = f"{figure['months']} tháng năm {year}: {shown} ({percent}%)"
     return label, detail
 
 

@@ -58,12 +58,18 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 EDITABLE = frozenset({Status.DRAFT})
 # The appraisers record scores in these states (second-round scores only for clarified items).
 APPRAISABLE = frozenset({Status.SUBMITTED, Status.APPRAISING, Status.CLARIFIED})
-# Results are final from here on: no input, score or evidence changes except a recorded correction.
-CLOSED = frozenset({Status.APPROVED, Status.PUBLISHED})
-# The commune's own pages turn to the appraisal view from here on.
-UNDER_APPRAISAL = frozenset(
-    {Status.APPRAISING, Status.CLARIFICATION, Status.CLARIFIED, Status.APPRAISED, Status.APPROVED, Status.PUBLISHED}
-)
+# The commune has the file: drafting it, or answering a clarification request.
+COMMUNE_TURN = frozenset({Status.DRAFT, Status.CLARIFICATION})
+# The appraisers have the file and are scoring it (first round, or the clarified items).
+APPRAISERS_TURN = frozenset({Status.APPRAISING, Status.CLARIFIED})
+# An appraisal has started and its result is provisional: the appraised total is a projection.
+APPRAISAL_PROVISIONAL = frozenset({Status.APPRAISING, Status.CLARIFICATION, Status.CLARIFIED})
+# The appraisal is finished: the appraised total is final (then approved, then published).
+APPRAISAL_FINAL = frozenset({Status.APPRAISED, Status.APPROVED, Status.PUBLISHED})
+# Submitted and waiting for its final appraised result (what the province still has to do).
+AWAITING_APPRAISAL_RESULT = frozenset({Status.SUBMITTED}) | APPRAISAL_PROVISIONAL
+# The commune's own pages turn to the appraisal view from here on: provisional or final.
+UNDER_APPRAISAL = APPRAISAL_PROVISIONAL | APPRAISAL_FINAL
 
 
 def rule_for(from_status: str, to_status: str) -> Rule | None:

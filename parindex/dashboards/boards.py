@@ -18,15 +18,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from parindex import scoring
 from parindex.assessments.models import Assessment, Stage
-from parindex.assessments.workflow import Status
+from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISAL_PROVISIONAL, Status
 from parindex.core.filenames import file_stem
-from parindex.core.templatetags.parindex import vn_score
+from parindex.core.numbers import vn_score
 from parindex.dashboards import selectors
 from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, by_key, num
 from parindex.indicators.forecast import own_projection
 from parindex.remediation.selectors import ActionRow, action_row
 from parindex.results.models import Publication, PublishedResult
-from parindex.results.views import FINAL_STATES, UNDER_APPRAISAL
 from parindex.units.models import AdministrativeUnit
 
 PAGE_SIZE = 50
@@ -133,9 +132,7 @@ class ProvinceBoard:
     @property
     def mean_change(self) -> Decimal | None:
         s = self.summary
-        if s is None or s.mean is None or s.previous_mean is None:
-            return None
-        return s.mean - s.previous_mean
+        return None if s is None else scoring.aggregates.change(s.mean, s.previous_mean)
 
 
 def province_board(
@@ -368,11 +365,11 @@ def _heatmap(results: list[PublishedResult], criteria: list[selectors.CriterionL
     spec_cells, rows = [], []
     for y, r in enumerate(results):
         name = r.unit_name
-        for code, lost, maximum, share in cells.get(r.pk, ()):
+        for code, lost, maximum in cells.get(r.pk, ()):
             x = index.get(code)
             if x is not None:
-                share = round(share, 1)
-                spec_cells.append([x, y, share])
+                share = scoring.aggregates.percent_of(lost, maximum, 1)
+                spec_cells.append([x, y, num(share, 1)])
                 rows.append([name, code, lost, maximum, share])
     return Chart(
         key="ban-do-nhiet",
@@ -445,9 +442,9 @@ class CommuneBoard:
 
     @property
     def projected_change(self) -> Decimal | None:
-        if self.projection is None or self.projection.percent is None or self.latest is None:
+        if self.projection is None or self.latest is None:
             return None
-        return self.projection.percent - self.latest.percent
+        return scoring.aggregates.change(self.projection.percent, self.latest.percent)
 
 
 def commune_board(unit: AdministrativeUnit, *, today: dt.date) -> CommuneBoard:
@@ -560,8 +557,8 @@ def _field_charts(fields: list[selectors.FieldStanding], year: int, filename: st
             spec={
                 "indicators": [{"name": f.code, "max": 100} for f in fields],
                 "series": [
-                    {"name": "Tỷ lệ điểm đạt của xã (%)", "data": [num(100 * (f.score or 0) / f.maximum) if f.maximum else 0 for f in fields], "color": BRAND},
-                    {"name": "Bình quân của tỉnh (%)", "data": [num(100 * (f.mean or 0) / f.maximum) if f.maximum else 0 for f in fields], "color": MEAN},
+                    {"name": "Tỷ lệ điểm đạt của xã (%)", "data": [num(f.percent) or 0 for f in fields], "color": BRAND},
+                    {"name": "Bình quân của tỉnh (%)", "data": [num(f.mean_percent) or 0 for f in fields], "color": MEAN},
                 ],
                 "unit": "%",
             },
@@ -578,9 +575,9 @@ def _projection(assessment: Assessment) -> Projection:
     """The same projection as the forecast page's (``indicators.forecast``), so the two never
     show different figures for the same unit."""
     score, from_indicators = own_projection(assessment)
-    if assessment.status in FINAL_STATES:
+    if assessment.status in APPRAISAL_FINAL:
         return Projection(assessment, score, "Kết quả thẩm định")
-    if assessment.status in UNDER_APPRAISAL:
+    if assessment.status in APPRAISAL_PROVISIONAL:
         return Projection(assessment, score, "Tạm tính theo kết quả thẩm định đến nay")
     if from_indicators:
         return Projection(assessment, score, "Theo điểm tự đánh giá và chỉ số theo dõi từ đầu năm")
@@ -609,7 +606,7 @@ def _deadlines(assessment: Assessment, actions: list[ActionRow]) -> list[Deadlin
                 extended=until is not None,
             )
         )
-    out.append(Deadline("Tỉnh hoàn thành thẩm định", cycle.appraisal_due, done=assessment.status in FINAL_STATES))
+    out.append(Deadline("Tỉnh hoàn thành thẩm định", cycle.appraisal_due, done=assessment.status in APPRAISAL_FINAL))
     out.append(Deadline("Công bố kết quả", cycle.publication_due, done=False))
     for row in actions[:5]:
         out.append(Deadline(f"Biện pháp khắc phục: {_short(row.action.description, 60)}", row.next_due))

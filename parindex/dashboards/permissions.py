@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from parindex.accounts.models import COMMUNE_ROLES
 from parindex.accounts.permissions import Principal, UnitRef
-from parindex.results.permissions import BOARD_ROLES, can_view_board
+from parindex.results.permissions import can_view_board
 
 
 def can_view_commune(p: Principal, unit: UnitRef) -> bool:
@@ -24,13 +24,3 @@ def can_view_commune(p: Principal, unit: UnitRef) -> bool:
 def sees_internal_figures(p: Principal, province: UnitRef) -> bool:
     """The open cycle and the self-assessment gaps: the province's staff only."""
     return can_view_board(p, province)
-
-
-def home_dashboard(p: Principal) -> tuple[str, int] | None:
-    """The dashboard a user lands on: ("commune", unit id) for a commune's people,
-    ("province", unit id) for the province's board roles, None for anyone else."""
-    for kind, roles in (("commune", COMMUNE_ROLES), ("province", BOARD_ROLES)):
-        held = sorted(g.unit_id for g in p.grants if g.role in roles)
-        if held:
-            return kind, held[0]
-    return None

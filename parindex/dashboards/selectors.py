@@ -43,11 +43,12 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Abs, Cast, Floor, Least, Rank, RowNumber
+from django.db.models.functions import Abs, Cast, Floor, Least, RowNumber
 
+from parindex import scoring
 from parindex.appraisals.models import ClarificationRequest
 from parindex.assessments.models import Assessment, Cycle, DeadlineExtension, Stage
-from parindex.assessments.workflow import Status
+from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISERS_TURN, AWAITING_APPRAISAL_RESULT, Status
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation.models import Action
@@ -295,12 +296,12 @@ class CriterionLoss:
 
     @property
     def losing_share(self) -> Decimal:
-        return (Decimal(100) * self.losing / self.units).quantize(Decimal("0.1")) if self.units else Decimal(0)
+        return scoring.aggregates.percent_of(self.losing, self.units, 1) or Decimal(0)
 
     @property
     def mean_lost_share(self) -> Decimal:
         """The points lost on average, as a share of the sub-criterion's maximum."""
-        return (Decimal(100) * self.mean_lost / self.maximum).quantize(Decimal("0.1")) if self.maximum else Decimal(0)
+        return scoring.aggregates.percent_of(self.mean_lost, self.maximum, 1) or Decimal(0)
 
 
 def criterion_losses(scope: Scope) -> list[CriterionLoss]:
@@ -344,16 +345,14 @@ def criterion_losses(scope: Scope) -> list[CriterionLoss]:
     ]
 
 
-def lost_cells(result_ids: list[int]) -> dict[int, list[tuple[str, Decimal, Decimal, float]]]:
-    """result id -> [(sub-criterion code, lost points, applicable max, lost % of the max)] where
-    points were lost, in document order, for the units a heatmap shows (one query)."""
-    share = Cast(F("lost") * 100 / F("applicable_max"), FloatField())
-    cells: dict[int, list[tuple[str, Decimal, Decimal, float]]] = defaultdict(list)
+def lost_cells(result_ids: list[int]) -> dict[int, list[tuple[str, Decimal, Decimal]]]:
+    """result id -> [(sub-criterion code, lost points, applicable max)] where points were lost,
+    in document order, for the units a heatmap shows (one query)."""
+    cells: dict[int, list[tuple[str, Decimal, Decimal]]] = defaultdict(list)
     for row in (
         PublishedScore.objects.filter(result_id__in=result_ids, is_leaf=True, lost__gt=0, applicable_max__gt=0)
-        .annotate(share=share)
         .order_by("result_id", "position")
-        .values_list("result_id", "code", "lost", "applicable_max", "share")
+        .values_list("result_id", "code", "lost", "applicable_max")
     ):
         cells[row[0]].append(row[1:])  # a heatmap's page has some 1,600: no unpacking
     return cells
@@ -450,14 +449,14 @@ class CycleProgress:
         groups = [
             ("seg-draft", "Chưa gửi", [Status.DRAFT]),
             ("seg-submitted", "Đã gửi, chờ thẩm định", [Status.SUBMITTED]),
-            ("seg-appraisal", "Đang thẩm định", [Status.APPRAISING, Status.CLARIFIED]),
+            ("seg-appraisal", "Đang thẩm định", APPRAISERS_TURN),
             ("seg-clarification", "Đang giải trình", [Status.CLARIFICATION]),
-            ("seg-final", "Đã thẩm định xong", [Status.APPRAISED, Status.APPROVED, Status.PUBLISHED]),
+            ("seg-final", "Đã thẩm định xong", APPRAISAL_FINAL),
         ]
         out = []
         for css, label, states in groups:
             n = sum(self.counts.get(s, 0) for s in states)
-            share = (Decimal(100) * n / self.total).quantize(Decimal("0.1")) if self.total else Decimal(0)
+            share = scoring.aggregates.percent_of(n, self.total, 1) or Decimal(0)
             out.append((css, label, n, share))
         return out
 
@@ -512,7 +511,7 @@ def cycle_progress(cycle: Cycle, today: dt.date, limit: int = 20) -> CycleProgre
     )
     overdue_rows = list(overdue[:limit])
     late_drafts = not_submitted[0].unextended if self_due_passed and not_submitted else 0
-    under = sum(counts.get(s, 0) for s in (Status.SUBMITTED, Status.APPRAISING, Status.CLARIFIED, Status.CLARIFICATION))
+    under = sum(counts.get(s, 0) for s in AWAITING_APPRAISAL_RESULT)
     return CycleProgress(
         cycle=cycle,
         counts=counts,
@@ -605,43 +604,41 @@ class FieldStanding:
     score: Decimal | None
     maximum: Decimal
     lost: Decimal
-    mean: Decimal | None  # over the publication's units
-    rank: int
+    percent: Decimal | None  # of the applicable maximum
+    mean: Decimal | None  # over the publication's units (points)
+    mean_percent: Decimal | None  # over the publication's units (percent of each one's maximum)
+    rank: int | None  # by percent of the applicable maximum (None: the field did not apply)
     of: int
 
 
 def field_standing(result: YearResult, fields: list[dict[str, Any]]) -> list[FieldStanding]:
-    """The commune's score per field with the publication's mean and its rank in each field:
-    ``RANK()`` and ``AVG()`` windows partitioned by field, filtered to the unit (one query)."""
+    """The commune's score per field with the publication's mean and its rank in each field, by
+    percent of the applicable maximum (``scoring.aggregates.field_standings``) over the field
+    rows of every unit of the publication (one query)."""
     names = {f["code"]: f["name"] for f in fields}
-    by_field = {"partition_by": [F("code")]}
-    rows = (
+    rows = list(
         PublishedScore.objects.filter(publication_id=result.publication_id, depth=0)
-        .annotate(
-            field_rank=Window(Rank(), order_by=F("score").desc(nulls_last=True), **by_field),
-            field_mean=Window(Avg("score"), **by_field),
-            field_of=Window(Count("id"), **by_field),
-            # The unit as a window value too: Django applies a filter on a window expression in
-            # an outer query, after the ranks are computed over every unit (a plain filter on
-            # unit_id would rank the unit among itself).
-            ranked_unit=Window(Max("unit_id"), partition_by=[F("id")]),
-        )
-        .filter(ranked_unit=result.unit_id)
-        .order_by("position")
-        .values("code", "score", "applicable_max", "lost", "field_rank", "field_mean", "field_of")
+        .order_by("position", "unit_id")
+        .values_list("unit_id", "code", "score", "applicable_max", "lost")
+    )
+    lost = {code: value for unit_id, code, _, _, value in rows if unit_id == result.unit_id}
+    standings = scoring.aggregates.field_standings(
+        ((unit_id, code, score, maximum) for unit_id, code, score, maximum, _ in rows), result.unit_id, result.places
     )
     return [
         FieldStanding(
-            code=r["code"],
-            name=names.get(r["code"], r["code"]),
-            score=_dec(r["score"]),
-            maximum=_dec(r["applicable_max"]),
-            lost=_dec(r["lost"]),
-            mean=_dec(r["field_mean"]),
-            rank=r["field_rank"],
-            of=r["field_of"],
+            code=s.code,
+            name=names.get(s.code, s.code),
+            score=_dec(s.score, result.places),
+            maximum=_dec(s.applicable_max, result.places),
+            lost=_dec(lost[s.code], result.places),
+            percent=s.percent,
+            mean=s.mean,
+            mean_percent=s.mean_percent,
+            rank=s.rank,
+            of=s.of,
         )
-        for r in rows
+        for s in standings
     ]
 
 
@@ -679,9 +676,7 @@ def top_losses(result: YearResult, limit: int = 10) -> list[LeafLoss]:
             maximum=_dec(r["applicable_max"]),
             score=_dec(r["score"]),
             lost=_dec(r["lost"]),
-            losing_share=(Decimal(100) * r["losing"] / r["applied"]).quantize(Decimal("0.1"))
-            if r["applied"]
-            else Decimal(0),
+            losing_share=scoring.aggregates.percent_of(r["losing"], r["applied"], 1) or Decimal(0),
         )
         for r in rows
     ]

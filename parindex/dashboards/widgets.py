@@ -23,12 +23,12 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from parindex import scoring
-from parindex.core.templatetags.parindex import is_number, vn_cell
+from parindex.core.numbers import vn_cell
+from parindex.core.templatetags.parindex import is_number
 
 # The palette of every chart: appraised, province mean, maximum / previous, self-assessed ...
 BRAND = "#a61b1b"
 MEAN = "#1d4ed8"
-LIGHT = "#cbd2d9"
 OK = "#1c7c54"
 WARN = "#b7791f"
 

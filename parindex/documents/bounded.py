@@ -42,6 +42,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from parindex.core.numbers import comma
 from parindex.documents import render
 from parindex.documents.render import TemplateRefused
 
@@ -55,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 
 def time_message(timeout_s: float) -> str:
-    seconds = f"{timeout_s:g}".replace(".", ",")
+    seconds = comma(f"{timeout_s:g}")
     return f"Mẫu văn bản chạy quá {seconds} giây nên đã bị dừng; hãy đơn giản hoá vòng lặp trong mẫu."
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from docx.enum.text import WD_BREAK
-
 from parindex.documents import layout as L
 
 DOCX_DIR = Path(__file__).resolve().parent / "docx"
@@ -39,10 +37,6 @@ def _sections(doc, expression: str) -> None:
     L.free_text(doc, "s.free")
     L.tag(doc, "{%p endif %}")
     L.tag(doc, "{%p endfor %}")
-
-
-def _page_break(doc) -> None:
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 def _loop_rows(table, start: str, cells: list[str], end: str, *, size: float = 11, align=None) -> None:

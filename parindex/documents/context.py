@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import asdict
-from decimal import Decimal
 from typing import Any
 
+from parindex import scoring
+from parindex.core.numbers import vn_number
 from parindex.documents.facts import (
     FieldScore,
     Framework,
@@ -24,7 +25,6 @@ from parindex.documents.facts import (
     SelfAssessment,
     Standing,
 )
-from parindex.scoring.decimals import fixed, plain, quantizer, round_half_up
 from parindex.scoring.ranking import describe_change
 
 PLACEHOLDER = "[Phần do đơn vị tự viết: {what}. Xóa dòng này sau khi điền.]"
@@ -33,12 +33,8 @@ BODY = "ỦY BAN NHÂN DÂN"
 # -- the small forms of the decree ---------------------------------------------------------------
 
 
-def vn(value: Decimal | None, places: int | None = None) -> str:
-    """A decimal with a decimal comma: at ``places`` decimals, or as written (``plain``) when None."""
-    if value is None:
-        return ""
-    text = plain(value) if places is None else fixed(round_half_up(Decimal(value), quantizer(places)))
-    return text.replace(".", ",")
+# A decimal with a decimal comma: at ``places`` decimals, or as written (``plain``) when None.
+vn = vn_number
 
 
 def day(value: dt.date | None) -> str:
@@ -280,9 +276,9 @@ def _lost_annex(items: tuple[LostItem, ...], places: int) -> dict[str, Any]:
                 ],
             }
         )
-    total_max = sum((it.max for it in items), Decimal(0))
-    total_score = sum((it.score for it in items), Decimal(0))
-    total_lost = sum((it.lost for it in items), Decimal(0))
+    total_max = scoring.aggregates.total(it.max for it in items)
+    total_score = scoring.aggregates.total(it.score for it in items)
+    total_lost = scoring.aggregates.total(it.lost for it in items)
     return {
         "groups": groups,
         "total_max": vn(total_max),
@@ -547,13 +543,16 @@ def cchc_report(
                     "score": "KAD" if f.score is None else vn(f.score, places),
                     "lost": ""
                     if f.score is None
-                    else vn((f.applicable_max if f.applicable_max is not None else f.max) - f.score, places),
+                    else vn(
+                        scoring.aggregates.lost(f.score, f.applicable_max if f.applicable_max is not None else f.max),
+                        places,
+                    ),
                 }
                 for f in assessment.fields
             ],
             "total_max": vn(assessment.applicable_max),
             "total": vn(assessment.total, places),
-            "total_lost": vn(assessment.applicable_max - assessment.total, places),
+            "total_lost": vn(scoring.aggregates.lost(assessment.total, assessment.applicable_max), places),
             "indicators_heading": "III. CÁC CHỈ SỐ THEO DÕI SO VỚI CHỈ TIÊU",
             "indicators": [asdict(i) for i in indicators],
             "indicator_notes": [] if indicators else ["Chưa có số liệu chỉ số theo dõi trong kỳ báo cáo."],
@@ -587,7 +586,7 @@ def remediation_report(
                     "status": m.status,
                 }
             )
-    share = vn(Decimal(done_on_time * 100) / Decimal(total), 2) if total else "0"
+    share = vn(scoring.aggregates.percent_of(done_on_time, total, 2), 2) if total else "0"
     plan_ref = f"Kế hoạch số {plan.document_number}" if plan.document_number else f"Kế hoạch {plan.title}"
     if plan.approved_on is not None:
         plan_ref += f" ngày {day(plan.approved_on)}"

@@ -37,8 +37,6 @@ FONT = "Times New Roman"
 BODY_PT = 14
 PAGE = {"width": Mm(210), "height": Mm(297)}
 MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
-TEXT_WIDTH = Mm(210 - 30 - 15)
-LEFT_COLUMN = Mm(62)
 # Document properties of the built-in templates, fixed so that two builds compare equal.
 FIXED_STAMP = dt.datetime(2026, 1, 1, 0, 0, 0)
 

@@ -20,7 +20,7 @@ from django.db.models import Count, DecimalField, FilteredRelation, OuterRef, Q,
 from parindex.accounts.permissions import UnitRef
 from parindex.assessments.models import Assessment
 from parindex.assessments.workflow import Status
-from parindex.core.templatetags.parindex import vn_grouped
+from parindex.core.numbers import vn_grouped, vn_score
 from parindex.dossiers.models import LateDossier
 from parindex.indicators import selectors as indicator_selectors
 from parindex.indicators.models import Indicator, IndicatorValue
@@ -198,7 +198,7 @@ def apology_offer(figures: YearFigures | None) -> ApologyOffer | None:
     if figures is None:
         return None
     if figures.late:
-        percent = str(figures.percent).replace(".", ",").removesuffix(",00")
+        percent = vn_score(figures.percent).removesuffix(",00")
         return ApologyOffer(
             inputs={"numerator": figures.with_apology, "denominator": figures.late},
             detail=f"có thư xin lỗi {figures.with_apology}/{figures.late} hồ sơ trễ hạn ({percent}%)",

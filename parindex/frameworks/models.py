@@ -109,10 +109,6 @@ class FrameworkVersion(models.Model):
         return f"{self.framework.code} v{self.number}"
 
     @property
-    def is_frozen(self) -> bool:
-        return self.status != Status.DRAFT
-
-    @property
     def applies_until(self) -> int | None:
         """The last year the version applies to: its period's end or, when extended, the
         extension's; None when the period has no end (open-ended)."""

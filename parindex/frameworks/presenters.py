@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from parindex import scoring
-from parindex.scoring.decimals import plain
+from parindex.core.numbers import vn_number
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ LEVEL_NAMES = ("Lĩnh vực", "Tiêu chí", "Tiêu chí thành phần")
 
 
 def _n(value: Decimal) -> str:
-    return plain(value).replace(".", ",")
+    return vn_number(value)
 
 
 def describe_rule(rule: scoring.Rule) -> str:

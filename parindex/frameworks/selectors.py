@@ -19,11 +19,6 @@ from parindex.frameworks.workflow import Status
 from parindex.units.models import AdministrativeUnit
 
 
-def version_queryset_for(principal: Principal) -> QuerySet[FrameworkVersion]:
-    """Versions ``principal`` may see: published and retired ones, drafts for their framework's managers."""
-    return _visible(FrameworkVersion.objects.select_related("framework__owner"), principal)
-
-
 def _visible(qs: QuerySet[FrameworkVersion], principal: Principal) -> QuerySet[FrameworkVersion]:
     if principal.is_superuser:
         return qs

@@ -40,7 +40,14 @@ from parindex.accounts.permissions import Principal, UnitRef
 from parindex.appraisals.models import AppraiserAssignment, ClarificationItem, ItemAppraisal
 from parindex.assessments.inputs import to_response
 from parindex.assessments.models import Answer, Assessment, Assignment, Cycle, DeadlineExtension, Stage
-from parindex.assessments.workflow import Status, window_open
+from parindex.assessments.workflow import (
+    APPRAISABLE,
+    APPRAISERS_TURN,
+    AWAITING_APPRAISAL_RESULT,
+    COMMUNE_TURN,
+    Status,
+    window_open,
+)
 from parindex.core import jobs
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation import schedule
@@ -204,7 +211,7 @@ def _commune_tasks(principal: Principal, unit_ids: set[int], today: dt.date) -> 
     tasks: list[Task] = []
 
     assessments = list(
-        Assessment.objects.filter(unit_id__in=unit_ids, status__in=[Status.DRAFT, Status.CLARIFICATION])
+        Assessment.objects.filter(unit_id__in=unit_ids, status__in=COMMUNE_TURN)
         .select_related("unit", "cycle__framework_version")
         .order_by("-cycle__year", "unit__name")
     )
@@ -456,9 +463,7 @@ def _province_tasks(principal: Principal, today: dt.date) -> list[Task]:
 def _appraisal_tasks(
     principal: Principal, cycles: dict[int, Cycle], rows: list[dict[str, Any]], chair_of: set[int], today: dt.date
 ) -> list[Task]:
-    open_rows = [
-        r for r in rows if r["status"] in (Status.SUBMITTED, Status.APPRAISING, Status.CLARIFICATION, Status.CLARIFIED)
-    ]
+    open_rows = [r for r in rows if r["status"] in AWAITING_APPRAISAL_RESULT]
     if not open_rows:
         return []
     # What each cycle gives this person: None = every item of every unit (council chair).
@@ -533,12 +538,12 @@ def _appraisal_tasks(
                 _task(APPRAISAL, "Thẩm định lại sau giải trình", f"{unit}, {len(again)} tiêu chí ({', '.join(again)})", unit,
                       appraisal_url(a_id, _field_of(spec, again[0]), again[0]), due, today)
             )  # fmt: skip
-        if unsent and status in (Status.SUBMITTED, Status.APPRAISING, Status.CLARIFIED):
+        if unsent and status in APPRAISABLE:
             tasks.append(
                 _task(APPRAISAL, "Gửi yêu cầu giải trình", f"{unit}, {len(unsent)} tiêu chí đã đánh dấu ({', '.join(unsent)})",
                       unit, appraisal_url(a_id) + "#summary", due, today)
             )  # fmt: skip
-        if everything_done and status in (Status.APPRAISING, Status.CLARIFIED):
+        if everything_done and status in APPRAISERS_TURN:
             tasks.append(
                 _task(APPRAISAL, "Hoàn thành thẩm định", f"{unit}, mọi tiêu chí đã có điểm thẩm định", unit,
                       appraisal_url(a_id) + "#summary", due, today)
@@ -597,7 +602,7 @@ def _cycle_tasks(
     mine = {pk: c for pk, c in cycles.items() if c.province_id in admin_of}
     if not mine:
         return []
-    waiting = [r["pk"] for r in rows if r["cycle_id"] in mine and r["status"] in (Status.DRAFT, Status.CLARIFICATION)]
+    waiting = [r["pk"] for r in rows if r["cycle_id"] in mine and r["status"] in COMMUNE_TURN]
     extended = _latest(
         DeadlineExtension.objects.filter(assessment_id__in=waiting)
         .order_by("granted_at", "pk")

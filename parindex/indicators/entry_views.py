@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from parindex.accounts.permissions import Principal, UnitRef
 from parindex.accounts.selectors import principal_for
-from parindex.core.templatetags.parindex import vn_number
+from parindex.core.numbers import vn_number
 from parindex.dashboards.permissions import can_view_commune
 from parindex.indicators import monitoring
 from parindex.indicators import rows as rows_

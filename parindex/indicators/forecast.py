@@ -55,7 +55,9 @@ class Forecast:
 
     @property
     def points_gained(self) -> Decimal | None:
-        return None if self.what_if is None else self.what_if.score.total - self.base.score.total
+        return (
+            None if self.what_if is None else scoring.aggregates.change(self.what_if.score.total, self.base.score.total)
+        )
 
     @property
     def places_gained(self) -> int | None:

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Sum
 
-from parindex.core.templatetags.parindex import vn_grouped
+from parindex.core.numbers import vn_grouped, vn_score
 from parindex.indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from parindex.indicators.status import (
     COUNT,
@@ -83,7 +83,7 @@ def figure_text(indicator: Indicator, value: Decimal | None) -> str:
         return "–"
     if indicator.kind == RATIO:
         shown = round_half_up(value * 100, Decimal("0.01"))
-        return f"{shown:.2f}".replace(".", ",") + "%"
+        return vn_score(shown) + "%"
     text = vn_grouped(round_half_up(value, Decimal("0.01")))
     return f"{text} {indicator.unit_label}" if indicator.unit_label else text
 

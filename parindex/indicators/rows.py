@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from parindex.core.numbers import vn_grouped, vn_number
 from parindex.core.uploads import CORRUPT, OLE_MAGIC, ZIP_MAGIC, UploadRefused, open_xlsx, rows_over
 from parindex.indicators.status import COUNT, NUMBER_DIGITS, NUMBER_PLACES, RATIO, figure_value
 from parindex.scoring.decimals import plain
@@ -189,13 +190,9 @@ class Checked:
 def too_many_rows(max_rows: int) -> str:
     """Why a file past the row cap is refused (``MAX_ROWS``, or the INDICATOR_IMPORT_MAX_ROWS setting)."""
     return (
-        f"tệp có hơn {_grouped(max_rows)} dòng dưới dòng tiêu đề; mỗi lần nạp tối đa {_grouped(max_rows)} dòng: "
+        f"tệp có hơn {vn_grouped(max_rows)} dòng dưới dòng tiêu đề; mỗi lần nạp tối đa {vn_grouped(max_rows)} dòng: "
         "hãy chia thành nhiều tệp (ví dụ theo năm) rồi nạp lần lượt"
     )
-
-
-def _grouped(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
 
 
 def read_table(
@@ -301,7 +298,7 @@ def read_xlsx(
     except UploadRefused as exc:
         reason = str(exc)
         if "quá lớn" in reason:
-            reason += f"; mỗi lần nạp tối đa {_grouped(max_rows)} dòng: hãy chia thành nhiều tệp rồi nạp lần lượt"
+            reason += f"; mỗi lần nạp tối đa {vn_grouped(max_rows)} dòng: hãy chia thành nhiều tệp rồi nạp lần lượt"
         raise TableUnreadable(reason) from None
     try:
         if not wb.worksheets:
@@ -398,7 +395,7 @@ def _text(value: Any) -> str:
 
 def shown(number: Decimal) -> str:
     """A decimal as Vietnamese write it in messages: 96,5."""
-    return plain(number).replace(".", ",")
+    return vn_number(number)
 
 
 class NotANumber(ValueError):

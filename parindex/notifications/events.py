@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from parindex.accounts.models import Role, RoleAssignment
 from parindex.assessments.workflow import Status
+from parindex.core.numbers import vn_number
 from parindex.notifications.models import Kind
 from parindex.notifications.services import Message, notifications_send, notify
 
@@ -54,7 +55,7 @@ def _day(value: Any) -> str:
 def _decimal(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "–"
-    return f"{value:.{places}f}".replace(".", ",")
+    return vn_number(value, places)
 
 
 def _who(actor: Any) -> str:

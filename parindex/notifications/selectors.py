@@ -18,7 +18,7 @@ from django.urls import reverse
 from parindex.accounts.models import COMMUNE_ROLES, Role, RoleAssignment
 from parindex.appraisals.models import AppraiserAssignment, ClarificationRequest
 from parindex.assessments.models import Assessment, DeadlineExtension, Stage
-from parindex.assessments.workflow import Status
+from parindex.assessments.workflow import COMMUNE_TURN, Status
 from parindex.notifications import reminders
 from parindex.notifications.models import Notification
 
@@ -68,9 +68,7 @@ def deadline_facts() -> reminders.DeadlineFacts:
     # The latest grant counts: read in grant order, later rows overwrite earlier ones.
     extensions: dict[tuple[int, str], dt.date] = {}
     for assessment_id, stage, until in (
-        DeadlineExtension.objects.filter(
-            assessment__cycle_id__in=cycle_ids, assessment__status__in=[Status.DRAFT, Status.CLARIFICATION]
-        )
+        DeadlineExtension.objects.filter(assessment__cycle_id__in=cycle_ids, assessment__status__in=COMMUNE_TURN)
         .order_by("granted_at", "pk")
         .values_list("assessment_id", "stage", "until")
     ):

@@ -9,14 +9,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from parindex import scoring
 from parindex.accounts.permissions import Principal
 from parindex.assessments.selectors import commune_officials
+from parindex.core.numbers import vn_number
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation import permissions, schedule, selectors
 from parindex.remediation.forms import ActionForm, ActionUpdateForm, ItemCauseForm
 from parindex.remediation.models import Action, Plan, PlanItem
-from parindex.remediation.workflow import EDITABLE, SHOWN_STATUS_LABELS, DeadlineKind
-from parindex.scoring.decimals import plain
+from parindex.remediation.workflow import PLAN_EDITABLE, SHOWN_STATUS_LABELS, DeadlineKind
 
 
 def at_places(value: Decimal | None, places: int) -> Decimal | None:
@@ -95,7 +96,7 @@ def action_form(action: Action, officials: list[Any], data: Any = None) -> Actio
             "official": str(action.official_id or ""),
             "deadline_kind": action.deadline_kind,
             "due": action.due,
-            "expected_points": plain(action.expected_points).replace(".", ","),
+            "expected_points": vn_number(action.expected_points),
             "revision": action.revision,
         },
     )
@@ -171,7 +172,7 @@ def line_views(
 ) -> tuple[list[LineView], bool]:
     """The plan's lines as the page shows them, with their forms while the plan may be edited
     (two queries when editable: the commune's officials and the items' owners)."""
-    editable = plan.status in EDITABLE and permissions.can_edit(principal, plan.unit)
+    editable = plan.status in PLAN_EDITABLE and permissions.can_edit(principal, plan.unit)
     officials: list[Any] = []
     owners: dict[str, Any] = {}
     if editable:
@@ -200,9 +201,8 @@ def field_groups(lines: list[LineView], places: int) -> list[FieldGroup]:
         if not groups or groups[-1].code != line.item.field_code:
             groups.append(FieldGroup(line.item.field_code, line.item.field_name, Decimal(0), []))
         groups[-1].lines.append(line)
-        groups[-1].lost += line.item.lost
     for group in groups:
-        group.lost = at_places(group.lost, places)
+        group.lost = at_places(scoring.aggregates.total(line.item.lost for line in group.lines), places)
     return groups
 
 
@@ -211,7 +211,7 @@ def plan_totals(plan: Plan, items: list[PlanItem]) -> Totals:
     actions = [a for i in items for a in i.actions.all()]
     return Totals(
         lost=at_places(plan.total_lost, places),
-        expected=at_places(sum((a.expected_points for a in actions), Decimal(0)), places),
+        expected=at_places(scoring.aggregates.total(a.expected_points for a in actions), places),
         actions=len(actions),
         without_action=[i.code for i in items if not i.actions.all()],
     )

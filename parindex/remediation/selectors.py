@@ -126,17 +126,16 @@ def previous_losses(unit_id: int, year: int, codes: Iterable[str], places: int) 
     else:
         latest = max(r[3] for r in rows)
         chosen = [r for r in rows if r[3] == latest]
-    quant = Decimal(1).scaleb(-places)
     out = {}
     for code in codes:
-        sources = []
-        for _, name, scores, _year in chosen:
-            entry = scores.get(code)
-            if entry and entry[0] is not None:
-                sources.append((name, Decimal(entry[1]) - Decimal(entry[0])))
+        sources = tuple(
+            (name, lost)
+            for _, name, scores, _year in chosen
+            if (lost := scoring.aggregates.lost_points(scores.get(code))) is not None
+        )
         if sources:
-            mean = scoring.decimals.round_half_up(sum(lost for _, lost in sources) / len(sources), quant)
-            out[code] = PreviousLoss(chosen[0][3], mean, tuple(sources))
+            mean = scoring.aggregates.mean((lost for _, lost in sources), places)
+            out[code] = PreviousLoss(chosen[0][3], mean, sources)
     return out
 
 
@@ -238,15 +237,11 @@ class Completion:
 
     @property
     def ratio(self) -> Decimal | None:
-        return Decimal(self.done_on_time) / Decimal(self.total) if self.total else None
+        return scoring.aggregates.ratio(self.done_on_time, self.total)
 
     @property
     def percent(self) -> Decimal | None:
-        return (
-            None
-            if self.total == 0
-            else scoring.decimals.round_half_up(Decimal(100 * self.done_on_time) / Decimal(self.total), Decimal("0.01"))
-        )
+        return scoring.aggregates.percent_of(self.done_on_time, self.total, 2)
 
 
 def completion_of(rows: Sequence[ActionRow], year: int) -> Completion:

@@ -21,17 +21,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from parindex import scoring
 from parindex.accounts.permissions import Principal
 from parindex.assessments.evidence_files import EvidenceRejected, check_upload
 from parindex.assessments.models import Answer, Assessment
 from parindex.assessments.workflow import Status as AssessmentStatus
+from parindex.core.numbers import vn_number
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.notifications import events as notification_events
 from parindex.remediation import permissions, selectors
 from parindex.remediation.models import Action, ActionNote, Plan, PlanEvent, PlanItem
-from parindex.remediation.workflow import EDITABLE, TRACKED, ActionStatus, DeadlineKind, PlanStatus, rule_for
+from parindex.remediation.workflow import PLAN_EDITABLE, TRACKED, ActionStatus, DeadlineKind, PlanStatus, rule_for
 
 STALE = "Nội dung vừa được người khác sửa; hãy tải lại trang để xem bản mới nhất rồi sửa tiếp."
 
@@ -43,7 +43,7 @@ def _require_edit(principal: Principal, plan_or_unit: Any) -> None:
 
 
 def _require_draft(plan: Plan) -> None:
-    if plan.status not in EDITABLE:
+    if plan.status not in PLAN_EDITABLE:
         raise ValidationError(
             "Kế hoạch đã được phê duyệt nên không sửa được nội dung; lãnh đạo có thể trả lại để sửa.", code="frozen"
         )
@@ -123,7 +123,7 @@ def plan_header_save(
     _require_draft(plan)
     if not title.strip():
         raise ValidationError("Nhập tên kế hoạch.", code="invalid")
-    updated = Plan.objects.filter(pk=plan.pk, revision=base_revision, status__in=EDITABLE).update(
+    updated = Plan.objects.filter(pk=plan.pk, revision=base_revision, status__in=PLAN_EDITABLE).update(
         title=title.strip()[:300], document_number=document_number.strip()[:64], revision=F("revision") + 1
     )
     if not updated:
@@ -138,7 +138,7 @@ def plan_item_save(*, item: PlanItem, cause: str, base_revision: int, actor: Any
     plan = item.plan
     _require_edit(principal, plan)
     _require_draft(plan)
-    updated = PlanItem.objects.filter(pk=item.pk, revision=base_revision, plan__status__in=EDITABLE).update(
+    updated = PlanItem.objects.filter(pk=item.pk, revision=base_revision, plan__status__in=PLAN_EDITABLE).update(
         cause=cause.strip(), revision=F("revision") + 1
     )
     if not updated:
@@ -172,8 +172,7 @@ def _clean_action(
         errors.append("Điểm dự kiến khắc phục không được âm.")
     elif expected > item.lost:
         errors.append(
-            f"Điểm dự kiến khắc phục không vượt quá số điểm bị mất của tiêu chí {item.code} "
-            f"({scoring.decimals.plain(item.lost).replace('.', ',')})."
+            f"Điểm dự kiến khắc phục không vượt quá số điểm bị mất của tiêu chí {item.code} ({vn_number(item.lost)})."
         )
     if official is not None and not _is_commune_official(official, plan):
         errors.append("Công chức phụ trách phải là công chức của xã.")
@@ -253,7 +252,7 @@ def action_update(
         item=action.item,
         official=official,
     )
-    updated = Action.objects.filter(pk=action.pk, revision=base_revision, plan__status__in=EDITABLE).update(
+    updated = Action.objects.filter(pk=action.pk, revision=base_revision, plan__status__in=PLAN_EDITABLE).update(
         office=office.strip()[:200], official=official, revision=F("revision") + 1, updated_by=_user(actor),
         updated_at=timezone.now(), **values,
     )  # fmt: skip
@@ -269,7 +268,7 @@ def action_update(
 def action_delete(*, action: Action, base_revision: int, principal: Principal) -> None:
     _require_edit(principal, action.plan)
     _require_draft(action.plan)
-    deleted, _ = Action.objects.filter(pk=action.pk, revision=base_revision, plan__status__in=EDITABLE).delete()
+    deleted, _ = Action.objects.filter(pk=action.pk, revision=base_revision, plan__status__in=PLAN_EDITABLE).delete()
     if not deleted:
         raise ValidationError(STALE, code="stale")
 

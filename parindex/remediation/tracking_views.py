@@ -426,7 +426,7 @@ def province_overview(request: HttpRequest, province_pk: int) -> HttpResponse:
             ProvinceRow(
                 state=s,
                 percent=s.result.percent.quantize(quant),
-                lost=(s.result.applicable_max - s.result.total).quantize(quant),
+                lost=scoring.aggregates.lost(s.result.total, s.result.applicable_max).quantize(quant),
                 plan_status=s.plan.status if s.plan is not None else NO_PLAN,
             )
         )
@@ -536,7 +536,7 @@ def at_stake(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "appraised": appraised,
             "rows": rows,
-            "recoverable": sum((s.recoverable for s in stakes), Decimal(0)),
+            "recoverable": scoring.aggregates.total(s.recoverable for s in stakes),
             "previous_year": next((p.year for p in previous.values()), None),
             "plan": plan,
         },

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from parindex import scoring
 from parindex.accounts.models import Role
 from parindex.accounts.permissions import Principal
 from parindex.accounts.selectors import principal_for
@@ -179,7 +180,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             ResultRow(
                 result=r,
                 percent=at_places(r.percent, places),
-                lost=at_places(r.applicable_max - r.total, places),
+                lost=at_places(scoring.aggregates.lost(r.total, r.applicable_max), places),
                 plan=plan,
                 can_draft=plan is None and r.total < r.applicable_max and permissions.can_edit(principal, r.unit),
             )

@@ -58,7 +58,7 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 }
 
 # The plan's lines (causes, actions, owners, deadlines) are edited while drafting only.
-EDITABLE = frozenset({PlanStatus.DRAFT})
+PLAN_EDITABLE = frozenset({PlanStatus.DRAFT})
 # Progress is recorded while the plan is carried out.
 TRACKED = frozenset({PlanStatus.APPROVED})
 

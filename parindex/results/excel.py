@@ -46,8 +46,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from parindex import scoring
+from parindex.core.numbers import vn_number
 from parindex.scoring.analysis import snapshot_of
-from parindex.scoring.decimals import plain
 from parindex.scoring.engine import UnitScore
 from parindex.scoring.model import Node
 
@@ -74,11 +75,6 @@ COUNT = "0"
 def score_format(places: int) -> str:
     """The number format showing ``places`` decimals (2 -> "0.00"); Excel localises the separator."""
     return "0." + "0" * places if places > 0 else "0"
-
-
-def vn_number(value: Decimal | str) -> str:
-    """A maximum in Vietnamese text: no trailing zeros, decimal comma ("12.5" -> "12,5")."""
-    return plain(Decimal(value)).replace(".", ",")
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -408,18 +404,9 @@ class UnitColumn:
 
 def _node_counts(values: Sequence[tuple[Decimal | None, Decimal] | None]) -> tuple[int, int, Decimal]:
     """Units at the maximum, units that lost points, points lost in all (applicable scores only)."""
-    full = short = 0
-    lost = Decimal(0)
-    for value in values:
-        if value is None or value[0] is None:
-            continue
-        score, applicable_max = value
-        if score >= applicable_max:
-            full += 1
-        else:
-            short += 1
-            lost += applicable_max - score
-    return full, short, lost
+    applicable = [value for value in values if value is not None and value[0] is not None]
+    shortfalls = [scoring.aggregates.lost(score, maximum) for score, maximum in applicable if score < maximum]
+    return len(applicable) - len(shortfalls), len(shortfalls), scoring.aggregates.total(shortfalls)
 
 
 def _pair(scores: Mapping[str, Sequence[object]] | None, code: str) -> tuple[Decimal | None, Decimal] | None:
@@ -467,7 +454,7 @@ def _write_node_sheet(
         )
     totals = [u.total for u in units]
     full, short, lost = _node_counts(totals)
-    maximum = sum((n.max for n in nodes if n.parent is None), Decimal(0))
+    maximum = scoring.aggregates.total(n.max for n in nodes if n.parent is None)
     cells = [None if t is None else _num(t[0]) for t in totals]
     _row(ws, styles, cols, ["", "Tổng số điểm", _num(maximum), *cells, full, short, _num(lost)], font="bold")
 

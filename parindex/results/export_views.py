@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET
 
 from parindex.appraisals.selectors import final_scores_for
 from parindex.assessments.models import Assessment
+from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISAL_PROVISIONAL
 from parindex.core.downloads import XLSX, attachment
 from parindex.core.filenames import download_name
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import excel, files
 from parindex.results.models import FileKind
-from parindex.results.views import FINAL_STATES, UNDER_APPRAISAL, _cycle_for, _publication_or_404
+from parindex.results.views import _cycle_for, _publication_or_404
 
 
 @require_GET
@@ -48,7 +49,7 @@ def cycle_xlsx(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     units = []
     for a in assessments:
         s = scores[a.pk]
-        appraised = a.status in FINAL_STATES or a.status in UNDER_APPRAISAL  # as the board shows it
+        appraised = a.status in APPRAISAL_FINAL or a.status in APPRAISAL_PROVISIONAL  # as the board shows it
         units.append(
             excel.AssessedUnit(
                 code=a.unit.code,
@@ -56,7 +57,7 @@ def cycle_xlsx(request: HttpRequest, cycle_pk: int) -> HttpResponse:
                 status=a.get_status_display(),
                 self_score=s.self,
                 final_score=s.final if appraised else None,
-                provisional=a.status in UNDER_APPRAISAL,
+                provisional=a.status in APPRAISAL_PROVISIONAL,
             )
         )
     table = excel.CycleTable(

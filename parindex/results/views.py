@@ -29,7 +29,7 @@ from parindex.accounts.permissions import Principal, UnitRef
 from parindex.accounts.selectors import principal_for
 from parindex.appraisals.selectors import final_scores_for
 from parindex.assessments.models import Assessment, Cycle
-from parindex.assessments.workflow import Status
+from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISAL_PROVISIONAL, Status
 from parindex.core.downloads import open_stored
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results import files, permissions, selectors, services
@@ -37,9 +37,6 @@ from parindex.results.files import result_rows
 from parindex.results.forms import ApprovalForm, BoardFilterForm, CorrectionForm, PublishForm
 from parindex.results.models import Approval, FileKind, Publication
 
-# The appraised total is final from here on; before, it is a projection while appraisers work.
-FINAL_STATES = frozenset({Status.APPRAISED, Status.APPROVED, Status.PUBLISHED})
-UNDER_APPRAISAL = frozenset({Status.APPRAISING, Status.CLARIFICATION, Status.CLARIFIED})
 STATUS_PARAM = "trang-thai"
 
 
@@ -162,13 +159,13 @@ def _board(
         if a.pk not in shown_ids:
             continue
         s = scores[a.pk]
-        has_appraisal = a.status in FINAL_STATES or a.status in UNDER_APPRAISAL
+        has_appraisal = a.status in APPRAISAL_FINAL or a.status in APPRAISAL_PROVISIONAL
         rows.append(
             BoardRow(
                 assessment=a,
                 self_score=s.self,
                 final_score=s.final if has_appraisal else None,
-                provisional=a.status in UNDER_APPRAISAL,
+                provisional=a.status in APPRAISAL_PROVISIONAL,
                 group=entry.approval.name if entry is not None else "",
                 approvable=may_approve and a.status == Status.APPRAISED,
                 checked=str(a.pk) in ticked,

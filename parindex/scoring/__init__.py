@@ -6,7 +6,7 @@ rankings, reports and the command line all score through ``score`` here.
 
 from __future__ import annotations
 
-from . import analysis
+from . import aggregates, analysis
 from .engine import NodeScore, UnitScore, score
 from .errors import (
     DocumentInvalid,
@@ -36,7 +36,8 @@ from .responses_file import ResponsesDocument, parse_responses
 from .rules import RULE_KINDS
 
 __all__ = [
-    "RULE_KINDS", "TIE_BREAKS", "TIE_SHARE", "TIE_TOTAL", "Band", "analysis", "DocumentInvalid", "FileUnreadable", "Framework", "FrameworkInvalid", "Node",
+    "RULE_KINDS", "TIE_BREAKS", "TIE_SHARE", "TIE_TOTAL", "Band", "aggregates", "analysis", "DocumentInvalid",
+    "FileUnreadable", "Framework", "FrameworkInvalid", "Node",
     "NodeScore", "Problem", "ProblemsError", "Ranked", "ResponsesDocument", "ResponsesInvalid", "Rule",
     "ScoringError", "UnitScore", "describe_change", "dumps", "dumps_json", "framework_to_dict", "load_path", "loads",
     "parse_framework", "parse_responses", "previous_standing", "rank", "rank_by_index", "rank_change", "score", "Standing",

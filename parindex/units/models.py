@@ -133,10 +133,6 @@ class AdministrativeUnit(models.Model):
         return self.level == self.Level.PROVINCE
 
     @property
-    def is_district(self) -> bool:
-        return self.level == self.Level.DISTRICT
-
-    @property
     def is_commune_level(self) -> bool:
         """A commune, ward, township or special zone: the units a PAR Index is computed for."""
         return self.level == self.Level.COMMUNE

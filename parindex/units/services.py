@@ -10,6 +10,7 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from parindex.core.numbers import comma, vn_grouped
 from parindex.units import source
 from parindex.units.models import AdministrativeUnit, UnitSuccession, fold_name
 
@@ -18,10 +19,6 @@ UNIT_FIELDS = ("name", "search_name", "kind", "level", "parent_id", "province_id
 LINK_FIELDS = ("effective_date", "is_partial")
 Era = AdministrativeUnit.Era
 Kind = AdministrativeUnit.Kind
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 @dataclass(frozen=True)
@@ -36,8 +33,8 @@ class Tally:
 
     def describe(self) -> str:
         return (
-            f"{_thousands(self.total)} (mới {_thousands(self.created)}, cập nhật {_thousands(self.updated)}, "
-            f"giữ nguyên {_thousands(self.unchanged)})"
+            f"{vn_grouped(self.total)} (mới {vn_grouped(self.created)}, cập nhật {vn_grouped(self.updated)}, "
+            f"giữ nguyên {vn_grouped(self.unchanged)})"
         )
 
 
@@ -80,9 +77,9 @@ class LoadResult:
         if self.changed:
             units = self.era_total(Era.CURRENT), self.era_total(Era.PRE2025)
             out.append(
-                f"Đã tạo {_thousands(sum(t.created for t in units))}, cập nhật {_thousands(sum(t.updated for t in units))} "
-                f"đơn vị; tạo {_thousands(self.links.created)}, cập nhật {_thousands(self.links.updated)} liên kết "
-                f"trong {f'{self.seconds:.1f}'.replace('.', ',')} giây."
+                f"Đã tạo {vn_grouped(sum(t.created for t in units))}, cập nhật {vn_grouped(sum(t.updated for t in units))} "
+                f"đơn vị; tạo {vn_grouped(self.links.created)}, cập nhật {vn_grouped(self.links.updated)} liên kết "
+                f"trong {comma(f'{self.seconds:.1f}')} giây."
             )
         else:
             out.append("Không có gì thay đổi: cơ sở dữ liệu đã khớp với gói.")
@@ -120,7 +117,7 @@ def units_load(*, province_code: str | None = None, stdout: IO[str] | None = Non
             raise ValidationError(f"Không có tỉnh, thành phố mã {province_code} (từ 01/7/2025).") from None
         province_name = next(u.name for u in data.units if u.era == Era.CURRENT and u.level == 1)
     say(
-        f"Đã đọc {_thousands(len(data.units))} đơn vị và {_thousands(len(data.links))} liên kết "
+        f"Đã đọc {vn_grouped(len(data.units))} đơn vị và {vn_grouped(len(data.links))} liên kết "
         f"từ gói vietnam-provinces {data.version}."
     )
 

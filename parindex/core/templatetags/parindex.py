@@ -1,4 +1,4 @@
-"""Template filters for Vietnamese number display (decimal comma, exact decimals)."""
+"""Template filters: Vietnamese numbers (decimal comma, exact decimals, from ``core.numbers``) and small helpers."""
 
 from __future__ import annotations
 
@@ -7,38 +7,16 @@ from decimal import Decimal
 
 from django import template
 
-from parindex.scoring.decimals import fixed, plain
+from parindex.core import numbers
 
 register = template.Library()
 
 
-@register.filter
-def vn_number(value: Decimal | int | None) -> str:
-    """A maximum or parameter as a person writes it: 2, 1,5, 0,25 (no trailing zeros)."""
-    if value is None or value == "":
-        return ""
-    return plain(Decimal(value)).replace(".", ",")
-
-
-@register.filter
-def vn_grouped(value: Decimal | int | None) -> str:
-    """A count or figure as written in Vietnamese text: thousands grouped by dots, a decimal
-    comma, no trailing zeros (1.063, 12,5, 1.234,5)."""
-    if value is None or value == "":
-        return ""
-    text = plain(Decimal(value))
-    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
-    whole, _, decimals = text.partition(".")
-    whole = f"{int(whole):,}".replace(",", ".")
-    return sign + (f"{whole},{decimals}" if decimals else whole)
-
-
-@register.filter
-def vn_score(value: Decimal | None) -> str:
-    """A score with the decimals it was rounded to: 17,10, 0,34."""
-    if value is None or value == "":
-        return "–"
-    return fixed(Decimal(value)).replace(".", ",")
+# The numbers' filters are the pure functions of ``core/numbers.py``, registered as they are.
+vn_number = register.filter("vn_number", numbers.vn_number)
+vn_grouped = register.filter("vn_grouped", numbers.vn_grouped)
+vn_score = register.filter("vn_score", numbers.vn_score)
+vn_cell = register.filter("vn_cell", numbers.vn_cell)
 
 
 @register.filter
@@ -58,18 +36,6 @@ def input_of(row: object, key: str) -> str:
 @register.filter
 def is_number(value: object) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-@register.filter
-def vn_cell(value: object) -> str:
-    """A table cell: numbers with a decimal comma (exact, no trailing zeros), absent as "–"."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, float):
-        value = Decimal(str(value))
-    if isinstance(value, Decimal):
-        return plain(value).replace(".", ",")
-    return str(value)
 
 
 @register.filter

@@ -149,6 +149,25 @@ def test_field_standing_ranks_the_commune_within_each_field(scene, commune):
         assert f.lost == (f.maximum - f.score)
 
 
+def test_field_standing_ranks_by_percent_of_the_applicable_maximum(scene, commune, other_commune):
+    """In the first field the commune scores more points than the other commune, but a
+    sub-criterion worth half the field did not apply to the other one: by percent of what
+    applied (80% against 60%) the other commune comes first, though raw points say otherwise."""
+    after = scene["after"]
+    code = after.fields[0]["code"]
+    rows = PublishedScore.objects.filter(publication=after, depth=0, code=code)
+    maximum = rows.get(unit=commune).applicable_max
+    rows.exclude(unit__in=[commune, other_commune]).update(score=0, lost=maximum)
+    rows.filter(unit=commune).update(score=maximum * 6 / 10, lost=maximum * 4 / 10)
+    rows.filter(unit=other_commune).update(score=maximum * 4 / 10, applicable_max=maximum / 2, lost=maximum / 10)
+    mine = selectors.field_standing(selectors.unit_history(commune).latest, after.fields)[0]
+    theirs = selectors.field_standing(selectors.unit_history(other_commune).latest, after.fields)[0]
+    assert mine.score > theirs.score  # the raw order
+    assert (theirs.percent, mine.percent) == (Decimal("80.00"), Decimal("60.00"))
+    assert (theirs.rank, mine.rank) == (1, 2) and mine.of == theirs.of == 11
+    assert mine.mean_percent == ((Decimal(80) + Decimal(60)) / 11).quantize(TWO)
+
+
 def test_history_follows_merged_predecessors(scene, province, version, staff):
     from parindex.units.models import AdministrativeUnit, UnitSuccession
 
