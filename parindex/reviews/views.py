@@ -19,6 +19,7 @@ from parindex.accounts.permissions import Principal, UnitRef
 from parindex.accounts.selectors import principal_for
 from parindex.assessments.page import Typed
 from parindex.assessments.permissions import VIEW_ROLES
+from parindex.core.numbers import comma
 from parindex.core.paging import paginate
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results.forms import CorrectionForm
@@ -27,6 +28,7 @@ from parindex.reviews import permissions, selectors, services
 from parindex.reviews.forms import PeriodForm, ReappraisalForm, TransitionForm
 from parindex.reviews.models import ReviewItem, ReviewPeriod
 from parindex.reviews.workflow import APPRAISERS, ItemOutcome, ReviewStatus, allowed_transitions
+from parindex.scoring import aggregates
 
 MAX_CLAIMS = 60
 PANELS = 20  # the province's publications in force listed on the page, newest first  # more items than a framework has leaves is not a request a person typed
@@ -105,12 +107,11 @@ def _result_rows(result: PublishedResult) -> list[dict[str, Any]]:
     spec = framework_version_spec(result.assessment.cycle.framework_version)
     rows = []
     for position, node in enumerate(spec.leaves):
-        score, applicable_max = result.scores.get(node.code, [None, "0"])
-        score_value = Decimal(score) if score is not None else None
-        lost = Decimal(applicable_max) - score_value if score_value is not None else Decimal(0)
-        rows.append(
-            {"node": node, "score": score_value, "max": Decimal(applicable_max), "lost": lost, "position": position}
-        )
+        entry = result.scores.get(node.code, [None, "0"])
+        rows.append({
+            "node": node, "score": None if entry[0] is None else Decimal(entry[0]), "max": Decimal(entry[1]),
+            "lost": aggregates.lost_points(entry) or Decimal(0), "position": position,
+        })  # fmt: skip
     return sorted(rows, key=lambda r: (r["lost"] <= 0, r["position"]))
 
 
@@ -214,7 +215,7 @@ class _StoredInputs:
 
     def input(self, key: str) -> str:
         value = self.values.get(key)
-        return "" if value is None else str(value).replace(".", ",")
+        return "" if value is None else comma(str(value))
 
     @property
     def percent_value(self) -> str:
@@ -224,7 +225,7 @@ class _StoredInputs:
 
         if "value" not in self.values:
             return ""
-        return plain(Decimal(str(self.values["value"])) * 100).replace(".", ",")
+        return comma(plain(Decimal(str(self.values["value"])) * 100))
 
 
 @login_required

@@ -63,24 +63,40 @@ def check(page, url: str, label: str) -> list[str]:
     return problems
 
 
-def test_the_main_pages_have_no_serious_or_critical_violation(page, live_server, demo):
-    base = live_server.url
+def pages(demo, base: str) -> dict[str, list[tuple[str, str]]]:
+    """(url, label) to check, by who looks at them (None: a visitor)."""
+    return {
+        "vanphong": [
+            (f"{base}/viec-can-lam/", "inbox (vanphong)"),
+            (f"{base}/danh-gia/{demo['own'].pk}/", "self-assessment"),
+            (f"{base}/danh-gia/{demo['own'].pk}/?tieu-chi=1.1.3#leaf-1.1.3", "self-assessment, row open"),
+            (f"{base}/bang-dieu-khien/xa/{demo['commune'].pk}/", "commune dashboard"),
+            (f"{base}/phuc-tra/", "review requests (commune)"),
+        ],
+        "hoidong": [
+            (f"{base}/viec-can-lam/", "inbox (hoidong)"),
+            (f"{base}/tham-dinh/{demo['appraising'].pk}/", "appraisal"),
+            (f"{base}/bang-dieu-khien/tinh/{demo['province'].pk}/", "province dashboard"),
+            (f"{base}/tham-dinh/", "appraisal list"),
+            (f"{base}/ket-qua/ky/{demo['appraising'].cycle_id}/", "results board (council)"),
+            (f"{base}/phuc-tra/cong-bo/{demo['publication'].pk}/", "review panel of a publication"),
+        ],
+        None: [
+            (f"{base}/ket-qua/", "results list (public)"),
+            (f"{base}/ket-qua/{demo['publication'].pk}/", "publication (public)"),
+            (f"{base}/dang-nhap/", "login"),
+        ],
+    }
+
+
+@pytest.mark.parametrize("who", ["vanphong", "hoidong", None], ids=["commune", "province", "public"])
+def test_the_main_pages_have_no_serious_or_critical_violation(page, live_server, demo, who):
+    """One test per person (so that the checks spread over the suite's workers)."""
+    if who:
+        login(page, live_server, who, DEMO_PASSWORD)
+    else:
+        page.context.clear_cookies()
     problems: list[str] = []
-    login(page, live_server, "vanphong", DEMO_PASSWORD)
-    problems += check(page, f"{base}/viec-can-lam/", "inbox (vanphong)")
-    problems += check(page, f"{base}/danh-gia/{demo['own'].pk}/", "self-assessment")
-    problems += check(page, f"{base}/danh-gia/{demo['own'].pk}/?tieu-chi=1.1.3#leaf-1.1.3", "self-assessment, row open")
-    problems += check(page, f"{base}/bang-dieu-khien/xa/{demo['commune'].pk}/", "commune dashboard")
-
-    login(page, live_server, "hoidong", DEMO_PASSWORD)
-    problems += check(page, f"{base}/viec-can-lam/", "inbox (hoidong)")
-    problems += check(page, f"{base}/tham-dinh/{demo['appraising'].pk}/", "appraisal")
-    problems += check(page, f"{base}/bang-dieu-khien/tinh/{demo['province'].pk}/", "province dashboard")
-    problems += check(page, f"{base}/tham-dinh/", "appraisal list")
-    problems += check(page, f"{base}/ket-qua/ky/{demo['appraising'].cycle_id}/", "results board (council)")
-
-    page.context.clear_cookies()
-    problems += check(page, f"{base}/ket-qua/", "results list (public)")
-    problems += check(page, f"{base}/ket-qua/{demo['publication'].pk}/", "publication (public)")
-    problems += check(page, f"{base}/dang-nhap/", "login")
+    for url, label in pages(demo, live_server.url)[who]:
+        problems += check(page, url, label)
     assert problems == [], "\n".join(problems)

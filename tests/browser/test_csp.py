@@ -187,22 +187,21 @@ def crawl(guard: Guard, base: str, start: list[str], *, depth: int, admin: bool 
 
 
 @pytest.mark.browser
-def test_every_page_satisfies_the_policy(page, live_server, demo):
-    """Every demo role in turn (one demo load: crawling only reads), then a visitor."""
+@pytest.mark.parametrize("who", ROLES, ids=[who or "public" for who in ROLES])
+def test_every_page_satisfies_the_policy(page, live_server, demo, who):
+    """Each demo role (and a visitor) crawls from its landing page; one test per role, so that
+    the crawls spread over the suite's workers (the demo is restored, not loaded, for each)."""
     guard = Guard(page)
-    for who in ROLES:
-        if who:
-            login(page, live_server, who, DEMO_PASSWORD)
-            page.wait_for_url(lambda url: "/dang-nhap/" not in url)
-        else:
-            page.context.clear_cookies()
-            page.goto(live_server.url)
-        landing = urlsplit(page.url).path
-        start = (
-            [landing, "/", "/tai-khoan/", "/quan-tri/login/"] if who else [landing, "/dang-nhap/", "/quan-tri/login/"]
-        )
-        visited = crawl(guard, live_server.url, start, depth=3)
-        assert MUST_REACH[who] - set(visited) == set(), who or "public"
+    if who:
+        login(page, live_server, who, DEMO_PASSWORD)
+        page.wait_for_url(lambda url: "/dang-nhap/" not in url)
+    else:
+        page.context.clear_cookies()
+        page.goto(live_server.url)
+    landing = urlsplit(page.url).path
+    start = [landing, "/", "/tai-khoan/", "/quan-tri/login/"] if who else [landing, "/dang-nhap/", "/quan-tri/login/"]
+    visited = crawl(guard, live_server.url, start, depth=3)
+    assert MUST_REACH[who] - set(visited) == set(), who or "public"
 
 
 def settled(page, action) -> None:

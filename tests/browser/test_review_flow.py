@@ -11,11 +11,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from parindex.core.templatetags.parindex import css_id
 from parindex.results.models import Publication
 from parindex.reviews.models import ReviewRequest
 from parindex.reviews.tests.factories import review_scene
 from parindex.reviews.workflow import ReviewStatus
-from parindex.core.templatetags.parindex import css_id
 from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -111,7 +111,9 @@ def test_a_group_approved_with_the_total_tie_break_orders_equal_indexes_by_point
     for kind, inputs in full.items():
         ItemAppraisal.objects.filter(assessment__cycle=cycle, criterion__rule_kind=kind).update(inputs=inputs)
     for leaf in Criterion.objects.filter(version=version, rule_kind="manual"):
-        ItemAppraisal.objects.filter(assessment__cycle=cycle, criterion=leaf).update(inputs={"score": plain(leaf.max_points)})
+        ItemAppraisal.objects.filter(assessment__cycle=cycle, criterion=leaf).update(
+            inputs={"score": plain(leaf.max_points)}
+        )
     ItemAppraisal.objects.filter(assessment=assessments[0], criterion=criterion).update(inputs={"applicable": False})
     chair, admin = staff["chair"], staff["admin"]
     approval = services.approval_create(
