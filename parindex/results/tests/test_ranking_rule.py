@@ -95,7 +95,7 @@ def test_a_correction_keeps_the_superseded_rows_as_published(province, version, 
     assert sorted(corrected.results.values_list("rank", flat=True)) == [1, 1]  # now equal
 
 
-def test_a_group_approved_with_the_total_tie_break_orders_equal_indexes_by_points(province, version, staff):
+def test_a_group_approved_with_the_total_tie_break_orders_equal_indexes_by_points(province, version, staff, client):
     """Both units at 100 %: A with the largest proportional item not applicable (fewer points),
     B with everything applicable. Shared by default; with the group's tie-break, B first."""
     from parindex import scoring
@@ -128,3 +128,5 @@ def test_a_group_approved_with_the_total_tie_break_orders_equal_indexes_by_point
     rb = PublishedResult.objects.get(publication=publication, unit=units[1])
     assert ra.percent == rb.percent and ra.total < rb.total
     assert (ra.rank, rb.rank) == (2, 1)
+    page = client.get(f"/ket-qua/{publication.pk}/").content.decode()
+    assert "riêng nhóm này Hội đồng chọn: chỉ số bằng nhau thì đơn vị có tổng điểm đạt cao hơn xếp trên" in page
