@@ -40,6 +40,10 @@ def setup_django(*, fresh: bool = False) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if settings.STATIC_HASHED:
+        # DEBUG off serves hashed names from STATIC_ROOT's manifest, as `parindex serve` does
+        # after collecting them: a fresh checkout has none yet.
+        call_command("collectstatic", interactive=False, verbosity=0)
     if db["ENGINE"].endswith("postgresql"):
         return f"PostgreSQL, database {db['NAME']} on {db.get('HOST') or 'localhost'}"
     return f"SQLite, {db['NAME']}"

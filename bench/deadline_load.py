@@ -555,7 +555,11 @@ def single_process(plan: Plan, iterations: int) -> dict:
         state["n"] += 1
         data = {"linh-vuc": officer.field_code, "tieu-chi": app_leaf.code, "revision": state["app"],
                 "explanation": f"in-process {state['n']}", **form_inputs(app_leaf, state["n"])}  # fmt: skip
-        response = client.post(url, data, headers={"HX-Request": "true", "HX-Target": f"leaf-{app_leaf.code}"})
+        # Form-encoded, as htmx sends the row's form (the test client's default is multipart).
+        response = client.post(
+            url, urllib.parse.urlencode(data), content_type="application/x-www-form-urlencoded",
+            headers={"HX-Request": "true", "HX-Target": f"leaf-{app_leaf.code}"},
+        )  # fmt: skip
         text = response.content.decode()
         found = re.search(r'name="revision" value="(\d+)"', text[text.find(f'id="leaf-{app_leaf.code}"') :])
         if response.status_code != 200 or 'class="ws-saved"' not in text or not found:

@@ -34,6 +34,10 @@ class Principal:
     user_id: int | None
     grants: tuple[Grant, ...] = field(default_factory=tuple)
     is_superuser: bool = False
+    # roles_at's answers by unit: a page asks for the same unit once per row.
+    _roles: dict[tuple[int, int | None, int | None], frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     @property
     def is_authenticated(self) -> bool:
@@ -41,13 +45,21 @@ class Principal:
 
     def roles_at(self, unit: UnitRef) -> frozenset[str]:
         """Every role that applies at ``unit``, directly or through an ancestor."""
-        ancestors = {unit.parent_id, unit.province_id} - {None}
-        return frozenset(
-            g.role for g in self.grants if g.unit_id == unit.id or (g.include_descendants and g.unit_id in ancestors)
-        )
+        if not self.grants:
+            return frozenset()
+        key = (unit.id, unit.parent_id, unit.province_id)
+        roles = self._roles.get(key)
+        if roles is None:
+            ancestors = {unit.parent_id, unit.province_id} - {None}
+            roles = self._roles[key] = frozenset(
+                g.role
+                for g in self.grants
+                if g.unit_id == unit.id or (g.include_descendants and g.unit_id in ancestors)
+            )
+        return roles
 
     def has_role(self, unit: UnitRef, roles: Iterable[str]) -> bool:
-        return bool(self.roles_at(unit) & set(roles))
+        return not self.roles_at(unit).isdisjoint(roles)
 
     def unit_ids(self, roles: Iterable[str] | None = None) -> tuple[set[int], set[int]]:
         """(units held directly, units whose descendants are covered) for the given roles."""

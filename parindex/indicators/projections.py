@@ -147,6 +147,8 @@ def refresh(*, assessment_ids: Iterable[int] = (), unit_ids: Iterable[int] = (),
 def on_projection_stale(sender: object, **kwargs: Any) -> None:
     held = kwargs.get("held") or {}
     ids = [pk for pk in kwargs["assessment_ids"] if pk not in held or not _store_held(*held[pk])]
+    if not ids and not (kwargs["unit_ids"] and kwargs["year"] is not None):
+        return  # all stored from what the callers held: nothing to read (and no query to build)
     refresh(assessment_ids=ids, unit_ids=kwargs["unit_ids"], year=kwargs["year"])
 
 
