@@ -33,7 +33,7 @@ def _articles(doc) -> None:
 def _sections(doc, expression: str) -> None:
     """``expression``: [{title, lines, free: {lines, placeholder} | None}] — numbered headings, text, free text."""
     L.tag(doc, f"{{%p for s in {expression} %}}")
-    L.para(doc, "{{ s.title }}", bold=True, indent=True)
+    L.para(doc, "{{ s.title }}", bold=True, indent=True, keep=True)
     L.body_lines(doc, "s.lines")
     L.tag(doc, "{%p if s.free %}")
     L.free_text(doc, "s.free")
@@ -64,10 +64,10 @@ def decision() -> L.Document:
     L.signature_block(doc)
 
     L.landscape_section(doc)
-    L.annex_heading(doc, "PHỤ LỤC", "{{ annex.caption }}")
+    L.annex_heading(doc, "Phụ lục", "{{ annex.caption }}")
     table = L.grid(doc, ["STT", "Tên đơn vị", "{%tc for f in annex.fields %}", "{{ f.label }}", "{%tc endfor %}",
                          "Tổng điểm", "Chỉ số (%)", "Xếp loại", "Thứ hạng", "Thay đổi thứ hạng"],
-                   [12, 40, 1, 14, 1, 18, 18, 18, 18, 30], size=11)  # fmt: skip
+                   [13, 40, 1, 14, 1, 18, 18, 18, 18, 30], size=11)  # fmt: skip
     _loop_rows(
         table,
         "{%tr for r in annex.rows %}",
@@ -89,6 +89,7 @@ def _lost_table(doc, *, with_times: bool = True):
     L.grid_row(table, ["{%tr for g in annex.groups %}"] + [""] * 5, size=11)
     row = L.grid_row(table, ["{{ g.title }}"] + [""] * 5, size=11, bold=True)
     L.merge_row(row)
+    L.keep_with_next_row(row)  # a field's heading row never ends a page
     L.grid_row(table, ["{%tr for it in g.entries %}"] + [""] * 5, size=11)
     row = L.grid_row(table, ["{{ it.title }}", "{{ it.max }}", "{{ it.score }}", "{{ it.cause }}", "", ""],
                      size=11, align=["left", "center", "center", "left", "left", "left"])  # fmt: skip
@@ -109,15 +110,17 @@ def remediation_letter() -> L.Document:
     L.addressee_block(doc)
     L.body_lines(doc, "d.paragraphs")
     L.free_text(doc, "d.request")
+    L.body_lines(doc, "d.end")
     L.signature_block(doc)
 
     L.landscape_section(doc)
-    L.annex_heading(doc, "PHỤ LỤC", "{{ annex.caption }}")
+    L.annex_heading(doc, "Phụ lục", "{{ annex.caption }}")
     L.body_lines(doc, "annex.intro")
-    L.para(doc, "1. Điểm số từng lĩnh vực đạt được", bold=True, indent=True)
+    L.para(doc, "1. Điểm số từng lĩnh vực đạt được", bold=True, indent=True, keep=True)
     L.body_lines(doc, "annex.field_lines")
-    L.para(doc, "{{ annex.table_heading }}", bold=True, indent=True)
+    L.para(doc, "{{ annex.table_heading }}", bold=True, indent=True, keep=True)
     _lost_table(doc)
+    L.body_lines(doc, "annex.end")
     return doc
 
 
@@ -127,10 +130,12 @@ def remediation_plan() -> L.Document:
     L.header_block(doc)
     L.title_block(doc, "KẾ HOẠCH")
     L.body_lines(doc, "d.basis", italic=True)
+    L.body_lines(doc, "d.intro")
     _sections(doc, "d.sections")
-    L.para(doc, "{{ d.table_heading }}", bold=True, indent=True)
+    L.para(doc, "{{ d.table_heading }}", bold=True, align="center", keep=True)
+    # STT and a date ("09/07/2026", 11 pt) fit their columns on one line.
     table = L.grid(doc, ["STT", "Tiêu chí thành phần, điểm bị mất và nguyên nhân", "Biện pháp khắc phục",
-                         "Bộ phận, người thực hiện", "Thời hạn"], [11, 52, 52, 30, 20], size=11)  # fmt: skip
+                         "Bộ phận, người thực hiện", "Thời hạn"], [13, 49, 48, 30, 25], size=11)  # fmt: skip
     L.grid_row(table, ["{%tr for r in d.rows %}", "", "", "", ""], size=11)
     row = L.grid_row(table, ["{{ r.position }}", "", "{{ r.measure }}", "{{ r.owner }}", "{{ r.deadline }}"],
                      size=11, align=["center", "left", "left", "left", "center"])  # fmt: skip
@@ -138,6 +143,7 @@ def remediation_plan() -> L.Document:
     L.grid_row(table, ["{%tr endfor %}", "", "", "", ""], size=11)
     L.grid_row(table, ["", "{{ d.total_text }}", "", "", ""], size=11, bold=True)
     _sections(doc, "d.closing")
+    L.body_lines(doc, "d.end")
     L.signature_block(doc)
     return doc
 
@@ -162,18 +168,19 @@ def cchc_report() -> L.Document:
     L.addressee_block(doc)
     L.body_lines(doc, "d.opening")
     _sections(doc, "d.sections")
-    L.para(doc, "{{ d.scores_heading }}", bold=True, indent=True)
+    L.para(doc, "{{ d.scores_heading }}", bold=True, indent=True, keep=True)
     table = L.grid(doc, ["Lĩnh vực", "Điểm tối đa", "Điểm tự đánh giá", "Điểm bị mất"], [95, 23, 27, 20], size=12)
     _loop_rows(table, "{%tr for f in d.fields %}", ["{{ f.title }}", "{{ f.max }}", "{{ f.score }}", "{{ f.lost }}"],
                "{%tr endfor %}", size=12, align=["left", "center", "center", "center"])  # fmt: skip
     L.grid_row(table, ["Tổng cộng", "{{ d.total_max }}", "{{ d.total }}", "{{ d.total_lost }}"], size=12, bold=True,
                align=["left", "center", "center", "center"])  # fmt: skip
-    L.para(doc, "{{ d.indicators_heading }}", bold=True, indent=True, before=6)
+    L.para(doc, "{{ d.indicators_heading }}", bold=True, indent=True, before=6, keep=True)
     table = L.grid(doc, ["Chỉ số theo dõi", "Chỉ tiêu", "Kết quả", "Đánh giá"], [80, 25, 35, 25], size=12)
     _loop_rows(table, "{%tr for i in d.indicators %}", ["{{ i.name }}", "{{ i.target }}", "{{ i.result }}",
                "{{ i.status }}"], "{%tr endfor %}", size=12, align=["left", "center", "center", "center"])  # fmt: skip
     L.body_lines(doc, "d.indicator_notes")
     _sections(doc, "d.closing")
+    L.body_lines(doc, "d.end")
     L.signature_block(doc)
     return doc
 
@@ -185,14 +192,15 @@ def remediation_report() -> L.Document:
     L.title_block(doc, "BÁO CÁO")
     L.addressee_block(doc)
     L.body_lines(doc, "d.opening")
-    L.para(doc, "{{ d.table_heading }}", bold=True, indent=True)
+    L.para(doc, "{{ d.table_heading }}", bold=True, indent=True, keep=True)
     table = L.grid(doc, ["STT", "Tiêu chí thành phần", "Biện pháp khắc phục", "Người thực hiện, thời hạn",
-                         "Kết quả thực hiện", "Tình trạng"], [12, 30, 40, 28, 37, 18], size=11)  # fmt: skip
+                         "Kết quả thực hiện", "Tình trạng"], [13, 29, 38, 30, 37, 18], size=11)  # fmt: skip
     L.grid_row(table, ["{%tr for r in d.rows %}"] + [""] * 5, size=11)
     L.grid_row(table, ["{{ r.position }}", "{{ r.item }}", "{{ r.measure }}", "{{ r.owner }}", "{{ r.result }}",
                        "{{ r.status }}"], size=11, align=["center", "left", "left", "left", "left", "center"])  # fmt: skip
     L.grid_row(table, ["{%tr endfor %}"] + [""] * 5, size=11)
     _sections(doc, "d.sections")
+    L.body_lines(doc, "d.end")
     L.signature_block(doc)
     return doc
 
@@ -210,6 +218,7 @@ BUILDERS = {
 def template_bytes(kind: str) -> bytes:
     """A freshly built template (what ``--write`` stores), with fixed document dates so builds compare."""
     doc = BUILDERS[kind]()
+    L.vietnamese(doc)
     stamp = L.FIXED_STAMP
     doc.core_properties.created = stamp
     doc.core_properties.modified = stamp

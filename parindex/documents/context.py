@@ -8,6 +8,7 @@ names each document's template may use are listed in ``docs/documents.md``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import OrderedDict
 from dataclasses import asdict
 from decimal import Decimal
@@ -49,6 +50,39 @@ def date_line(place: str, when: dt.date) -> str:
     """ "Nam Cửa Việt, ngày 05 tháng 02 năm 2027": a leading 0 on days below 10 and on months 1 and 2."""
     month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
     return f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}"
+
+
+def date_words(when: dt.date, *, blank: bool = False) -> str:
+    """ "ngày 05 tháng 02 năm 2027" (a Phụ lục's "Kèm theo" line); ``blank`` leaves day and month
+    for the văn thư, "ngày      tháng      năm 2027", as the number is left."""
+    if blank:
+        return f"ngày      tháng      năm {when.year}"
+    return date_line("", when).removeprefix(", ")
+
+
+def ended(lines: list[str]) -> list[str]:
+    """The body's last paragraph ending "./." (Phụ lục I: the end of a document's text)."""
+    if not lines:
+        return lines
+    last = lines[-1].rstrip()
+    if not last.endswith("./."):
+        last = last.rstrip(".;:,") + "./."
+    return [*lines[:-1], last]
+
+
+def listed(lines: list[str], *, last: str = ".") -> list[str]:
+    """Items of a list each ending ";" and the last ``last`` (căn cứ, addressees, Nơi nhận)."""
+    cleaned = [line.strip().rstrip(" ;.") for line in lines if line.strip()]
+    return [f"{line}{last if i == len(cleaned) - 1 else ';'}" for i, line in enumerate(cleaned)]
+
+
+UNIT_WORDS = re.compile(r"\b(UBND|Ủy ban nhân dân|của|Chủ tịch UBND) (Xã|Phường|Thị Trấn|Thị trấn|Đặc Khu|Đặc khu)\b")
+
+
+def in_sentence(text: str) -> str:
+    """ "… của UBND Xã Nam Cửa Việt" → "… của UBND xã Nam Cửa Việt": a unit's kind in lower case inside a
+    sentence (a plan's title is built from the unit's name, which starts with a capital)."""
+    return UNIT_WORDS.sub(lambda m: f"{m[1]} {m[2].lower()}", text)
 
 
 def number_short(number: int | None, symbol: str) -> str:
@@ -97,7 +131,9 @@ def header(h: Heading) -> dict[str, Any]:
         "signer_lines": signer_lines(h),
         "signer_name": h.signer_name,
         "recipients": recipient_lines(h.recipients),
-        "addressees": [a.strip().rstrip(";.") for a in h.addressees if a.strip()],
+        "addressees": [a.strip().lstrip("-–• ").rstrip(";.") for a in h.addressees if a.strip()],
+        # Several addressees: "- A;" … "- B." (the last ends with a full stop).
+        "addressee_lines": [f"- {a}" for a in listed([a.strip().lstrip("-–• ") for a in h.addressees if a.strip()])],
     }
 
 
@@ -115,6 +151,28 @@ def cited(number: str, date: dt.date | None, issuer: str) -> str:
     if issuer:
         parts.append(f"của {issuer}")
     return " ".join(parts)
+
+
+def accompanying(kind: str, head: dict[str, Any], h: Heading) -> str:
+    """ "(Kèm theo Quyết định số 10/QĐ-UBND ngày 15 tháng 02 năm 2023 của UBND xã Triệu Trạch)"."""
+    when = date_words(h.date, blank=h.number is None)
+    return f"(Kèm theo {kind} số {head['number']} {when} của {_short_body(head['body'])})"
+
+
+WORKING_NOTE = re.compile(r"\s*\((?:bản )?(?:tham chiếu|nháp|thử nghiệm|mẫu)\)", re.IGNORECASE)
+
+
+def official_name(name: str) -> str:
+    """A framework's name as its decision gives it, without parindex's working notes ("(bản tham chiếu)")."""
+    return WORKING_NOTE.sub("", name).strip()
+
+
+CITED_DATE = re.compile(r"\b(ngày\s+\d{1,2}|\d{1,2}/\d{1,2}/\d{4})")
+
+
+def citable(note: str) -> bool:
+    """A paper a căn cứ may cite: one with its date at least ("Biên bản họp … ngày 10/02/2023")."""
+    return bool(CITED_DATE.search(note))
 
 
 def _field_title(f: FieldScore) -> str:
@@ -143,7 +201,7 @@ def field_lines(s: Standing | SelfAssessment) -> list[str]:
             lines.append(f"- Lĩnh vực {_field_title(f)}: không áp dụng{end}")
         else:
             top = f.applicable_max if f.applicable_max is not None else f.max
-            lines.append(f"- Lĩnh vực {_field_title(f)}: đạt {vn(f.score, s.places)}/{vn(top)} điểm{end}")
+            lines.append(f"- Lĩnh vực {_field_title(f)}: đạt {vn(f.score)}/{vn(top)} điểm{end}")
     return lines
 
 
@@ -177,9 +235,10 @@ def decision(
     legal = [
         "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
         f"Căn cứ Quyết định {cited(framework.decision_number, framework.decision_date, framework.issuer)} "
-        f"ban hành {framework.name};",
+        f"ban hành {official_name(framework.name)};",
     ]
-    if approval_note:
+    # The council's minutes are cited only when they can be (a date at least): never a bare "Biên bản …".
+    if approval_note and citable(approval_note):
         legal.append(f"Căn cứ {approval_note.rstrip('.;')};")
     legal.append("Theo đề nghị của Giám đốc Sở Nội vụ.")
     count = len(rows)
@@ -230,12 +289,13 @@ def decision(
         "d": {"authority": f"CHỦ TỊCH {head['body']}", "legal_basis": legal, "articles": articles},
         "annex": {
             "title": f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year} {(group or 'các đơn vị cấp xã').upper()}",
-            "caption": f"(Kèm theo Quyết định số {head['number']} ngày {head['date']} của {_short_body(head['body'])})",
+            "caption": accompanying("Quyết định", head, h),
             "fields": [{"label": f"{f.code} ({vn(f.max)})", "code": f.code, "name": f.name} for f in fields],
             "rows": annex_rows,
             "note": "Ghi chú: điểm các lĩnh vực theo thứ tự trong bộ chỉ số (điểm tối đa trong ngoặc); "
             "KAD: không áp dụng; chỉ số (%) = điểm đạt / điểm tối đa áp dụng × 100."
-            + (f" Số chữ số thập phân: {places}." if places != 2 else ""),
+            + (f" Số chữ số thập phân: {places}." if places != 2 else "")
+            + "/.",
         },
     }
 
@@ -313,7 +373,11 @@ def remediation_letter(
         {
             "title": f"KẾT QUẢ CHỈ SỐ CCHC NĂM {standing.year} CỦA {unit_label.upper()}, "
             f"BIỆN PHÁP KHẮC PHỤC TRONG NĂM {plan.year}",
-            "caption": f"(Kèm theo Công văn số {head['number']} ngày {head['date']} của {_short_body(head['body'])})",
+            "caption": accompanying("Công văn", head, h),
+            "end": [
+                "Các bộ phận, công chức được phân công báo cáo kết quả thực hiện về Văn phòng - Thống kê "
+                f"trước ngày 15/12/{plan.year}./."
+            ],
             "intro": [f"Căn cứ Quyết định {decision}. {standing_sentence(standing, unit_label)}"],
             "field_lines": field_lines(standing),
             "table_heading": "2. Các tiêu chí thành phần chưa đạt điểm tối đa, nguyên nhân, phân công, biện pháp "
@@ -326,6 +390,7 @@ def remediation_letter(
         "d": {
             "paragraphs": paragraphs,
             "request": free(free_text.get("request"), "yêu cầu cụ thể của lãnh đạo UBND xã (nếu có)"),
+            "end": ["Yêu cầu các cán bộ, công chức, bộ phận liên quan triển khai thực hiện kịp thời./."],
         },
         "annex": annex,
     }
@@ -334,13 +399,32 @@ def remediation_letter(
 # -- 3. Kế hoạch khắc phục (commune) ---------------------------------------------------------------
 
 
+def _spans(numbers: list[int]) -> str:
+    """ "1-3, 7, 9-10": row numbers of a table, runs written as ranges."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+OFFICE = "Văn phòng - Thống kê"
+
+
 def remediation_plan(
     h: Heading, *, unit_label: str, standing: Standing, plan: Plan, free_text: FreeText
 ) -> dict[str, Any]:
-    """Kế hoạch khắc phục from the approved plan: purpose, one row per measure, who does what."""
+    """Kế hoạch khắc phục from the approved plan: purpose, one row per measure, who does which rows.
+
+    Close to the seeds' length: the table says each measure once; the sections only refer to
+    its rows ("các nội dung số 1-3, 7 tại Bảng").
+    """
     decision = cited(standing.decision_number, standing.decision_date, standing.decision_issuer)
     rows = []
     position = 0
+    by_office: OrderedDict[str, list[int]] = OrderedDict()
     for item in plan.items:
         lines = [
             f"{item.code}. {item.name}",
@@ -350,6 +434,7 @@ def remediation_plan(
             lines.append(f"Nguyên nhân: {item.cause}")
         for j, m in enumerate(item.measures or ()):
             position += 1
+            by_office.setdefault(m.office or m.owner or "Các công chức chuyên môn", []).append(position)
             rows.append(
                 {
                     "position": str(position),
@@ -359,57 +444,70 @@ def remediation_plan(
                     "deadline": m.deadline,
                 }
             )
-    by_office: OrderedDict[str, list[str]] = OrderedDict()
-    for item in plan.items:
-        for m in item.measures:
-            by_office.setdefault(m.office or m.owner or "UBND xã", []).append(f"{m.description} ({item.code})")
-    tasks = [f"- {office}: {'; '.join(texts)}." for office, texts in by_office.items()]
+    office_duty = (
+        f"theo dõi, đôn đốc; tổng hợp, tham mưu UBND xã báo cáo kết quả khắc phục trước ngày 15/12/{plan.year}"
+    )
+    tasks = []
+    for office, numbers in by_office.items():
+        rows_text = f"{'các nội dung' if len(numbers) > 1 else 'nội dung'} số {_spans(numbers)} tại Bảng"
+        duty = f"; {office_duty}" if office == OFFICE else ""
+        tasks.append(f"- {office}: thực hiện {rows_text}{duty}.")
+    if OFFICE not in by_office:
+        tasks.append(f"- {OFFICE}: {office_duty}.")
     sections = [
         {
             "title": "I. MỤC ĐÍCH, YÊU CẦU",
             "lines": [
-                f"Khắc phục các tồn tại, hạn chế được chỉ ra qua kết quả Chỉ số CCHC năm {standing.year}; "
-                f"phấn đấu nâng điểm các tiêu chí thành phần bị mất điểm trong năm {plan.year}.",
-                "Phân công rõ người, rõ việc, rõ thời hạn; theo dõi, đôn đốc và báo cáo kết quả thực hiện "
-                "đúng quy định.",
+                f"Khắc phục các tồn tại, hạn chế được chỉ ra qua kết quả Chỉ số CCHC năm {standing.year}, nâng "
+                f"điểm các tiêu chí thành phần bị mất điểm trong năm {plan.year}; phân công rõ người, rõ việc, rõ "
+                "thời hạn.",
             ],
             "free": None,
         },
         {
-            "title": "II. KẾT QUẢ CHỈ SỐ CCHC VÀ NỘI DUNG KHẮC PHỤC",
+            "title": "II. NỘI DUNG KHẮC PHỤC",
             "lines": [
-                f"Căn cứ Quyết định {decision}. {standing_sentence(standing, unit_label)}",
-                f"Tổng số điểm bị mất: {vn(plan.total_lost, plan.places)} điểm ở {len(plan.items)} "
-                "tiêu chí thành phần; nội dung và biện pháp khắc phục như sau:",
+                f"{standing_sentence(standing, unit_label)} Tổng số điểm bị mất: "
+                f"{vn(plan.total_lost, plan.places)} điểm ở {len(plan.items)} tiêu chí thành phần; nội dung, "
+                "biện pháp, người thực hiện và thời hạn tại Bảng sau:",
             ],
             "free": None,
         },
     ]
     closing = [
-        {"title": "III. TỔ CHỨC THỰC HIỆN", "lines": tasks, "free": None},
         {
-            "title": "IV. CHẾ ĐỘ BÁO CÁO",
-            "lines": [
-                "Các bộ phận, công chức được phân công cập nhật tiến độ thực hiện trên hệ thống theo dõi; Văn "
-                f"phòng - Thống kê tổng hợp, tham mưu UBND xã báo cáo kết quả khắc phục trước ngày 15/12/{plan.year}."
-            ],
+            "title": "III. TỔ CHỨC THỰC HIỆN",
+            "lines": tasks,
             "free": free(free_text.get("other"), "nội dung khác của kế hoạch (kinh phí, phối hợp … nếu có)"),
         },
     ]
     return {
         "h": header(h),
         "d": {
-            "basis": [f"Căn cứ Quyết định {decision} về việc phê duyệt và công bố Chỉ số CCHC năm {standing.year};"],
+            "basis": listed(
+                [f"Căn cứ Quyết định {decision} về việc phê duyệt và công bố Chỉ số CCHC năm {standing.year}"]
+            ),
+            "intro": [f"UBND xã ban hành Kế hoạch khắc phục tồn tại, hạn chế Chỉ số CCHC năm {standing.year} như sau:"],
             "sections": sections,
-            "table_heading": "Bảng nội dung, biện pháp khắc phục:",
+            "table_heading": "Bảng nội dung, biện pháp khắc phục",
             "rows": rows,
             "total_text": f"Tổng số điểm bị mất: {vn(plan.total_lost, plan.places)}",
             "closing": closing,
+            "end": ended(["Yêu cầu các bộ phận, công chức liên quan nghiêm túc triển khai thực hiện."]),
         },
     }
 
 
 # -- 4. Thông báo kết luận (commune chairman) -----------------------------------------------------
+
+
+def plan_cited(plan: Plan) -> str:
+    """ "Kế hoạch số 01/KH-UBND ngày 10/03/2025" (the number the Kế hoạch was issued with), else its title."""
+    if plan.document_number:
+        text = f"Kế hoạch số {plan.document_number}"
+        when = plan.document_date or plan.approved_on
+        return text + (f" ngày {day(when)}" if when else "")
+    return in_sentence(plan.title)
 
 
 def conclusion_notice(
@@ -423,7 +521,11 @@ def conclusion_notice(
     plan: Plan | None,
     free_text: FreeText,
 ) -> dict[str, Any]:
-    """Thông báo kết luận: the meeting, the results, the causes of lost points, tasks by office."""
+    """Thông báo kết luận (seed 000): the meeting, the result, the causes of lost points, tasks by office.
+
+    As short as the seed: the fields that lost points in one sentence, one line per lost
+    sub-criterion, one task per office naming its sub-criteria (the measures are the plan's).
+    """
     decision = cited(standing.decision_number, standing.decision_date, standing.decision_issuer)
     opening = [
         f"Ngày {day(meeting_date)}, UBND xã họp đánh giá kết quả Chỉ số cải cách hành chính năm {standing.year} "
@@ -432,28 +534,39 @@ def conclusion_notice(
         f"{chair} kết luận như sau:",
     ]
     items = plan.items if plan is not None else ()
+    short = [
+        f"{f.code} ({vn(f.score)}/{vn(f.applicable_max if f.applicable_max is not None else f.max)})"
+        for f in standing.fields
+        if f.score is not None and f.score < (f.applicable_max if f.applicable_max is not None else f.max)
+    ]
+    result = [f"Theo Quyết định {decision}: {standing_sentence(standing, unit_label)}"]
+    if short:
+        result.append(f"Các lĩnh vực chưa đạt điểm tối đa: {', '.join(short)}.")
     causes = [
-        f"- {it.code}. {it.name}: đạt {vn(it.score, standing.places)}/{vn(it.max)} điểm"
-        + (f"; nguyên nhân: {it.cause.rstrip('.')}" if it.cause else "")
-        + "."
+        f"- Tiêu chí {it.code} (mất {vn(it.lost)} điểm)" + (f": {it.cause.rstrip('.')}" if it.cause else "") + "."
         for it in items
     ]
     by_office: OrderedDict[str, list[str]] = OrderedDict()
+    deadlines: dict[str, list[str]] = {}
     for it in items:
         for m in it.measures:
-            by_office.setdefault(m.office or m.owner or "Các công chức chuyên môn", []).append(
-                f"- {m.description} (tiêu chí {it.code}; thời hạn: {m.deadline})."
-            )
+            office = m.office or m.owner or "Các công chức chuyên môn"
+            codes = by_office.setdefault(office, [])
+            if it.code not in codes:
+                codes.append(it.code)
+            if m.deadline and m.deadline not in deadlines.setdefault(office, []):
+                deadlines[office].append(m.deadline)
+    where = f"theo {plan_cited(plan)}" if plan is not None and plan.document_number else "theo kế hoạch khắc phục"
     tasks = []
-    for i, (office, lines) in enumerate(by_office.items(), start=1):
-        tasks.append(f"3.{i}. Giao {office}:")
-        tasks.extend(lines)
+    for i, (office, codes) in enumerate(by_office.items(), start=1):
+        due = deadlines.get(office, [])
+        when = "; ".join(lower_first(d.removeprefix("Hạn ")) for d in due[:3]) + (" …" if len(due) > 3 else "")
+        tasks.append(
+            f"3.{i}. Giao {office} chủ trì khắc phục tiêu chí {', '.join(codes)} {where}"
+            + (f" (thời hạn: {when})." if when else ".")
+        )
     sections = [
-        {
-            "title": "1. Kết quả Chỉ số CCHC",
-            "lines": [f"Theo Quyết định {decision}: {standing_sentence(standing, unit_label)}", *field_lines(standing)],
-            "free": None,
-        },
+        {"title": "1. Kết quả Chỉ số CCHC", "lines": result, "free": None},
         {
             "title": "2. Tồn tại, hạn chế và nguyên nhân",
             "lines": causes or ["Các tiêu chí, tiêu chí thành phần đều đạt điểm tối đa."],
@@ -507,7 +620,7 @@ def cchc_report(
         {"title": "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", "lines": [], "free": None},
     ]  # fmt: skip
     for i, f in enumerate(assessment.fields, start=1):
-        score = "không áp dụng" if f.score is None else f"{vn(f.score, places)}/{vn(f.applicable_max or f.max)} điểm"
+        score = "không áp dụng" if f.score is None else f"{vn(f.score)}/{vn(f.applicable_max or f.max)} điểm"
         sections.append(
             {
                 "title": f"{i}. {f.name}",
@@ -518,15 +631,21 @@ def cchc_report(
     answered = f"{assessment.answered}/{assessment.applicable}"
     total_line = (
         f"Tổng điểm tự đánh giá đến thời điểm báo cáo: {vn(assessment.total, places)}/{vn(assessment.applicable_max)}"
+        + (f" ({vn(assessment.percent, places)}%" if assessment.percent is not None else "")
+        # A class means something only once every applicable sub-criterion has its figures.
         + (
-            f" ({vn(assessment.percent, places)}%, dự kiến xếp loại {assessment.classification})"
+            f", dự kiến xếp loại {assessment.classification}"
             if assessment.percent is not None
+            and assessment.classification
+            and assessment.answered >= assessment.applicable
             else ""
         )
+        + (")" if assessment.percent is not None else "")
         + f"; đã nhập số liệu {answered} tiêu chí thành phần."
     )
     closing = [
-        {"title": "IV. KẾT QUẢ KHẮC PHỤC TỒN TẠI, HẠN CHẾ CHỈ SỐ CCHC NĂM TRƯỚC", "lines": [plan_summary], "free": None},
+        {"title": "IV. KẾT QUẢ KHẮC PHỤC TỒN TẠI, HẠN CHẾ CHỈ SỐ CCHC NĂM TRƯỚC", "lines": [in_sentence(plan_summary)],
+         "free": None},
         {"title": "V. ĐÁNH GIÁ CHUNG", "lines": [], "free": free(free_text.get("limits"), REPORT_FREE["limits"])},
         {"title": "VI. NHIỆM VỤ TRỌNG TÂM VÀ KIẾN NGHỊ", "lines": [],
          "free": free(free_text.get("next"), REPORT_FREE["next"])},
@@ -558,6 +677,7 @@ def cchc_report(
             "indicators": [asdict(i) for i in indicators],
             "indicator_notes": [] if indicators else ["Chưa có số liệu chỉ số theo dõi trong kỳ báo cáo."],
             "closing": closing,
+            "end": ended([f"Trên đây là báo cáo kết quả công tác cải cách hành chính {period} của {unit_label}."]),
         },
     }
 
@@ -588,12 +708,11 @@ def remediation_report(
                 }
             )
     share = vn(Decimal(done_on_time * 100) / Decimal(total), 2) if total else "0"
-    plan_ref = f"Kế hoạch số {plan.document_number}" if plan.document_number else f"Kế hoạch {plan.title}"
-    if plan.approved_on is not None:
-        plan_ref += f" ngày {day(plan.approved_on)}"
+    plan_ref = plan_cited(plan)
     opening = [
-        f"Thực hiện {plan_ref} về khắc phục tồn tại, hạn chế Chỉ số CCHC năm {plan.assessed_year} "
-        f"({standing_sentence(standing, unit_label).rstrip('.')}), UBND xã báo cáo kết quả thực hiện như sau:",
+        f"Thực hiện {plan_ref}"
+        + (f" về khắc phục tồn tại, hạn chế Chỉ số CCHC năm {plan.assessed_year}" if plan.document_number else "")
+        + f" ({standing_sentence(standing, unit_label).rstrip('.')}), UBND xã báo cáo kết quả thực hiện như sau:",
         f"Kế hoạch có {total} biện pháp cho {len(plan.items)} tiêu chí thành phần bị mất điểm "
         f"(tổng số điểm bị mất {vn(plan.total_lost, plan.places)}); đã hoàn thành đúng hạn {done_on_time}/{total} "
         f"biện pháp ({share}%).",
@@ -620,5 +739,10 @@ def remediation_report(
             "done_on_time": done_on_time,
             "total": total,
             "share": share,
+            "end": ended(
+                [
+                    f"Trên đây là báo cáo kết quả khắc phục tồn tại, hạn chế Chỉ số CCHC năm {plan.assessed_year} của {unit_label}."
+                ]
+            ),
         },
     }
