@@ -5,6 +5,8 @@ Defaults only: the user changes any of them in the form before rendering.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -37,11 +39,37 @@ ADDRESSEES = {
 }
 
 
+NUMBERED = re.compile(r"^\s*0*(\d{1,5})\s*/\s*(\S+)\s*$")
+
+
+def _known_number(source: selectors.Source, kind: str, symbol: str) -> tuple[int, dt.date | None] | None:
+    """The number the source already carries, as the body's register gave it: the plan's own
+    ("45/KH-UBND") for its Kế hoạch, the publication's decision ("165/QĐ-UBND") for the Quyết định."""
+    if kind == Kind.REMEDIATION_PLAN and source.plan is not None:
+        text, when = source.plan.document_number, None
+    elif kind == Kind.DECISION and source.publication is not None:
+        text, when = source.publication.decision_number, source.publication.decision_date
+    else:
+        return None
+    match = NUMBERED.match(text or "")
+    if match is None or match[2].upper() != symbol:
+        return None
+    return int(match[1]), when
+
+
 def heading_initial(source: selectors.Source, kind: str) -> dict[str, Any]:
-    """What the form starts from: the body, the next number, today, the head as signer (two queries)."""
+    """What the form starts from: the body, the number its register gives next (or the one the
+    source was already given), today, the head as signer (three or four queries)."""
     unit, province = source.unit, source.province
-    year = timezone.localdate().year
+    today = timezone.localdate()
+    year = today.year
     symbol = selectors.SYMBOL[kind]
+    number, date = selectors.next_number(unit, year, symbol), today
+    known = _known_number(source, kind, symbol)
+    if known is not None:
+        when = known[1] or today
+        if selectors.number_free(unit, when.year, symbol, known[0]):
+            number, date = known[0], when
     plan = source.plan
     words = {
         "year": source.year,
@@ -56,10 +84,10 @@ def heading_initial(source: selectors.Source, kind: str) -> dict[str, Any]:
         signer, deputy = selectors.head_of(unit)
     return {
         "body": f"Ủy ban nhân dân {lower_first(unit.name)}",
-        "number": selectors.next_number(unit, year, symbol),
+        "number": number,
         "symbol": symbol,
         "place": unit.short_name,
-        "date": timezone.localdate(),
+        "date": date,
         "subject": SUBJECTS[kind].format(**words),
         "addressees": ADDRESSEES.get(kind, "").format(**words),
         # A decision is the chairman's ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …" decides): no "TM." collective line.

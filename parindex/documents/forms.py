@@ -29,7 +29,12 @@ class HeadingForm(forms.Form):
         error_messages={"required": "Nhập cơ quan ban hành (ví dụ: Ủy ban nhân dân xã Nam Cửa Việt)."},
     )
     number = forms.IntegerField(
-        label="Số", min_value=1, max_value=99999, required=False, help_text="Để trống để văn thư ghi số khi ký."
+        label="Số",
+        min_value=1,
+        max_value=99999,
+        required=False,
+        help_text="Số tiếp theo trong sổ văn bản của cơ quan, hoặc số do hệ thống quản lý văn bản cấp; "
+        "để trống để văn thư ghi số khi ký.",
     )
     symbol = forms.CharField(
         label="Ký hiệu",
@@ -186,3 +191,27 @@ class RegisterFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {key: data[name] for name, key in (("q", "q"), ("loai", "kind"), ("nam", "year")) if data.get(name)}
+
+
+class RegisterNumberForm(forms.Form):
+    """The next number of one symbol in the body's register, as its văn thư keeps it."""
+
+    symbol = forms.CharField(
+        label="Ký hiệu",
+        max_length=40,
+        error_messages={"required": "Nhập ký hiệu văn bản (ví dụ: KH-UBND)."},
+    )
+    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
+    next_number = forms.IntegerField(
+        label="Số tiếp theo",
+        min_value=1,
+        max_value=99999,
+        help_text="Số sẽ cấp cho văn bản tiếp theo của ký hiệu này (theo sổ đăng ký văn bản đi).",
+        error_messages={"required": "Nhập số tiếp theo trong sổ văn bản.", "min_value": "Số tiếp theo từ 1 trở lên."},
+    )
+
+    def clean_symbol(self) -> str:
+        symbol = self.cleaned_data["symbol"].strip().upper().replace(" ", "")
+        if not symbol or symbol.startswith("/") or symbol.endswith("-"):
+            raise forms.ValidationError("Ký hiệu viết liền, ví dụ KH-UBND.")
+        return symbol

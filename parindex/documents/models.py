@@ -118,6 +118,32 @@ class IssuedDocument(models.Model):
         return f"{number}/{self.symbol} · {self.subject}"
 
 
+class RegisterNumber(models.Model):
+    """The next number of one symbol in a body's register (sổ đăng ký văn bản đi) for one year, as
+    the văn thư keeps it: documents numbered outside parindex (by hand or by the document-management
+    system) move it on, so the number a form proposes is the body's, not parindex's own count."""
+
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit", on_delete=models.CASCADE, related_name="register_numbers", verbose_name="cơ quan"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    symbol = models.CharField("ký hiệu", max_length=40)
+    next_number = models.PositiveIntegerField("số tiếp theo")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "số tiếp theo của sổ văn bản"
+        verbose_name_plural = "số tiếp theo của sổ văn bản"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "symbol"], name="registernumber_one_per_symbol"),
+            models.CheckConstraint(condition=Q(next_number__gte=1), name="registernumber_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.year} · {self.symbol}: {self.next_number}"
+
+
 def pdf_upload_to(instance: PdfRendition, filename: str) -> str:
     return f"documents/pdf/{instance.docx_sha256}.pdf"
 
