@@ -205,6 +205,29 @@ def remediation_report() -> L.Document:
     return doc
 
 
+def directive() -> L.Document:
+    """Chỉ thị của Chủ tịch UBND xã về nhiệm vụ, chỉ tiêu CCHC năm (seed 002)."""
+    doc = L.new_document()
+    L.header_block(doc)
+    L.title_block(doc, "CHỈ THỊ")
+    L.body_lines(doc, "d.opening")
+    _sections(doc, "d.sections")
+    L.body_lines(doc, "d.end")
+    L.signature_block(doc)
+    return doc
+
+
+def broadcast() -> L.Document:
+    """Bài tuyên truyền về CCHC, read on the commune's loudspeakers once the chairman approves it (seed 003)."""
+    doc = L.new_document()
+    L.header_block(doc)
+    L.title_block(doc, "BÀI TUYÊN TRUYỀN")
+    L.body_lines(doc, "d.lines")
+    L.signature_block(doc)
+    L.para(doc, "{{ d.note }}", italic=True, size=12, before=6)
+    return doc
+
+
 BUILDERS = {
     "decision": decision,
     "remediation_letter": remediation_letter,
@@ -212,6 +235,8 @@ BUILDERS = {
     "conclusion_notice": conclusion_notice,
     "cchc_report": cchc_report,
     "remediation_report": remediation_report,
+    "directive": directive,
+    "broadcast": broadcast,
 }
 
 

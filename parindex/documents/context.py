@@ -746,3 +746,137 @@ def remediation_report(
             ),
         },
     }
+
+
+# -- 7. Chỉ thị về nhiệm vụ, chỉ tiêu CCHC (commune chairman, seed 002) -----------------------------
+
+# Which office of a commune answers which field (the usual split of a commune's civil servants);
+# a field of another framework goes to the office.
+FIELD_OFFICES = (
+    ("Văn phòng - Thống kê", ("I", "IV", "V"), "tham mưu chỉ đạo, điều hành CCHC, tổ chức bộ máy, chế độ công vụ"),
+    ("Tư pháp - Hộ tịch", ("II",), "xây dựng, tổ chức thực hiện văn bản và theo dõi thi hành pháp luật"),
+    ("Bộ phận một cửa", ("III",), "tiếp nhận, giải quyết thủ tục hành chính đúng hạn, dịch vụ công trực tuyến"),
+    ("Tài chính - Kế toán", ("VI",), "cải cách tài chính công, giải ngân vốn đầu tư công"),
+    ("Văn hóa - Xã hội", ("VII",), "chính quyền số, ký số văn bản và tuyên truyền CCHC"),
+)
+
+
+def directive(
+    h: Heading,
+    *,
+    unit_label: str,
+    year: int,
+    fields: tuple[FieldScore, ...],
+    targets: list[IndicatorFigure],
+    standing: Standing | None,
+    plan: Plan | None,
+    free_text: FreeText,
+) -> dict[str, Any]:
+    """Chỉ thị of the chairman on the year's CCHC tasks and targets (seed 002): last year's result
+    and its lost points, the targets of the indicators, the duties of each office, who follows up."""
+    opening = []
+    if standing is not None:
+        decision = cited(standing.decision_number, standing.decision_date, standing.decision_issuer)
+        opening.append(f"Theo Quyết định {decision}, {standing_sentence(standing, unit_label)}")
+    items = plan.items if plan is not None else ()
+    if items:
+        worst = sorted(items, key=lambda it: it.lost, reverse=True)[:3]
+        opening.append(
+            f"Tuy nhiên, còn {len(items)} tiêu chí thành phần bị mất điểm (tổng {vn(plan.total_lost)} điểm), nhiều "
+            "nhất ở các tiêu chí " + ", ".join(f"{it.code} ({it.name.rstrip('.')})" for it in worst) + "."
+        )
+    opening.append(
+        f"Để thực hiện hiệu quả nhiệm vụ cải cách hành chính năm {year}, nâng cao Chỉ số CCHC của xã, Chủ tịch "
+        "UBND xã yêu cầu các bộ phận, công chức thực hiện tốt các nhiệm vụ sau:"
+    )
+    shown = [t for t in targets if t.target]
+    target_lines = listed([f"- {t.name}: {t.target.replace('≥', 'tối thiểu').replace('≤', 'tối đa')}" for t in shown])
+    known = {c for _, cs, _ in FIELD_OFFICES for c in cs}
+    duties = []
+    letters = "abcdefgh"
+    for i, (office, field_codes, work) in enumerate(FIELD_OFFICES):
+        own = [f for f in fields if f.code in field_codes or (office == OFFICE and f.code not in known)]
+        lost = [it.code for it in items if it.field_code in {f.code for f in own}]
+        text = f"{letters[i]}) {office}: {work}" + (f" (lĩnh vực {', '.join(f.code for f in own)})" if own else "")
+        if lost:
+            text += f"; khắc phục dứt điểm các tiêu chí bị mất điểm năm trước: {', '.join(lost)}"
+        duties.append(text + ".")
+    sections = [
+        {
+            "title": f"1. Các chỉ tiêu phải đạt trong năm {year}",
+            "lines": target_lines or ["Các chỉ tiêu theo kế hoạch cải cách hành chính năm của UBND xã."],
+            "free": None,
+        },
+        {"title": "2. Nhiệm vụ của các bộ phận, công chức", "lines": duties, "free": None},
+        {
+            "title": "3. Tổ chức thực hiện",
+            "lines": [
+                "Công chức được giao nhiệm vụ chịu trách nhiệm trước Chủ tịch UBND xã về kết quả các tiêu chí, chỉ "
+                "tiêu thuộc lĩnh vực phụ trách; kết quả thực hiện là căn cứ đánh giá, xếp loại cuối năm.",
+                f"{OFFICE} theo dõi, đôn đốc việc thực hiện Chỉ thị này, tổng hợp báo cáo Chủ tịch UBND xã hằng quý.",
+            ],
+            "free": free(free_text.get("other"), "nhiệm vụ khác Chủ tịch giao (nếu có)"),
+        },
+    ]
+    return {
+        "h": header(h),
+        "d": {"opening": opening, "sections": sections, "end": ["Chỉ thị này có hiệu lực kể từ ngày ký./."]},
+    }
+
+
+# -- 8. Bài tuyên truyền về CCHC (read on the commune's loudspeakers, seed 003) --------------------
+
+
+def broadcast(
+    h: Heading,
+    *,
+    unit_label: str,
+    month: int,
+    standing: Standing,
+    plan: Plan,
+    done_on_time: int,
+    total: int,
+    free_text: FreeText,
+) -> dict[str, Any]:
+    """Bài tuyên truyền (seed 003): the province's (or district's) published result and what the
+    commune does about its lost points, then what citizens can do, in words read aloud: no
+    placeholder (an empty section is left out), no table."""
+    head = header(h)
+    head["number_text"] = ""  # not numbered: the chairman approves the text for broadcasting
+    decision = cited(standing.decision_number, standing.decision_date, standing.decision_issuer)
+    body = _short_body(head["body"])
+    lines = [
+        f"Kính thưa bà con và các bạn, sau đây là nội dung tuyên truyền của {body} về cải cách hành chính.",
+        f"Theo Quyết định {decision} về việc phê duyệt và công bố Chỉ số cải cách hành chính năm "
+        f"{standing.year}, {standing_sentence(standing, unit_label)}",
+    ]
+    if plan.items:
+        worst = sorted(plan.items, key=lambda it: it.lost, reverse=True)[:3]
+        lines.append(
+            f"Bên cạnh kết quả đạt được, xã còn {len(plan.items)} nội dung chưa đạt điểm tối đa, như: "
+            + "; ".join(lower_first(it.name.rstrip(".")) for it in worst)
+            + "."
+        )
+        lines.append(
+            f"Để khắc phục, UBND xã đã ban hành {plan_cited(plan)}, phân công rõ người, rõ việc, rõ thời hạn; "
+            f"đến nay đã hoàn thành đúng hạn {done_on_time}/{total} biện pháp."
+        )
+    lines += [
+        "Để cùng chính quyền nâng cao chất lượng phục vụ, UBND xã đề nghị bà con và các bạn:",
+        "Một là, nộp hồ sơ thủ tục hành chính trực tuyến trên Cổng Dịch vụ công quốc gia; cán bộ Bộ phận một cửa "
+        "của xã sẵn sàng hướng dẫn tận tình.",
+        "Hai là, thanh toán phí, lệ phí trực tuyến khi làm thủ tục, vừa nhanh vừa tiết kiệm thời gian đi lại.",
+        "Ba là, đánh giá mức độ hài lòng sau khi được giải quyết thủ tục, phản ánh, kiến nghị với UBND xã khi "
+        "cán bộ, công chức gây phiền hà hoặc giải quyết trễ hạn.",
+    ]
+    more = [line.strip() for line in free_text.get("more").splitlines() if line.strip()]
+    lines += more
+    lines.append(f"Bài tuyên truyền của {body} đến đây là hết, xin cảm ơn bà con và các bạn đã chú ý lắng nghe!")
+    return {
+        "h": head,
+        "d": {
+            "lines": lines,
+            "note": "Ghi chú: phát trên Đài truyền thanh xã và loa truyền thanh các thôn"
+            + (f" trong tháng {month}/{h.date.year}." if month else "."),
+        },
+    }

@@ -23,6 +23,8 @@ SUBJECTS = {
     "hành chính năm {assessed} và giải pháp khắc phục năm {year}",
     Kind.CCHC_REPORT: "Kết quả công tác cải cách hành chính 6 tháng đầu năm {year}",
     Kind.REMEDIATION_REPORT: "Kết quả khắc phục tồn tại, hạn chế Chỉ số cải cách hành chính năm {assessed}",
+    Kind.DIRECTIVE: "Về nâng cao hiệu quả thực hiện nhiệm vụ cải cách hành chính năm {year}",
+    Kind.BROADCAST: "Về cải cách hành chính tháng {month}/{this_year}",
 }
 RECIPIENTS = {
     Kind.DECISION: "Như Điều 3\nBộ Nội vụ (b/c)\nTT Tỉnh ủy, TT HĐND tỉnh (b/c)\nChủ tịch, các PCT UBND tỉnh\nLưu: VT, SNV",
@@ -31,6 +33,8 @@ RECIPIENTS = {
     Kind.CONCLUSION_NOTICE: "TT Đảng ủy (b/c)\nTT HĐND xã (b/c)\nCT, các PCT UBND xã\nCác công chức xã\nLưu: VT, VP",
     Kind.CCHC_REPORT: "Như trên\nĐảng ủy, HĐND xã (b/c)\nLưu: VT, VP",
     Kind.REMEDIATION_REPORT: "Như trên\nĐảng ủy, HĐND xã (b/c)\nLưu: VT, VP",
+    Kind.DIRECTIVE: "TT Đảng ủy, TT HĐND xã (b/c)\nCT, các PCT UBND xã\nCác công chức chuyên môn\nLưu: VT, VP",
+    Kind.BROADCAST: "Đài truyền thanh xã\nTrưởng các thôn\nLưu: VT, VP",
 }
 ADDRESSEES = {
     Kind.REMEDIATION_LETTER: "Các cán bộ, công chức UBND xã",
@@ -64,7 +68,7 @@ def heading_initial(source: selectors.Source, kind: str) -> dict[str, Any]:
     today = timezone.localdate()
     year = today.year
     symbol = selectors.SYMBOL[kind]
-    number, date = selectors.next_number(unit, year, symbol), today
+    number, date = (selectors.next_number(unit, year, symbol) if symbol else None), today
     known = _known_number(source, kind, symbol)
     if known is not None:
         when = known[1] or today
@@ -77,6 +81,8 @@ def heading_initial(source: selectors.Source, kind: str) -> dict[str, Any]:
         "unit": lower_first(unit.name),
         "group": lower_first(source.publication.approval.name) if source.publication else "",
         "province": province.short_name if province else "",
+        "month": today.month,
+        "this_year": today.year,
     }
     if kind == Kind.DECISION:
         signer, deputy = "", False

@@ -85,6 +85,9 @@ class HeadingForm(forms.Form):
         self.kind = kind
         if kind not in ADDRESSED:
             del self.fields["addressees"]
+        if kind == Kind.BROADCAST:  # a text read aloud, approved by the chairman: no number
+            del self.fields["number"]
+            del self.fields["symbol"]
 
     def clean_symbol(self) -> str:
         symbol = self.cleaned_data["symbol"].strip().upper().replace(" ", "")
@@ -103,8 +106,8 @@ class HeadingForm(forms.Form):
         return facts.Heading(
             body=d["body"].strip(),
             parent_body=d["parent_body"].strip(),
-            number=d["number"],
-            symbol=d["symbol"],
+            number=d.get("number"),
+            symbol=d.get("symbol", ""),
             place=d["place"].strip(),
             date=d["date"],
             subject=" ".join(d["subject"].split()),
@@ -149,6 +152,18 @@ class ExtraForm(forms.Form):
             f["request"] = _free("Yêu cầu thêm của lãnh đạo UBND xã (nếu có)", rows=3)
         elif kind == Kind.REMEDIATION_PLAN:
             f["other"] = _free("Nội dung khác (kinh phí, phối hợp …)", rows=3)
+        elif kind == Kind.DIRECTIVE:
+            f["other"] = _free("Nhiệm vụ khác Chủ tịch giao (nếu có)", rows=3)
+        elif kind == Kind.BROADCAST:
+            f["month"] = forms.TypedChoiceField(
+                label="Tháng phát", choices=[(m, f"Tháng {m}") for m in range(1, 13)], coerce=int
+            )
+            f["more"] = forms.CharField(
+                label="Nội dung thêm (nếu có)",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Để trống: bài tuyên truyền không có đoạn này (không để dòng đánh dấu, vì bài được đọc trên loa).",
+            )
         elif kind == Kind.REMEDIATION_REPORT:
             f["summary"] = _free("Đánh giá chung (khi báo cáo trên hệ thống chưa có)", rows=3)
             f["proposals"] = _free("Kiến nghị, đề xuất (nếu có)", rows=3)

@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     CONCLUSION_NOTICE = "conclusion_notice", "Thông báo kết luận của Chủ tịch UBND"
     CCHC_REPORT = "cchc_report", "Báo cáo kết quả công tác CCHC (6 tháng / năm)"
     REMEDIATION_REPORT = "remediation_report", "Báo cáo kết quả khắc phục Chỉ số CCHC"
+    DIRECTIVE = "directive", "Chỉ thị về nhiệm vụ, chỉ tiêu cải cách hành chính năm"
+    BROADCAST = "broadcast", "Bài tuyên truyền về cải cách hành chính"
 
 
 def template_upload_to(instance: DocumentTemplate, filename: str) -> str:
@@ -114,6 +116,8 @@ class IssuedDocument(models.Model):
         indexes = [models.Index(fields=["unit", "kind"], name="issueddoc_unit_kind_idx")]
 
     def __str__(self) -> str:
+        if not self.symbol:  # a text not numbered (a Bài tuyên truyền)
+            return self.subject
         number = f"{self.number:02d}" if self.number is not None else "…"
         return f"{number}/{self.symbol} · {self.subject}"
 

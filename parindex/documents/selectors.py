@@ -41,6 +41,8 @@ SOURCE = {
     Kind.CONCLUSION_NOTICE: "plan",
     Kind.REMEDIATION_REPORT: "plan",
     Kind.CCHC_REPORT: "assessment",
+    Kind.DIRECTIVE: "assessment",
+    Kind.BROADCAST: "plan",
 }
 SYMBOL = {
     Kind.DECISION: "QĐ-UBND",
@@ -49,6 +51,8 @@ SYMBOL = {
     Kind.CONCLUSION_NOTICE: "TB-UBND",
     Kind.CCHC_REPORT: "BC-UBND",
     Kind.REMEDIATION_REPORT: "BC-UBND",
+    Kind.DIRECTIVE: "CT-UBND",
+    Kind.BROADCAST: "",  # not numbered
 }
 
 
@@ -332,7 +336,9 @@ def next_number(unit: AdministrativeUnit, year: int, symbol: str) -> int:
 def register_next(unit: AdministrativeUnit, year: int) -> dict[str, int]:
     """Each symbol's next number this year in the body's register (two queries): the symbols of
     the documents the body writes, and any other it numbered."""
-    symbols = {SYMBOL[Kind.DECISION]} if unit.is_province else {s for k, s in SYMBOL.items() if k != Kind.DECISION}
+    symbols = (
+        {SYMBOL[Kind.DECISION]} if unit.is_province else {s for k, s in SYMBOL.items() if k != Kind.DECISION and s}
+    )
     tops = dict(
         IssuedDocument.objects.filter(unit=unit, year=year, number__isnull=False)
         .values_list("symbol")

@@ -28,6 +28,7 @@ from parindex.documents.models import (
 )
 from parindex.remediation.models import Plan
 from parindex.remediation.workflow import PlanStatus
+from parindex.results.models import PublishedResult
 from parindex.results.permissions import can_publish
 
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
@@ -114,6 +115,28 @@ def document_context(source: selectors.Source, heading: facts.Heading, extra: di
             plan_summary=plan_summary,
             free_text=free_text,
         )
+    if kind == Kind.DIRECTIVE:
+        assessment = source.assessment
+        assert assessment is not None
+        year = assessment.cycle.year
+        spec = selectors.spec_of(source)
+        last = (
+            PublishedResult.objects.filter(unit=source.unit, publication__is_current=True, publication__year__lt=year)
+            .select_related("publication__approval")
+            .order_by("-publication__year")
+            .first()
+        )
+        plan = Plan.objects.filter(unit=source.unit, year=year).select_related("result__publication").first()
+        return context.directive(
+            heading,
+            unit_label=unit_label,
+            year=year,
+            fields=tuple(facts.FieldScore(n.code, n.name, n.max, None) for n in spec.roots),
+            targets=selectors.indicator_figures(source.unit, year, 12),
+            standing=selectors.standing_of(last, last.publication) if last is not None else None,
+            plan=selectors.plan_facts(plan, timezone.localdate())[0] if plan is not None else None,
+            free_text=free_text,
+        )
     plan = source.plan
     assert plan is not None
     _plan_ready(kind, plan)
@@ -126,6 +149,9 @@ def document_context(source: selectors.Source, heading: facts.Heading, extra: di
         return context.remediation_plan(heading, **common)
     if kind == Kind.REMEDIATION_REPORT:
         return context.remediation_report(heading, done_on_time=on_time, total=total, **common)
+    if kind == Kind.BROADCAST:
+        month = int(extra.get("month") or heading.date.month)
+        return context.broadcast(heading, month=month, done_on_time=on_time, total=total, **common)
     if kind == Kind.CONCLUSION_NOTICE:
         meeting = extra.get("meeting_date") or heading.date
         chair = "Chủ tịch UBND " + unit_label

@@ -145,6 +145,8 @@ FILE_NAMES = {
     Kind.CONCLUSION_NOTICE: "TB-ket-luan-chi-so-CCHC",
     Kind.CCHC_REPORT: "BC-ket-qua-CCHC",
     Kind.REMEDIATION_REPORT: "BC-ket-qua-khac-phuc-chi-so-CCHC",
+    Kind.DIRECTIVE: "CT-nhiem-vu-CCHC",
+    Kind.BROADCAST: "Bai-tuyen-truyen-CCHC",
 }
 
 
