@@ -33,7 +33,7 @@ def _articles(doc) -> None:
 def _sections(doc, expression: str) -> None:
     """``expression``: [{title, lines, free: {lines, placeholder} | None}] — numbered headings, text, free text."""
     L.tag(doc, f"{{%p for s in {expression} %}}")
-    L.para(doc, "{{ s.title }}", bold=True, indent=True, keep=True)
+    L.para(doc, "{{ s.title }}", bold=True, indent=True, keep=True, before=6, align="left")
     L.body_lines(doc, "s.lines")
     L.tag(doc, "{%p if s.free %}")
     L.free_text(doc, "s.free")
@@ -68,14 +68,23 @@ def decision() -> L.Document:
     table = L.grid(doc, ["STT", "Tên đơn vị", "{%tc for f in annex.fields %}", "{{ f.label }}", "{%tc endfor %}",
                          "Tổng điểm", "Chỉ số (%)", "Xếp loại", "Thứ hạng", "Thay đổi thứ hạng"],
                    [13, 40, 1, 14, 1, 18, 18, 18, 18, 30], size=11)  # fmt: skip
-    _loop_rows(
-        table,
-        "{%tr for r in annex.rows %}",
-        ["{{ r.position }}", "{{ r.unit }}", "{%tc for s in r.fields %}", "{{ s }}", "{%tc endfor %}",
-         "{{ r.total }}", "{{ r.percent }}", "{{ r.classification }}", "{{ r.rank }}", "{{ r.change }}"],
-        "{%tr endfor %}",
-        align=["center", "left", "center", "center", "center", "center", "center", "center", "center", "left"],
-    )  # fmt: skip
+    cells = [
+        "{{ r.position }}",
+        "{{ r.unit }}",
+        "{%tc for s in r.fields %}",
+        "{{ s }}",
+        "{%tc endfor %}",
+        "{{ r.total }}",
+        "{{ r.percent }}",
+        "{{ r.classification }}",
+        "{{ r.rank }}",
+        "{{ r.change }}",
+    ]
+    align = ["center", "left", "center", "center", "center", "center", "center", "center", "center", "left"]
+    _loop_rows(table, "{%tr for r in annex.rows[:-1] %}", cells, "{%tr endfor %}", align=align)
+    # The last row on its own, kept with the note below it, so the note never stands alone on a page.
+    _loop_rows(table, "{%tr for r in annex.rows[-1:] %}", cells, "{%tr endfor %}", align=align)
+    L.keep_with_next_row(table.rows[-2])  # fmt: skip
     L.para(doc, "{{ annex.note }}", italic=True, size=12, before=6)
     return doc
 
@@ -97,9 +106,10 @@ def _lost_table(doc, *, with_times: bool = True):
     L.cell_lines(row.cells[5], "it.deadlines", size=11)
     L.grid_row(table, ["{%tr endfor %}"] + [""] * 5, size=11)
     L.grid_row(table, ["{%tr endfor %}"] + [""] * 5, size=11)
-    L.grid_row(table, ["Tổng số điểm bị mất", "{{ annex.total_max }}", "{{ annex.total_score }}",
-                       "{{ annex.total_lost_text }}", "", ""], size=11, bold=True,
-               align=["left", "center", "center", "left", "left", "left"])  # fmt: skip
+    total = L.grid_row(table, ["Tổng số điểm bị mất", "{{ annex.total_max }}", "{{ annex.total_score }}",
+                               "{{ annex.total_lost_text }}", "", ""], size=11, bold=True,
+                       align=["left", "center", "center", "left", "left", "left"])  # fmt: skip
+    L.keep_with_next_row(total)  # with the closing line below it
     return table
 
 
@@ -120,7 +130,9 @@ def remediation_letter() -> L.Document:
     L.body_lines(doc, "annex.field_lines")
     L.para(doc, "{{ annex.table_heading }}", bold=True, indent=True, keep=True)
     _lost_table(doc)
-    L.body_lines(doc, "annex.end")
+    L.tag(doc, "{%p for line in annex.end %}")
+    L.para(doc, "{{ line }}", indent=True, before=6)
+    L.tag(doc, "{%p endfor %}")
     return doc
 
 

@@ -790,7 +790,9 @@ def directive(
         "UBND xã yêu cầu các bộ phận, công chức thực hiện tốt các nhiệm vụ sau:"
     )
     shown = [t for t in targets if t.target]
-    target_lines = listed([f"- {t.name}: {t.target.replace('≥', 'tối thiểu').replace('≤', 'tối đa')}" for t in shown])
+    target_lines = listed(
+        [f"- {t.name}: {t.target.replace('≥', 'tối thiểu').replace('≤', 'tối đa').replace(',00%', '%')}" for t in shown]
+    )
     known = {c for _, cs, _ in FIELD_OFFICES for c in cs}
     duties = []
     letters = "abcdefgh"
