@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -221,6 +221,15 @@ def _owner(m) -> str:
 # -- 1. Quyết định phê duyệt và công bố (province) ----------------------------------------------
 
 
+@dataclass(frozen=True)
+class Corrected:
+    """The decision a correcting decision replaces the results of: its number, date, and why."""
+
+    number: str
+    date: dt.date
+    reason: str
+
+
 def decision(
     h: Heading,
     *,
@@ -230,13 +239,20 @@ def decision(
     framework: Framework,
     rows: list[Standing],
     approval_note: str = "",
+    corrects: Corrected | None = None,
 ) -> dict[str, Any]:
-    """Quyết định phê duyệt và công bố Chỉ số CCHC of a ranking group, with its ranking annex."""
+    """Quyết định phê duyệt và công bố Chỉ số CCHC of a ranking group, with its ranking annex;
+    with ``corrects``, the correcting decision that replaces an earlier one's results."""
     legal = [
         "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
         f"Căn cứ Quyết định {cited(framework.decision_number, framework.decision_date, framework.issuer)} "
         f"ban hành {official_name(framework.name)};",
     ]
+    if corrects is not None:
+        legal.append(
+            f"Căn cứ Quyết định {cited(corrects.number, corrects.date, '')} của Chủ tịch Ủy ban nhân dân tỉnh về "
+            f"việc phê duyệt và công bố Chỉ số cải cách hành chính năm {year};"
+        )
     # The council's minutes are cited only when they can be (a date at least): never a bare "Biên bản …".
     if approval_note and citable(approval_note):
         legal.append(f"Căn cứ {approval_note.rstrip('.;')};")
@@ -248,13 +264,27 @@ def decision(
     for r in rows:
         classes[r.classification] = classes.get(r.classification, 0) + 1
     tally = "; ".join(f"{label}: {n} đơn vị" for label, n in classes.items())
-    articles = [
-        {
+    who = f"{count} đơn vị {group.lower() if group else 'cấp xã'} thuộc {province}"
+    if corrects is None:
+        first = {
             "heading": "Điều 1.",
-            "text": f"Phê duyệt và công bố Chỉ số cải cách hành chính năm {year} của {count} đơn vị "
-            f"{group.lower() if group else 'cấp xã'} thuộc {province} (chi tiết tại Phụ lục kèm theo).",
+            "text": f"Phê duyệt và công bố Chỉ số cải cách hành chính năm {year} của {who} (chi tiết tại Phụ lục "
+            "kèm theo).",
             "lines": [f"Kết quả xếp loại: {tally}."] if tally else [],
-        },
+        }
+    else:
+        reason = " ".join(corrects.reason.split()).rstrip(".")
+        first = {
+            "heading": "Điều 1.",
+            "text": f"Đính chính kết quả Chỉ số cải cách hành chính năm {year} của {who} đã công bố tại Quyết định "
+            f"{cited(corrects.number, corrects.date, '')}"
+            + (f", lý do: {lower_first(reason)}" if reason else "")
+            + ". Kết quả, thứ hạng sau đính chính của các đơn vị chi tiết tại Phụ lục kèm theo, thay thế Phụ lục "
+            f"kèm theo Quyết định số {corrects.number}.",
+            "lines": [f"Kết quả xếp loại sau đính chính: {tally}."] if tally else [],
+        }
+    articles = [
+        first,
         {
             "heading": "Điều 2.",
             "text": "Ủy ban nhân dân các xã, phường, đặc khu căn cứ kết quả được công bố, phân tích các tiêu chí, "
@@ -264,7 +294,9 @@ def decision(
         },
         {
             "heading": "Điều 3.",
-            "text": "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc "
+            "text": "Quyết định này có hiệu lực kể từ ngày ký"
+            + (f"; các nội dung khác của Quyết định số {corrects.number} giữ nguyên" if corrects else "")
+            + ". Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc "
             "Sở Nội vụ, Chủ tịch Ủy ban nhân dân các xã, phường, đặc khu và các cơ quan, đơn vị có liên quan "
             "chịu trách nhiệm thi hành Quyết định này./.",
             "lines": [],

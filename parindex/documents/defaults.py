@@ -94,7 +94,7 @@ def heading_initial(source: selectors.Source, kind: str) -> dict[str, Any]:
         "symbol": symbol,
         "place": unit.short_name,
         "date": date,
-        "subject": SUBJECTS[kind].format(**words),
+        "subject": _subject(source, kind, words),
         "addressees": ADDRESSEES.get(kind, "").format(**words),
         # A decision is the chairman's ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …" decides): no "TM." collective line.
         "on_behalf": kind != Kind.DECISION,
@@ -102,6 +102,18 @@ def heading_initial(source: selectors.Source, kind: str) -> dict[str, Any]:
         "signer_name": signer,
         "recipients": RECIPIENTS[kind],
     }
+
+
+def _subject(source: selectors.Source, kind: str, words: dict[str, Any]) -> str:
+    """The trích yếu; a correcting decision says which decision it corrects."""
+    publication = source.publication
+    if kind == Kind.DECISION and publication is not None and publication.supersedes_id:
+        earlier = publication.supersedes
+        return (
+            f"Về việc đính chính kết quả Chỉ số cải cách hành chính năm {words['year']} của {words['group']} "
+            f"công bố tại Quyết định số {earlier.decision_number} ngày {earlier.decision_date:%d/%m/%Y}"
+        )
+    return SUBJECTS[kind].format(**words)
 
 
 def heading_of(initial: dict[str, Any]) -> facts.Heading:

@@ -82,7 +82,9 @@ def source_for(principal: Principal, kind: str, pk: int) -> Source:
     where = SOURCE.get(kind)
     if where == "publication":
         publication = (
-            Publication.objects.select_related("approval__cycle__province", "approval__cycle__framework_version")
+            Publication.objects.select_related(
+                "approval__cycle__province", "approval__cycle__framework_version", "supersedes"
+            )
             .filter(pk=pk)
             .first()
         )

@@ -86,7 +86,12 @@ def document_context(source: selectors.Source, heading: facts.Heading, extra: di
             framework=selectors.framework_of(publication.approval.cycle.framework_version),
             rows=selectors.publication_standings(publication),
             approval_note=publication.approval.note,
-        )
+            corrects=(
+                context.Corrected(publication.supersedes.decision_number, publication.supersedes.decision_date,
+                                  publication.reason)
+                if publication.supersedes_id else None
+            ),
+        )  # fmt: skip
     if kind == Kind.CCHC_REPORT:
         assessment = source.assessment
         assert assessment is not None

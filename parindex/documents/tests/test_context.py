@@ -87,3 +87,19 @@ def test_a_half_year_report_names_a_class_only_once_every_figure_is_in():
     complete = dataclasses.replace(facts["assessment"], answered=53)
     full = context.cchc_report(samples.heading("BC-UBND"), **(facts | {"assessment": complete}))["d"]
     assert "dự kiến xếp loại Trung bình" in full["scores_heading"]
+
+
+def test_a_correcting_decision_cites_and_replaces_the_one_it_corrects():
+    facts = samples.sample_facts("decision")
+    corrects = context.Corrected("165/QĐ-UBND", dt.date(2027, 2, 20), "Điều chỉnh điểm tiêu chí 1.7 theo phúc tra.")
+    ctx = context.decision(samples.heading("QĐ-UBND"), **(facts | {"corrects": corrects}))
+    basis, articles = ctx["d"]["legal_basis"], ctx["d"]["articles"]
+    assert any("Căn cứ Quyết định số 165/QĐ-UBND ngày 20/02/2027" in line for line in basis)
+    assert basis[-1].endswith(".") and all(line.endswith(";") for line in basis[:-1])
+    first = articles[0]["text"]
+    assert first.startswith("Đính chính kết quả Chỉ số cải cách hành chính năm")
+    assert "lý do: điều chỉnh điểm tiêu chí 1.7 theo phúc tra." in first
+    assert "thay thế Phụ lục kèm theo Quyết định số 165/QĐ-UBND." in first
+    assert "các nội dung khác của Quyết định số 165/QĐ-UBND giữ nguyên" in articles[-1]["text"]
+    plain = context.decision(samples.heading("QĐ-UBND"), **facts)["d"]["articles"][0]["text"]
+    assert plain.startswith("Phê duyệt và công bố")
