@@ -1,11 +1,11 @@
 """Render every official document from the demo data, then to PDF (LibreOffice) and PNG (pdftoppm).
 
-    .venv/bin/python docs/document_screenshots.py [--out docs/screenshots/documents] [--dpi 60]
+    .venv/bin/python docs/document_screenshots.py [--out docs/screenshots/documents] [--dpi 70]
 
 It loads the demo (``seed_demo``) into a throwaway SQLite database, draws each document from
 its real source exactly as the pages do (the heading defaults of the form, the built-in
-templates), and writes ``<kind>.docx``, ``<kind>.pdf`` and ``<kind>-<page>.png`` so a person
-can look at every page. Needs LibreOffice (``apt-get install libreoffice-writer-nogui``) and
+templates), and writes ``<kind>.pdf`` with ``<kind>-first.png`` and ``<kind>-last.png`` (the header, and the
+signature with what precedes it) so a person can look at them. Needs LibreOffice (``apt-get install libreoffice-writer-nogui``) and
 poppler-utils (``pdftoppm``); it writes nothing to the demo's own database.
 """
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "documents")
-    parser.add_argument("--dpi", type=int, default=60)
+    parser.add_argument("--dpi", type=int, default=70)
     args = parser.parse_args()
     if shutil.which("pdftoppm") is None:
         print("pdftoppm is missing: apt-get install poppler-utils", file=sys.stderr)
@@ -75,6 +75,8 @@ def main() -> int:
         Kind.CONCLUSION_NOTICE: plan.pk,
         Kind.REMEDIATION_REPORT: plan.pk,
         Kind.CCHC_REPORT: assessment.pk,
+        Kind.DIRECTIVE: assessment.pk,
+        Kind.BROADCAST: plan.pk,
     }
     from parindex.accounts.permissions import Principal
 
@@ -85,15 +87,26 @@ def main() -> int:
     for kind, pk in sources.items():
         source = selectors.source_for(everyone, kind, pk)
         heading = defaults.heading_of(defaults.heading_initial(source, kind))
-        extra = {"meeting_date": heading.date, "participants": "lãnh đạo UBND xã, các công chức chuyên môn"}
+        extra = {
+            "meeting_date": heading.date,
+            "participants": "lãnh đạo UBND xã, các công chức chuyên môn",
+            "month": heading.date.month,
+            "period": "half",
+        }
         context = services.document_context(source, heading, extra)
         docx = render.render_docx(builtin.builtin_path(kind).read_bytes(), context)
-        (args.out / f"{kind}.docx").write_bytes(docx)
         pdf = args.out / f"{kind}.pdf"
         pdf.write_bytes(render.docx_to_pdf(docx))
-        subprocess.run(["pdftoppm", "-r", str(args.dpi), "-png", str(pdf), str(args.out / kind)], check=True)
-        pages = sorted(args.out.glob(f"{kind}-*.png"))
-        print(f"{kind}: {len(pages)} page(s) from {source.unit.name}")
+        info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+        count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+        # The first and the last page of each kind (where the header and the signature are).
+        for name, page in (("first", 1), ("last", count)):
+            subprocess.run(
+                ["pdftoppm", "-r", str(args.dpi), "-png", "-f", str(page), "-l", str(page), "-singlefile",
+                 str(pdf), str(args.out / f"{kind}-{name}")],
+                check=True,
+            )  # fmt: skip
+        print(f"{kind}: {count} page(s) from {source.unit.name}")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -123,6 +123,8 @@ class Plan:
     total_lost: Decimal
     report_summary: str = ""
     places: int = 2
+    # The date the Kế hoạch was issued with (its register's), cited beside ``document_number``.
+    document_date: dt.date | None = None
 
 
 @dataclass(frozen=True)

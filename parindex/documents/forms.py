@@ -29,7 +29,12 @@ class HeadingForm(forms.Form):
         error_messages={"required": "Nhập cơ quan ban hành (ví dụ: Ủy ban nhân dân xã Nam Cửa Việt)."},
     )
     number = forms.IntegerField(
-        label="Số", min_value=1, max_value=99999, required=False, help_text="Để trống để văn thư ghi số khi ký."
+        label="Số",
+        min_value=1,
+        max_value=99999,
+        required=False,
+        help_text="Số tiếp theo trong sổ văn bản của cơ quan, hoặc số do hệ thống quản lý văn bản cấp; "
+        "để trống để văn thư ghi số khi ký.",
     )
     symbol = forms.CharField(
         label="Ký hiệu",
@@ -80,6 +85,9 @@ class HeadingForm(forms.Form):
         self.kind = kind
         if kind not in ADDRESSED:
             del self.fields["addressees"]
+        if kind == Kind.BROADCAST:  # a text read aloud, approved by the chairman: no number
+            del self.fields["number"]
+            del self.fields["symbol"]
 
     def clean_symbol(self) -> str:
         symbol = self.cleaned_data["symbol"].strip().upper().replace(" ", "")
@@ -98,8 +106,8 @@ class HeadingForm(forms.Form):
         return facts.Heading(
             body=d["body"].strip(),
             parent_body=d["parent_body"].strip(),
-            number=d["number"],
-            symbol=d["symbol"],
+            number=d.get("number"),
+            symbol=d.get("symbol", ""),
             place=d["place"].strip(),
             date=d["date"],
             subject=" ".join(d["subject"].split()),
@@ -144,6 +152,18 @@ class ExtraForm(forms.Form):
             f["request"] = _free("Yêu cầu thêm của lãnh đạo UBND xã (nếu có)", rows=3)
         elif kind == Kind.REMEDIATION_PLAN:
             f["other"] = _free("Nội dung khác (kinh phí, phối hợp …)", rows=3)
+        elif kind == Kind.DIRECTIVE:
+            f["other"] = _free("Nhiệm vụ khác Chủ tịch giao (nếu có)", rows=3)
+        elif kind == Kind.BROADCAST:
+            f["month"] = forms.TypedChoiceField(
+                label="Tháng phát", choices=[(m, f"Tháng {m}") for m in range(1, 13)], coerce=int
+            )
+            f["more"] = forms.CharField(
+                label="Nội dung thêm (nếu có)",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Để trống: bài tuyên truyền không có đoạn này (không để dòng đánh dấu, vì bài được đọc trên loa).",
+            )
         elif kind == Kind.REMEDIATION_REPORT:
             f["summary"] = _free("Đánh giá chung (khi báo cáo trên hệ thống chưa có)", rows=3)
             f["proposals"] = _free("Kiến nghị, đề xuất (nếu có)", rows=3)
@@ -186,3 +206,27 @@ class RegisterFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {key: data[name] for name, key in (("q", "q"), ("loai", "kind"), ("nam", "year")) if data.get(name)}
+
+
+class RegisterNumberForm(forms.Form):
+    """The next number of one symbol in the body's register, as its văn thư keeps it."""
+
+    symbol = forms.CharField(
+        label="Ký hiệu",
+        max_length=40,
+        error_messages={"required": "Nhập ký hiệu văn bản (ví dụ: KH-UBND)."},
+    )
+    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
+    next_number = forms.IntegerField(
+        label="Số tiếp theo",
+        min_value=1,
+        max_value=99999,
+        help_text="Số sẽ cấp cho văn bản tiếp theo của ký hiệu này (theo sổ đăng ký văn bản đi).",
+        error_messages={"required": "Nhập số tiếp theo trong sổ văn bản.", "min_value": "Số tiếp theo từ 1 trở lên."},
+    )
+
+    def clean_symbol(self) -> str:
+        symbol = self.cleaned_data["symbol"].strip().upper().replace(" ", "")
+        if not symbol or symbol.startswith("/") or symbol.endswith("-"):
+            raise forms.ValidationError("Ký hiệu viết liền, ví dụ KH-UBND.")
+        return symbol

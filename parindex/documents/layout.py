@@ -55,10 +55,53 @@ def new_document() -> Document:
     pf.space_before = Pt(0)
     pf.space_after = Pt(6)
     pf.line_spacing = 1.0
+    pf.widow_control = True
     doc.core_properties.author = "parindex"
     doc.core_properties.language = "vi-VN"
     _page_numbers(doc.sections[0])
     return doc
+
+
+LANGUAGE = "vi-VN"
+
+
+def _lang(rpr) -> None:
+    """``w:lang`` set to Vietnamese on a run's (or a style's) properties, in schema order."""
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        seq = rpr._tag_seq if hasattr(rpr, "_tag_seq") else ()
+        later = seq[seq.index("w:lang") + 1 :] if "w:lang" in seq else ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+        rpr.insert_element_before(lang, *later)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+
+
+def vietnamese(doc) -> None:
+    """Every run, style and the document defaults in Vietnamese, so Word checks the spelling as Vietnamese.
+
+    python-docx's default template says en-US everywhere; called once the template is built.
+    """
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for rpr in defaults.iter(qn("w:rPr")):
+            _lang(rpr)
+    for style in styles.iter(qn("w:style")):
+        if style.get(qn("w:type")) in ("paragraph", "character", "table"):
+            _lang(style.get_or_add_rPr())
+    parts = [doc.element.body] + [
+        rel.target_part.element
+        for rel in doc.part.rels.values()
+        if not rel.is_external and rel.reltype.endswith(("/header", "/footer"))
+    ]
+    for part in parts:
+        for run in part.iter(qn("w:r")):
+            _lang(run.get_or_add_rPr())
+    settings = doc.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), LANGUAGE)
 
 
 def _page_setup(section, *, landscape: bool = False) -> None:
@@ -104,8 +147,10 @@ def para(
     before: float | None = None,
     underline: bool = False,
     caps: bool = False,
+    keep: bool = False,
 ):
-    """One paragraph with one run (``container``: the document, a cell or a header)."""
+    """One paragraph with one run (``container``: the document, a cell or a header); ``keep``: kept
+    on the page of the paragraph (or table) that follows it, as a heading is."""
     p = container.add_paragraph()
     p.alignment = {
         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -120,6 +165,8 @@ def para(
         pf.space_after = Pt(after)
     if before is not None:
         pf.space_before = Pt(before)
+    if keep:
+        pf.keep_with_next = True
     if text:
         run = p.add_run(text)
         run.bold = bold
@@ -249,6 +296,8 @@ def header_block(doc, *, subject_under_number: bool = False) -> None:
     p.paragraph_format.space_before = Pt(6)
     _fill(p, "{{ h.number_text }}", size=13)
     if subject_under_number:
+        # Phụ lục I: the "V/v" summary 6 pt under the number.
+        p.paragraph_format.space_after = Pt(6)
         q = number.add_paragraph()
         q.paragraph_format.space_after = Pt(0)
         _fill(q, "{%p for line in h.subject_lines %}", size=12)
@@ -263,22 +312,39 @@ def header_block(doc, *, subject_under_number: bool = False) -> None:
     _fill(p, "{{ h.date_line }}", italic=True, size=14)
 
 
+# The line under the trích yếu: from 1/3 to 1/2 of the text's width (Phụ lục I), here 0.4.
+SUBJECT_LINE_MM = 66
+TEXT_MM = 165
+
+
 def title_block(doc, type_title: str) -> None:
     """The document type in bold caps and its summary (``h.subject``) in bold, a short line below."""
-    para(doc, type_title, bold=True, align="center", before=12, after=0)
-    p = para(doc, "{{ h.subject }}", bold=True, align="center", after=12)
-    short_line(p, width_mm=50, column_mm=165)
+    para(doc, type_title, bold=True, align="center", before=12, after=0, keep=True)
+    p = para(doc, "{{ h.subject }}", bold=True, align="center", after=12, keep=True)
+    short_line(p, width_mm=SUBJECT_LINE_MM, column_mm=TEXT_MM)
+
+
+# Several addressees: "Kính gửi:" from ADDRESS_AT, each "- …;" aligned after its colon.
+ADDRESS_AT_MM = 25
+ADDRESS_TEXT_MM = 50
 
 
 def addressee_block(doc) -> None:
-    """ "Kính gửi:" with one addressee per line (công văn, báo cáo sent upwards)."""
+    """ "Kính gửi:" centred with one addressee; with several, one per line ("- …;", the last "- …."),
+    all starting where the text after "Kính gửi:" starts (``h.addressee_lines``)."""
     tag(doc, "{%p if h.addressees|length == 1 %}")
     para(doc, "Kính gửi: {{ h.addressees[0] }}", align="center", before=12, after=12)
     tag(doc, "{%p elif h.addressees %}")
-    para(doc, "Kính gửi:", align="center", before=12, after=0)
-    tag(doc, "{%p for a in h.addressees %}")
-    para(doc, "- {{ a }};", align="center", after=0)
+    first = para(doc, "Kính gửi:\t{{ h.addressee_lines[0] }}", align="left", before=12, after=0)
+    pf = first.paragraph_format
+    pf.left_indent = Mm(ADDRESS_TEXT_MM)
+    pf.first_line_indent = -Mm(ADDRESS_TEXT_MM - ADDRESS_AT_MM)
+    pf.tab_stops.add_tab_stop(Mm(ADDRESS_TEXT_MM))
+    tag(doc, "{%p for a in h.addressee_lines[1:] %}")
+    line = para(doc, "{{ a }}", align="left", after=0)
+    line.paragraph_format.left_indent = Mm(ADDRESS_TEXT_MM)
     tag(doc, "{%p endfor %}")
+    para(doc, "", after=6)
     tag(doc, "{%p endif %}")
 
 
@@ -303,14 +369,56 @@ def free_text(doc, expression: str) -> None:
     tag(doc, "{%p endif %}")
 
 
-def signature_block(doc) -> None:
-    """Nơi nhận on the left, the signature on the right (``h.recipients``, ``h.signer_lines``, ``h.signer_name``)."""
+def _cell_top(cell, points: float) -> None:
+    """A cell's top margin: the space above its first line whichever paragraph comes first once rendered."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    margins = OxmlElement("w:tcMar")
+    top = OxmlElement("w:top")
+    top.set(qn("w:w"), str(int(points * 20)))
+    top.set(qn("w:type"), "dxa")
+    margins.append(top)
+    # Schema order: tcMar after tcW, gridSpan, vMerge, tcBorders, shd, noWrap; before textDirection, vAlign.
+    later = [tc_pr.find(qn(f"w:{name}")) for name in ("textDirection", "tcFitText", "vAlign", "hideMark")]
+    later = [el for el in later if el is not None]
+    if later:
+        later[0].addprevious(margins)
+    else:
+        tc_pr.append(margins)
+
+
+def keep_row(row) -> None:
+    """A table row that never splits across two pages."""
+    tr_pr = row._tr.get_or_add_trPr()
+    cant = OxmlElement("w:cantSplit")
+    tr_pr.insert(0, cant)
+
+
+def keep_with_next_row(row) -> None:
+    """A row kept on the page of the row below it (Word: every paragraph of the row "keep with next")."""
+    for cell in row.cells:
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
+
+
+def signature_block(doc, *, recipients: bool = True) -> None:
+    """Nơi nhận on the left, the signature on the right (``h.recipients``, ``h.signer_lines``, ``h.signer_name``).
+
+    One row that never splits, so the block stays on one page (``render`` keeps the body's last
+    lines with it). The space above is the cells' top margin, not the first paragraph's: a
+    template loop line is removed on rendering, so "Nơi nhận:" and the first signer line start
+    level, as in the decree.
+    """
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, [Mm(85), Mm(80)])
+    keep_row(table.rows[0])
     left, right = table.rows[0].cells
+    _cell_top(left, 6)
+    _cell_top(right, 6)
     p = _first(left)
-    p.paragraph_format.space_before = Pt(12)
+    if not recipients:
+        _signature_right(right)
+        return
     run = p.add_run("Nơi nhận:")
     run.bold = True
     run.italic = True
@@ -319,8 +427,11 @@ def signature_block(doc) -> None:
         q = left.add_paragraph()
         q.paragraph_format.space_after = Pt(0)
         q.add_run(text).font.size = Pt(11)
+    _signature_right(right)
+
+
+def _signature_right(right) -> None:
     p = _first(right)
-    p.paragraph_format.space_before = Pt(12)
     _fill(p, "{%p for line in h.signer_lines %}", size=13)
     q = right.add_paragraph()
     q.paragraph_format.space_after = Pt(0)
@@ -338,16 +449,31 @@ def landscape_section(doc):
     """A new page in landscape for a wide annex table; page numbers continue."""
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     _page_setup(section, landscape=True)
-    # The new section copies "different first page"; its first page is not the document's.
-    section.different_first_page_header_footer = False
+    # A Phụ lục is numbered on its own (Phụ lục I of the decree): from 1, shown from its page 2.
+    section.different_first_page_header_footer = True
+    numbering = OxmlElement("w:pgNumType")
+    numbering.set(qn("w:start"), "1")
+    sect_pr = section._sectPr
+    later = [sect_pr.find(qn(f"w:{name}")) for name in ("cols", "formProt", "vAlign", "noEndnote", "titlePg")]
+    later = [el for el in later if el is not None]
+    if later:
+        later[0].addprevious(numbering)
+    else:
+        sect_pr.append(numbering)
     return section
 
 
+ANNEX_TEXT_MM = 297 - 30 - 15
+ANNEX_LINE_MM = 70
+
+
 def annex_heading(doc, title: str, caption: str) -> None:
-    """ "PHỤ LỤC" with its title and the "(Kèm theo …)" line."""
-    para(doc, title, bold=True, align="center", after=0)
-    para(doc, "{{ annex.title }}", bold=True, align="center", after=0)
-    para(doc, caption, italic=True, align="center", after=12)
+    """ "Phụ lục" (lower case, upright, bold: Phụ lục I of the decree), its title in bold caps and the
+    italic "(Kèm theo … ngày … tháng … năm … của …)" line with a short line under it."""
+    para(doc, title, bold=True, align="center", after=0, keep=True)
+    para(doc, "{{ annex.title }}", bold=True, align="center", after=0, keep=True)
+    p = para(doc, caption, italic=True, align="center", after=12, keep=True)
+    short_line(p, width_mm=ANNEX_LINE_MM, column_mm=ANNEX_TEXT_MM)
 
 
 def grid(doc, headers: list[str], widths_mm: list[float], *, size: float = 12):
@@ -357,6 +483,7 @@ def grid(doc, headers: list[str], widths_mm: list[float], *, size: float = 12):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _widths(table, [Mm(w) for w in widths_mm])
     header = table.rows[0]
+    keep_row(header)
     tr_pr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
@@ -368,8 +495,9 @@ def grid(doc, headers: list[str], widths_mm: list[float], *, size: float = 12):
 
 
 def grid_row(table, texts: list[str], *, size: float = 12, bold: bool = False, align: list[str] | None = None):
-    """A row of template text, one paragraph per cell."""
+    """A row of template text, one paragraph per cell; it never splits across pages."""
     row = table.add_row()
+    keep_row(row)
     for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         p = _first(cell)
         p.alignment = {

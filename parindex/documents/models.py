@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     CONCLUSION_NOTICE = "conclusion_notice", "Thông báo kết luận của Chủ tịch UBND"
     CCHC_REPORT = "cchc_report", "Báo cáo kết quả công tác CCHC (6 tháng / năm)"
     REMEDIATION_REPORT = "remediation_report", "Báo cáo kết quả khắc phục Chỉ số CCHC"
+    DIRECTIVE = "directive", "Chỉ thị về nhiệm vụ, chỉ tiêu cải cách hành chính năm"
+    BROADCAST = "broadcast", "Bài tuyên truyền về cải cách hành chính"
 
 
 def template_upload_to(instance: DocumentTemplate, filename: str) -> str:
@@ -114,8 +116,36 @@ class IssuedDocument(models.Model):
         indexes = [models.Index(fields=["unit", "kind"], name="issueddoc_unit_kind_idx")]
 
     def __str__(self) -> str:
+        if not self.symbol:  # a text not numbered (a Bài tuyên truyền)
+            return self.subject
         number = f"{self.number:02d}" if self.number is not None else "…"
         return f"{number}/{self.symbol} · {self.subject}"
+
+
+class RegisterNumber(models.Model):
+    """The next number of one symbol in a body's register (sổ đăng ký văn bản đi) for one year, as
+    the văn thư keeps it: documents numbered outside parindex (by hand or by the document-management
+    system) move it on, so the number a form proposes is the body's, not parindex's own count."""
+
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit", on_delete=models.CASCADE, related_name="register_numbers", verbose_name="cơ quan"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    symbol = models.CharField("ký hiệu", max_length=40)
+    next_number = models.PositiveIntegerField("số tiếp theo")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "số tiếp theo của sổ văn bản"
+        verbose_name_plural = "số tiếp theo của sổ văn bản"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "symbol"], name="registernumber_one_per_symbol"),
+            models.CheckConstraint(condition=Q(next_number__gte=1), name="registernumber_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.year} · {self.symbol}: {self.next_number}"
 
 
 def pdf_upload_to(instance: PdfRendition, filename: str) -> str:

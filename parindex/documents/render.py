@@ -119,6 +119,7 @@ def render_docx(template: bytes, context: dict[str, Any]) -> bytes:
         raise TemplateRefused(f"Mẫu văn bản không dùng được với dữ liệu này: {exc}.") from None
     try:
         _grid_from_cells(doc.docx)
+        _keep_with_signature(doc.docx)
         out = io.BytesIO()
         doc.save(out)
     except etree.LxmlError as exc:
@@ -161,6 +162,55 @@ def _grid_from_cells(document: Any) -> None:
                 col.set(f"{w}w", str(width))
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# A paragraph of fewer characters is taken for one line of 14 pt text (165 mm holds about 80).
+ONE_LINE = 80
+
+
+def _text(p: Any) -> str:
+    return "".join(t.text or "" for t in p.iter(f"{W}t"))
+
+
+def _keep_next(p: Any) -> None:
+    ppr = p.find(f"{W}pPr")
+    if ppr is None:
+        ppr = etree.Element(f"{W}pPr")
+        p.insert(0, ppr)
+    if ppr.find(f"{W}keepNext") is None:
+        keep = etree.Element(f"{W}keepNext")
+        # Schema order: pStyle, keepNext, … — after the style when there is one.
+        style = ppr.find(f"{W}pStyle")
+        if style is not None:
+            style.addnext(keep)
+        else:
+            ppr.insert(0, keep)
+
+
+def _keep_with_signature(document: Any) -> None:
+    """The body's last lines kept on the signature's page (Nghị định 30: a signature never stands alone).
+
+    The signature is the table whose first cell starts with "Nơi nhận" (in any template, a
+    province's too); its rows never split (the built-in templates say so), and the last
+    paragraph before it, with the one before that when it is a single line, is kept with it,
+    so at least two lines of the text go over with the signature (widow control does the rest).
+    """
+    body = document.element.body
+    for tbl in body.iterchildren(f"{W}tbl"):
+        first = next(tbl.iter(f"{W}tc"), None)
+        if first is None or not _text(first).strip().startswith("Nơi nhận"):
+            continue
+        kept = 0
+        sibling = tbl.getprevious()
+        while sibling is not None and sibling.tag == f"{W}p":
+            text = _text(sibling).strip()
+            _keep_next(sibling)  # an empty paragraph between them too, or it would part them
+            if text:
+                kept += 1 if len(text) < ONE_LINE else 2
+                if kept >= 2:
+                    break
+            sibling = sibling.getprevious()
+
+
 def soffice() -> str | None:
     """The LibreOffice binary, when installed (PDF output is optional)."""
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -171,12 +221,20 @@ def docx_to_pdf(data: bytes) -> bytes:
 
     Raises RuntimeError with a Vietnamese message when LibreOffice is missing or fails.
     """
+    return docx_to_pdfs([data])[0]
+
+
+def docx_to_pdfs(documents: list[bytes], *, timeout_s: int = PDF_TIMEOUT_S) -> list[bytes]:
+    """Several .docx converted by one LibreOffice start (tests and screenshots: a start costs seconds)."""
     binary = soffice()
     if binary is None:
         raise RuntimeError("Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản Word.")
     with tempfile.TemporaryDirectory(prefix="parindex-pdf-") as tmp:
-        source = Path(tmp) / "document.docx"
-        source.write_bytes(data)
+        sources = []
+        for i, data in enumerate(documents):
+            source = Path(tmp) / f"document-{i}.docx"
+            source.write_bytes(data)
+            sources.append(source)
         profile = Path(tmp) / "profile"
         command = [
             binary,
@@ -187,19 +245,22 @@ def docx_to_pdf(data: bytes) -> bytes:
             "pdf",
             "--outdir",
             tmp,
-            str(source),
+            *map(str, sources),
         ]
         try:
             subprocess.run(
                 command,
                 check=True,
                 capture_output=True,
-                timeout=PDF_TIMEOUT_S,
+                timeout=timeout_s * len(documents),
                 env={**os.environ, "HOME": tmp},
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise RuntimeError(f"LibreOffice không chuyển được sang PDF ({type(exc).__name__}).") from None
-        target = Path(tmp) / "document.pdf"
-        if not target.exists():
-            raise RuntimeError("LibreOffice không tạo ra tệp PDF.")
-        return target.read_bytes()
+        out = []
+        for source in sources:
+            target = source.with_suffix(".pdf")
+            if not target.exists():
+                raise RuntimeError("LibreOffice không tạo ra tệp PDF.")
+            out.append(target.read_bytes())
+        return out

@@ -119,6 +119,9 @@ def sample_facts(kind: str) -> dict[str, Any]:
         "cchc_report": unit | free | {"period": "6 tháng đầu năm 2023", "assessment": SELF, "indicators": INDICATORS,
                                       "plan_summary": "Đã hoàn thành đúng hạn 1/3 biện pháp."},
         "remediation_report": unit | free | {"standing": STANDING, "plan": PLAN, "done_on_time": 1, "total": 3},
+        "directive": unit | free | {"year": 2023, "fields": FIELDS, "targets": INDICATORS, "standing": STANDING,
+                                    "plan": PLAN},
+        "broadcast": unit | free | {"month": 7, "standing": STANDING, "plan": PLAN, "done_on_time": 1, "total": 3},
     }[kind]  # fmt: skip
 
 
@@ -129,6 +132,8 @@ SYMBOLS = {
     "conclusion_notice": "TB-UBND",
     "cchc_report": "BC-UBND",
     "remediation_report": "BC-UBND",
+    "directive": "CT-UBND",
+    "broadcast": "",
 }
 
 

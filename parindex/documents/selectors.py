@@ -6,6 +6,7 @@ each reads a bounded number of rows whatever the number of units, criteria or ac
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from parindex.assessments import permissions as assessment_permissions
 from parindex.assessments.models import Assessment
 from parindex.assessments.selectors import assessment_score
 from parindex.documents import facts
-from parindex.documents.models import DocumentTemplate, IssuedDocument, Kind
+from parindex.documents.models import DocumentTemplate, IssuedDocument, Kind, RegisterNumber
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation import schedule
 from parindex.remediation.models import Plan
@@ -40,6 +41,8 @@ SOURCE = {
     Kind.CONCLUSION_NOTICE: "plan",
     Kind.REMEDIATION_REPORT: "plan",
     Kind.CCHC_REPORT: "assessment",
+    Kind.DIRECTIVE: "assessment",
+    Kind.BROADCAST: "plan",
 }
 SYMBOL = {
     Kind.DECISION: "QĐ-UBND",
@@ -48,6 +51,8 @@ SYMBOL = {
     Kind.CONCLUSION_NOTICE: "TB-UBND",
     Kind.CCHC_REPORT: "BC-UBND",
     Kind.REMEDIATION_REPORT: "BC-UBND",
+    Kind.DIRECTIVE: "CT-UBND",
+    Kind.BROADCAST: "",  # not numbered
 }
 
 
@@ -77,7 +82,9 @@ def source_for(principal: Principal, kind: str, pk: int) -> Source:
     where = SOURCE.get(kind)
     if where == "publication":
         publication = (
-            Publication.objects.select_related("approval__cycle__province", "approval__cycle__framework_version")
+            Publication.objects.select_related(
+                "approval__cycle__province", "approval__cycle__framework_version", "supersedes"
+            )
             .filter(pk=pk)
             .first()
         )
@@ -183,7 +190,8 @@ def _owner_name(action: Any) -> str:
 def plan_facts(plan: Plan, today: dt.date) -> tuple[facts.Plan, int, int]:
     """The plan's lines and measures with their shown status, and (done on time, all measures).
 
-    Two queries (the items, then their actions with the last progress date and owners).
+    Three queries (the items, their actions with the last progress date and owners, and the
+    Kế hoạch issued from the plan, whose number the other documents cite).
     """
     items = plan_items(plan)
     rows = []
@@ -224,13 +232,17 @@ def plan_facts(plan: Plan, today: dt.date) -> tuple[facts.Plan, int, int]:
     completion = completion_of(rows, plan.year)
     places = plan.result.publication.places if plan.result_id else 2
     approved_on = plan.approved_at.date() if plan.approved_at else None
+    # The Kế hoạch as issued (its register's number and date) is what the other documents cite.
+    issued = issued_as(Kind.REMEDIATION_PLAN, plan=plan)
+    number = f"{issued.number:02d}/{issued.symbol}" if issued is not None else plan.document_number
     return (
         facts.Plan(
             title=plan.title,
             year=plan.year,
             assessed_year=plan.assessed_year,
-            document_number=plan.document_number,
+            document_number=number,
             approved_on=approved_on,
+            document_date=issued.issued_on if issued is not None else None,
             items=tuple(lost),
             total_lost=plan.total_lost,
             report_summary=plan.report_summary,
@@ -315,9 +327,45 @@ def head_of(unit: AdministrativeUnit) -> tuple[str, bool]:
 
 
 def next_number(unit: AdministrativeUnit, year: int, symbol: str) -> int:
-    """One more than the highest number this body gave a document of this symbol this year (one query)."""
+    """The next number of this symbol this year in the body's register: the one its văn thư set
+    (documents numbered outside parindex), and never below one more than the highest parindex
+    gave (two queries)."""
     top = IssuedDocument.objects.filter(unit=unit, year=year, symbol=symbol).aggregate(top=Max("number"))["top"]
-    return (top or 0) + 1
+    kept = RegisterNumber.objects.filter(unit=unit, year=year, symbol=symbol).values_list("next_number", flat=True)
+    return max((top or 0) + 1, *kept, 1)
+
+
+def register_next(unit: AdministrativeUnit, year: int) -> dict[str, int]:
+    """Each symbol's next number this year in the body's register (two queries): the symbols of
+    the documents the body writes, and any other it numbered."""
+    symbols = (
+        {SYMBOL[Kind.DECISION]} if unit.is_province else {s for k, s in SYMBOL.items() if k != Kind.DECISION and s}
+    )
+    tops = dict(
+        IssuedDocument.objects.filter(unit=unit, year=year, number__isnull=False)
+        .values_list("symbol")
+        .annotate(top=Max("number"))
+        .order_by()
+    )
+    kept = dict(RegisterNumber.objects.filter(unit=unit, year=year).values_list("symbol", "next_number"))
+    return {s: max(tops.get(s, 0) + 1, kept.get(s, 1)) for s in sorted(symbols | set(tops) | set(kept))}
+
+
+def number_free(unit: AdministrativeUnit, year: int, symbol: str, number: int) -> bool:
+    return not IssuedDocument.objects.filter(unit=unit, year=year, symbol=symbol, number=number).exists()
+
+
+def issued_as(kind: str, *, plan: Plan | None = None, publication: Publication | None = None) -> IssuedDocument | None:
+    """The numbered document of ``kind`` last issued from this plan or publication (one query), so a
+    document citing it cites the number it was issued with."""
+    docs = IssuedDocument.objects.filter(kind=kind, number__isnull=False)
+    if plan is not None:
+        docs = docs.filter(plan=plan)
+    elif publication is not None:
+        docs = docs.filter(publication=publication)
+    else:
+        return None
+    return docs.order_by("-issued_on", "-pk").first()
 
 
 NUMBERED = re.compile(r"^(\d{1,8})/(.*)$")
@@ -377,7 +425,16 @@ def may_see_register(principal: Principal, unit: AdministrativeUnit) -> bool:
 
 
 def standing_for_plan(plan: Plan) -> facts.Standing:
-    return standing_of(plan.result, plan.result.publication)
+    """The plan's published result, citing the decision by the number it was issued with when the
+    province issued it here (one query more)."""
+    publication = plan.result.publication
+    standing = standing_of(plan.result, publication)
+    issued = issued_as(Kind.DECISION, publication=publication)
+    if issued is None:
+        return standing
+    return dataclasses.replace(
+        standing, decision_number=f"{issued.number:02d}/{issued.symbol}", decision_date=issued.issued_on
+    )
 
 
 def spec_of(source: Source) -> scoring.Framework:

@@ -11,15 +11,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from parindex.accounts.permissions import Principal
+from parindex.assessments import permissions as assessment_permissions
 from parindex.core.jobs import after_commit
 from parindex.documents import bounded, builtin, context, facts, render, samples, selectors
-from parindex.documents.models import DocumentTemplate, IssuedDocument, Kind, PdfRendition, pdf_upload_to
+from parindex.documents.models import (
+    DocumentTemplate,
+    IssuedDocument,
+    Kind,
+    PdfRendition,
+    RegisterNumber,
+    pdf_upload_to,
+)
 from parindex.remediation.models import Plan
 from parindex.remediation.workflow import PlanStatus
+from parindex.results.models import PublishedResult
 from parindex.results.permissions import can_publish
 
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
@@ -77,7 +86,12 @@ def document_context(source: selectors.Source, heading: facts.Heading, extra: di
             framework=selectors.framework_of(publication.approval.cycle.framework_version),
             rows=selectors.publication_standings(publication),
             approval_note=publication.approval.note,
-        )
+            corrects=(
+                context.Corrected(publication.supersedes.decision_number, publication.supersedes.decision_date,
+                                  publication.reason)
+                if publication.supersedes_id else None
+            ),
+        )  # fmt: skip
     if kind == Kind.CCHC_REPORT:
         assessment = source.assessment
         assert assessment is not None
@@ -106,6 +120,28 @@ def document_context(source: selectors.Source, heading: facts.Heading, extra: di
             plan_summary=plan_summary,
             free_text=free_text,
         )
+    if kind == Kind.DIRECTIVE:
+        assessment = source.assessment
+        assert assessment is not None
+        year = assessment.cycle.year
+        spec = selectors.spec_of(source)
+        last = (
+            PublishedResult.objects.filter(unit=source.unit, publication__is_current=True, publication__year__lt=year)
+            .select_related("publication__approval")
+            .order_by("-publication__year")
+            .first()
+        )
+        plan = Plan.objects.filter(unit=source.unit, year=year).select_related("result__publication").first()
+        return context.directive(
+            heading,
+            unit_label=unit_label,
+            year=year,
+            fields=tuple(facts.FieldScore(n.code, n.name, n.max, None) for n in spec.roots),
+            targets=selectors.indicator_figures(source.unit, year, 12),
+            standing=selectors.standing_of(last, last.publication) if last is not None else None,
+            plan=selectors.plan_facts(plan, timezone.localdate())[0] if plan is not None else None,
+            free_text=free_text,
+        )
     plan = source.plan
     assert plan is not None
     _plan_ready(kind, plan)
@@ -118,6 +154,9 @@ def document_context(source: selectors.Source, heading: facts.Heading, extra: di
         return context.remediation_plan(heading, **common)
     if kind == Kind.REMEDIATION_REPORT:
         return context.remediation_report(heading, done_on_time=on_time, total=total, **common)
+    if kind == Kind.BROADCAST:
+        month = int(extra.get("month") or heading.date.month)
+        return context.broadcast(heading, month=month, done_on_time=on_time, total=total, **common)
     if kind == Kind.CONCLUSION_NOTICE:
         meeting = extra.get("meeting_date") or heading.date
         chair = "Chủ tịch UBND " + unit_label
@@ -186,10 +225,49 @@ def document_issue(
     try:
         with transaction.atomic():
             doc.save()
+            if heading.number is not None:
+                # The register moves on past a number given here, as the văn thư's book does.
+                RegisterNumber.objects.filter(
+                    unit=source.unit, year=year, symbol=heading.symbol, next_number__lte=heading.number
+                ).update(next_number=heading.number + 1)
     except IntegrityError:
         doc.file.delete(save=False)
         raise _taken(heading, year) from None
     return doc
+
+
+def may_number(principal: Principal, unit: Any) -> bool:
+    """Who may set a body's register: those who issue its documents (the province's Sở Nội vụ admin,
+    a commune's office and head)."""
+    if unit.is_province:
+        return can_publish(principal, unit)
+    return principal.is_superuser or assessment_permissions.can_edit_all(principal, unit)
+
+
+@transaction.atomic
+def register_number_set(
+    *, unit: Any, year: int, symbol: str, next_number: int, actor: Any, principal: Principal
+) -> RegisterNumber:
+    """Set the next number of ``symbol`` in ``unit``'s register for ``year``, as the văn thư keeps it.
+
+    A number parindex has already given cannot be given again: the next number is at least one
+    more than the highest one in the register here.
+    """
+    if not may_number(principal, unit):
+        raise PermissionDenied("Chỉ người được tạo văn bản của cơ quan được đặt số tiếp theo trong sổ văn bản.")
+    top = IssuedDocument.objects.filter(unit=unit, year=year, symbol=symbol).aggregate(top=Max("number"))["top"]
+    if top is not None and next_number <= top:
+        raise ValidationError(
+            f"Số {context.number_short(top, symbol)} năm {year} đã được cấp trong sổ: số tiếp theo phải từ {top + 1} trở lên.",
+            code="behind",
+        )
+    row, _ = RegisterNumber.objects.update_or_create(
+        unit=unit,
+        year=year,
+        symbol=symbol,
+        defaults={"next_number": next_number, "updated_by": actor if getattr(actor, "pk", None) else None},
+    )
+    return row
 
 
 def _taken(heading: facts.Heading, year: int) -> ValidationError:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/tai-ve/", views.issued_download, name="issued-download"),
     path("<int:pk>/pdf/", views.issued_pdf, name="issued-pdf"),
     path("don-vi/<int:unit_pk>/", views.register, name="register"),
+    path("don-vi/<int:unit_pk>/so-tiep-theo/", views.register_number, name="register-number"),
     path("mau/<int:province_pk>/", views.template_list, name="template-list"),
     path("mau/<int:province_pk>/tai-len/", views.template_upload, name="template-upload"),
     path("mau/<int:province_pk>/<str:kind>/", views.template_download, name="template-download"),

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parindex.accounts.permissions import Principal
@@ -24,7 +25,14 @@ from parindex.core.filenames import download_name
 from parindex.core.paging import paginate
 from parindex.documents import builtin, defaults, selectors, services
 from parindex.documents import render as renderer
-from parindex.documents.forms import ADDRESSED, ExtraForm, HeadingForm, RegisterFilterForm, TemplateUploadForm
+from parindex.documents.forms import (
+    ADDRESSED,
+    ExtraForm,
+    HeadingForm,
+    RegisterFilterForm,
+    RegisterNumberForm,
+    TemplateUploadForm,
+)
 from parindex.documents.models import DocumentTemplate, Kind, PdfRendition
 from parindex.results.permissions import can_publish
 from parindex.units.models import AdministrativeUnit
@@ -137,6 +145,8 @@ FILE_NAMES = {
     Kind.CONCLUSION_NOTICE: "TB-ket-luan-chi-so-CCHC",
     Kind.CCHC_REPORT: "BC-ket-qua-CCHC",
     Kind.REMEDIATION_REPORT: "BC-ket-qua-khac-phuc-chi-so-CCHC",
+    Kind.DIRECTIVE: "CT-nhiem-vu-CCHC",
+    Kind.BROADCAST: "Bai-tuyen-truyen-CCHC",
 }
 
 
@@ -194,8 +204,60 @@ def register(request: HttpRequest, unit_pk: int) -> HttpResponse:
     if {"q", "kind"} & set(filters):
         count = None
     page = paginate(request, selectors.register_of(unit, **filters), count=count)
+    principal = principal_for(request.user)
     return render(
-        request, "documents/register.html", {"unit": unit, "page": page, "form": form, "filtered": bool(filters)}
+        request,
+        "documents/register.html",
+        {"unit": unit, "page": page, "form": form, "filtered": bool(filters)} | _numbers_context(unit, principal),
+    )
+
+
+def _numbers_context(unit: AdministrativeUnit, principal: Principal, form: RegisterNumberForm | None = None):
+    year = timezone.localdate().year
+    may = services.may_number(principal, unit)
+    return {
+        "year": year,
+        "next_numbers": selectors.register_next(unit, year) if may else {},
+        "number_form": form or RegisterNumberForm(initial={"year": year}),
+        "may_number": may,
+    }
+
+
+@login_required
+@require_POST
+def register_number(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Set the next number of a symbol in the body's register (documents numbered outside parindex)."""
+    unit = _unit_or_404(unit_pk)
+    principal = principal_for(request.user)
+    if not selectors.may_see_register(principal, unit):
+        raise Http404("Không tìm thấy đơn vị")
+    if not services.may_number(principal, unit):
+        raise PermissionDenied("Chỉ người được tạo văn bản của cơ quan được đặt số tiếp theo trong sổ văn bản.")
+    form = RegisterNumberForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.register_number_set(
+                unit=unit,
+                year=d["year"],
+                symbol=d["symbol"],
+                next_number=d["next_number"],
+                actor=request.user,
+                principal=principal,
+            )
+        except ValidationError as exc:
+            form.add_error("next_number", exc)
+        else:
+            messages.success(request, f"Số tiếp theo của {d['symbol']} năm {d['year']} là {d['next_number']:02d}.")
+            return redirect("documents:register", unit_pk=unit.pk)
+    per_year = selectors.register_years(unit)
+    page = paginate(request, selectors.register_of(unit), count=sum(per_year.values()))
+    return render(
+        request,
+        "documents/register.html",
+        {"unit": unit, "page": page, "form": RegisterFilterForm(years=list(per_year)), "filtered": False}
+        | _numbers_context(unit, principal, form),
+        status=400,
     )
 
 

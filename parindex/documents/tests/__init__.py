@@ -11,5 +11,6 @@ ACCESS_TESTED: dict[str, str] = {
     "template-upload": "documents/tests/test_templates.py test_only_the_province_admin_manages_templates (404, 405)",
     "template-download": "documents/tests/test_templates.py test_only_the_province_admin_manages_templates (404)",
     "template-reset": "documents/tests/test_templates.py test_only_the_province_admin_manages_templates (404, 405)",
+    "register-number": "documents/tests/test_register_numbers.py test_only_who_issues_may_set_the_next_number (404, 403, 405)",
     "issued-pdf": "documents/tests/test_pdf_jobs.py test_the_worker_makes_the_pdf_while_the_page_polls (404 for another commune, GET and POST)",
 }

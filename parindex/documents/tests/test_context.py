@@ -54,3 +54,52 @@ def test_a_free_section_is_its_text_or_the_marked_placeholder():
     assert context.free("Dòng một\n\n  Dòng hai ", "x")["lines"] == ["Dòng một", "Dòng hai"]
     empty = context.free("   ", "tồn tại, hạn chế")
     assert empty["lines"] == [] and empty["placeholder"].startswith("[Phần do đơn vị tự viết: tồn tại, hạn chế.")
+
+
+def test_the_small_forms_of_issue_22():
+    assert context.ended(["Một.", "Hai;"]) == ["Một.", "Hai./."] and context.ended(["Xong./."]) == ["Xong./."]
+    assert context.listed(["Căn cứ A;", "Căn cứ B;"]) == ["Căn cứ A;", "Căn cứ B."]
+    assert context.official_name("Bộ Chỉ số CCHC cấp xã (bản tham chiếu)") == "Bộ Chỉ số CCHC cấp xã"
+    assert not context.citable("Biên bản họp Hội đồng thẩm định")
+    assert context.citable("Biên bản họp Hội đồng thẩm định ngày 10/02/2023")
+    assert context.date_words(dt.date(2023, 2, 5)) == "ngày 05 tháng 02 năm 2023"
+    assert context.in_sentence("Kế hoạch … của UBND Xã Nam Cửa Việt") == "Kế hoạch … của UBND xã Nam Cửa Việt"
+    assert context._spans([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8"
+    h = samples.heading(addressees=("Sở Nội vụ tỉnh Quảng Trị;", "- Ban Chỉ đạo CCHC tỉnh"))
+    assert context.header(h)["addressee_lines"] == ["- Sở Nội vụ tỉnh Quảng Trị;", "- Ban Chỉ đạo CCHC tỉnh."]
+
+
+def test_the_decision_cites_no_working_note_nor_an_undated_minute():
+    facts = samples.sample_facts("decision")
+    framework = dataclasses.replace(facts["framework"], name=facts["framework"].name + " (bản tham chiếu)")
+    ctx = context.decision(
+        samples.heading("QĐ-UBND"), **(facts | {"framework": framework, "approval_note": "Biên bản họp Hội đồng"})
+    )
+    basis = ctx["d"]["legal_basis"]
+    assert not any("tham chiếu" in line or "Biên bản" in line for line in basis)
+    assert basis[-1].endswith(".") and all(line.endswith(";") for line in basis[:-1])
+
+
+def test_a_half_year_report_names_a_class_only_once_every_figure_is_in():
+    facts = samples.sample_facts("cchc_report")
+    partial = context.cchc_report(samples.heading("BC-UBND"), **facts)["d"]["scores_heading"]
+    assert "xếp loại" not in partial and "40/53" in partial
+    complete = dataclasses.replace(facts["assessment"], answered=53)
+    full = context.cchc_report(samples.heading("BC-UBND"), **(facts | {"assessment": complete}))["d"]
+    assert "dự kiến xếp loại Trung bình" in full["scores_heading"]
+
+
+def test_a_correcting_decision_cites_and_replaces_the_one_it_corrects():
+    facts = samples.sample_facts("decision")
+    corrects = context.Corrected("165/QĐ-UBND", dt.date(2027, 2, 20), "Điều chỉnh điểm tiêu chí 1.7 theo phúc tra.")
+    ctx = context.decision(samples.heading("QĐ-UBND"), **(facts | {"corrects": corrects}))
+    basis, articles = ctx["d"]["legal_basis"], ctx["d"]["articles"]
+    assert any("Căn cứ Quyết định số 165/QĐ-UBND ngày 20/02/2027" in line for line in basis)
+    assert basis[-1].endswith(".") and all(line.endswith(";") for line in basis[:-1])
+    first = articles[0]["text"]
+    assert first.startswith("Đính chính kết quả Chỉ số cải cách hành chính năm")
+    assert "lý do: điều chỉnh điểm tiêu chí 1.7 theo phúc tra." in first
+    assert "thay thế Phụ lục kèm theo Quyết định số 165/QĐ-UBND." in first
+    assert "các nội dung khác của Quyết định số 165/QĐ-UBND giữ nguyên" in articles[-1]["text"]
+    plain = context.decision(samples.heading("QĐ-UBND"), **facts)["d"]["articles"][0]["text"]
+    assert plain.startswith("Phê duyệt và công bố")

@@ -57,7 +57,8 @@ def test_every_document_has_the_two_column_header_number_and_date_line(kind):
     (body, motto), (number, date) = header_cells(doc)
     assert body == "ỦY BAN NHÂN DÂN\nXÃ TRIỆU TRẠCH"
     assert motto == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
-    assert number.splitlines()[0] == f"Số: 10/{samples.SYMBOLS[kind]}"
+    # A Bài tuyên truyền is approved for broadcasting, not numbered (seed 003).
+    assert number == "" if kind == "broadcast" else number.splitlines()[0] == f"Số: 10/{samples.SYMBOLS[kind]}"
     assert date == "Triệu Trạch, ngày 15 tháng 02 năm 2023"
     # The date line is italic; the body and the motto are bold.
     cell = doc.tables[0].rows[1].cells[1]
@@ -95,8 +96,8 @@ def test_the_decision_and_its_ranking_annex():
     assert "QUYẾT ĐỊNH" in text and "QUYẾT ĐỊNH:" in text
     assert any(t.startswith("Căn cứ Quyết định số 1325/QĐ-UBND ngày 23/06/2023 của UBND tỉnh Quảng Trị") for t in text)
     assert any(t.startswith("Điều 1. Phê duyệt và công bố Chỉ số cải cách hành chính năm 2022") for t in text)
-    assert "PHỤ LỤC" in text
-    assert "(Kèm theo Quyết định số 10/QĐ-UBND ngày 15/02/2023 của UBND xã Triệu Trạch)" in text
+    assert "Phụ lục" in text and "PHỤ LỤC" not in text  # the decree writes "Phụ lục"
+    assert "(Kèm theo Quyết định số 10/QĐ-UBND ngày 15 tháng 02 năm 2023 của UBND xã Triệu Trạch)" in text
     annex = table_rows(doc.tables[-1])
     assert annex[0] == ["STT", "Tên đơn vị", "I (21)", "II (12)", "III (25)", "IV (7)", "V (12)", "VI (10)",
                         "VII (13)", "Tổng điểm", "Chỉ số (%)", "Xếp loại", "Thứ hạng", "Thay đổi thứ hạng"]  # fmt: skip
@@ -115,7 +116,9 @@ def test_the_remediation_letter_and_its_annex_follow_seed_001():
     assert any(
         "đạt 92,59/100 điểm (92,59%), xếp loại Tốt, xếp thứ 1/18 khối xã, thị trấn, tăng 10 bậc" in t for t in text
     )
-    assert "- Lĩnh vực I. Công tác chỉ đạo, điều hành CCHC: đạt 17,10/21 điểm;" in text
+    # Scores as the seed writes them: "17,1/21", "7/7" (not "7,00/7").
+    assert "- Lĩnh vực I. Công tác chỉ đạo, điều hành CCHC: đạt 17,1/21 điểm;" in text
+    assert "- Lĩnh vực IV. Cải cách tổ chức bộ máy: đạt 7/7 điểm;" in text
     rows = table_rows(doc.tables[-1])
     assert rows[0][:3] == ["Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "Điểm tối đa", "Điểm thẩm định"]
     assert rows[1] == ["I. Công tác chỉ đạo, điều hành CCHC"]  # a field's heading row spans the table
@@ -140,7 +143,8 @@ def test_the_plan_notice_and_reports_carry_their_figures():
     assert "Tổng số điểm bị mất: 2,40" in plan
     notice = all_text(rendered("conclusion_notice"))
     assert "THÔNG BÁO" in notice and "Ngày 15/03/2023, UBND xã họp" in notice
-    assert "3.1. Giao Văn phòng - Thống kê:" in notice and "3.2. Giao Bộ phận một cửa:" in notice
+    assert "3.1. Giao Văn phòng - Thống kê chủ trì khắc phục tiêu chí 1.1.3 theo Kế hoạch số 45/KH-UBND" in notice
+    assert "3.2. Giao Bộ phận một cửa chủ trì khắc phục tiêu chí 3.12" in notice
     report = rendered("cchc_report")
     text = all_text(report)
     assert "Kính gửi: Các cán bộ, công chức xã" in text and "6 tháng đầu năm 2023" in text
