@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from parindex import scoring
@@ -24,14 +25,16 @@ from parindex.appraisals.services import FIRST_ROUND
 from parindex.assessments.models import Answer, Assessment, Evidence
 from parindex.assessments.selectors import assessment_answers, evidence_with_files
 from parindex.assessments.workflow import Status, allowed_transitions
+from parindex.core.numbers import comma, vn_number, vn_score
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.scoring import aggregates
 
 # The query parameter naming the field shown (?linh-vuc=II).
 FIELD_PARAM = "linh-vuc"
 
 
 def _comma(value: Any) -> str:
-    return scoring.decimals.plain(Decimal(value)).replace(".", ",")
+    return vn_number(value)
 
 
 def _percent(fraction: Decimal) -> str:
@@ -67,7 +70,7 @@ def signed(value: Decimal) -> str:
     """A difference of points: "+0,50", "−0,40", "0"."""
     if not value:
         return "0"
-    text = scoring.decimals.fixed(abs(value)).replace(".", ",")
+    text = comma(scoring.decimals.fixed(abs(value)))
     return f"+{text}" if value > 0 else f"−{text}"
 
 
@@ -81,13 +84,13 @@ class Inputs:
         value = self.values.get(key)
         if value is None:
             return ""
-        return value.replace(".", ",") if isinstance(value, str) else str(value)
+        return comma(value) if isinstance(value, str) else str(value)
 
     @property
     def percent_value(self) -> str:
         if "value" not in self.values:
             return ""
-        return scoring.decimals.plain(Decimal(self.values["value"]) * 100).replace(".", ",")
+        return vn_number(Decimal(self.values["value"]) * 100)
 
     # What the form was filled with, posted back so the form knows which way of writing a
     # ratio the appraiser changed (AppraisalForm.clean).
@@ -216,7 +219,7 @@ class Item:
 
     @property
     def delta(self) -> Decimal:
-        return self.final_score.score - self.self_score.score
+        return aggregates.change(self.final_score.score, self.self_score.score)
 
     @property
     def delta_text(self) -> str:
@@ -288,16 +291,22 @@ class Section(ItemCounts):
 
     node: scoring.Node
     items: list[Item]
-    self_total: Decimal = Decimal(0)
-    final_total: Decimal = Decimal(0)
 
     @property
     def code(self) -> str:
         return self.node.code
 
+    @cached_property
+    def self_total(self) -> Decimal:
+        return aggregates.total(item.self_score.score for item in self.items)
+
+    @cached_property
+    def final_total(self) -> Decimal:
+        return aggregates.total(item.final_score.score for item in self.items)
+
     @property
     def delta(self) -> Decimal:
-        return self.final_total - self.self_total
+        return aggregates.change(self.final_total, self.self_total)
 
     @property
     def delta_text(self) -> str:
@@ -382,8 +391,8 @@ class AppraisalPage(ItemCounts):
     @property
     def finish_consequences(self) -> list[str]:
         final = self.scores.final
-        percent = f"{final.percent}".replace(".", ",") if final.percent is not None else "–"
-        total = scoring.decimals.fixed(final.total).replace(".", ",")
+        percent = comma(f"{final.percent}") if final.percent is not None else "–"
+        total = vn_score(final.total)
         return [
             f"Điểm thẩm định cuối được chốt: {total} điểm ({percent}%)"
             + (f", xếp loại {final.classification}." if final.classification else "."),
@@ -446,8 +455,6 @@ def appraisal_page(
             item.can_first = status in FIRST_ROUND and not item.asked
             item.can_second = status == Status.CLARIFIED and item.asked
             section.items.append(item)
-            section.self_total += item.self_score.score
-            section.final_total += item.final_score.score
         if section.items:
             sections.append(section)
     roles = principal.roles_at(assessment.unit)

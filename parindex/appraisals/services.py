@@ -25,13 +25,14 @@ from parindex.assessments.inputs import clean_inputs, to_stored
 from parindex.assessments.models import Answer, Assessment, AuditAction, AuditEntry, Cycle
 from parindex.assessments.services import _require_editable, assessment_transition, audit
 from parindex.assessments.signals import projections_stale
-from parindex.assessments.workflow import Status
+from parindex.assessments.workflow import AWAITING_APPRAISAL_RESULT, Status
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.notifications import events as notification_events
 
 # States in which first-round scores may be recorded (for items not under clarification).
-FIRST_ROUND = frozenset({Status.SUBMITTED, Status.APPRAISING, Status.CLARIFICATION, Status.CLARIFIED})
+# The first round of an item may be written from the submission until the appraisal is finished.
+FIRST_ROUND = AWAITING_APPRAISAL_RESULT
 
 
 @transaction.atomic

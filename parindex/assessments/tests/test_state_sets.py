@@ -14,11 +14,7 @@ WORKFLOW = "assessments/workflow.py"
 STATES = set(Status.names)
 
 # Sets of states written outside workflow.py, each with why it is left there.
-ALLOWED = {
-    # The appraisals rework going on in parallel owns this file: FIRST_ROUND holds the same states
-    # as workflow.AWAITING_APPRAISAL_RESULT and is to import it.
-    "appraisals/services.py:FIRST_ROUND",
-}
+ALLOWED: set[str] = set()
 
 
 def workflow_sets() -> dict[str, frozenset[str]]:

@@ -17,8 +17,6 @@ PARINDEX = Path(__file__).resolve().parents[2]
 # Modules that still write a decimal comma by hand, each with why it is left.
 HAND_WRITTEN_ALLOWED = {
     "core/numbers.py",  # the one implementation
-    # Owned by the appraisals rework going on in parallel: to be routed through core.numbers.
-    "appraisals/page.py",
     "appraisals/forms.py",  # turns a typed "80.5%" into the form's own text, not a number written out
 }
 
