@@ -106,16 +106,18 @@ class Board:
     median: Decimal | None
     target: Decimal | None
     version: IndexVersion | None
+    periods: list[dt.date] = field(default_factory=list)  # every period with results, latest first
 
 
 def leaderboard(index: ExternalIndex, province: AdministrativeUnit, period: dt.date | None) -> Board:
     """The province's communes ranked by their total for ``period`` (the latest when None), with
-    their rank of the previous period and the change (four queries)."""
+    their rank of the previous period and the change (four queries: periods, results, open
+    contests, target)."""
     starts = periods(index, province.pk)
     if period is None or period not in starts:
         period = starts[0] if starts else None
     if period is None:
-        return Board(None, None, None, [], None, target_of(index, province.pk, timezone.localdate().year), None)
+        return Board(None, None, None, [], None, target_of(index, province.pk, timezone.localdate().year), None, starts)
     position = starts.index(period)
     previous = starts[position + 1] if position + 1 < len(starts) else None
     results = list(
@@ -165,6 +167,7 @@ def leaderboard(index: ExternalIndex, province: AdministrativeUnit, period: dt.d
         median=scoring.aggregates.median((r.total for r in now), PLACES),
         target=target,
         version=now[0].version if now else None,
+        periods=starts,
     )
 
 

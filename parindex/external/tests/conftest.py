@@ -4,6 +4,7 @@ with two communes, another province, the people, and a file of weekly results.""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pytest
 
@@ -36,7 +37,8 @@ def far_commune(other_province):
 
 @pytest.fixture
 def people(province, commune, other_province):
-    return {
+    """Each person made once, when first asked for."""
+    makers = {
         "admin": lambda: user_with_role("sonoivu", Role.PROVINCE_ADMIN, province, include_descendants=True),
         "viewer": lambda: user_with_role("xem", Role.VIEWER, province, include_descendants=True),
         "office": lambda: user_with_role("vanphong", Role.COMMUNE_OFFICE, commune),
@@ -44,6 +46,7 @@ def people(province, commune, other_province):
         "elsewhere": lambda: user_with_role("hue", Role.PROVINCE_ADMIN, other_province, include_descendants=True),
         "anonymous": lambda: None,
     }
+    return {who: functools.cache(make) for who, make in makers.items()}
 
 
 @pytest.fixture
