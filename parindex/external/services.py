@@ -314,19 +314,22 @@ def _write(index: ExternalIndex, plan: _Plan, *, source: str, batch: ResultBatch
     now = timezone.now()
     actor_id = getattr(_actor(actor), "pk", None)
     changed_rows = {(row.unit_id, row.start): row for row, _, _ in plan.changes}
-    new = [
-        ExternalResult(
-            index=index,
-            version_id=row.version.id,
-            unit_id=row.unit_id,
-            period_start=row.start,
-            period_end=row.end,
-            score=Decimal(0),
-            total=Decimal(0),
-        )  # fmt: skip
-        for key, row in changed_rows.items()
-        if key not in plan.stored
-    ]
+    new = []
+    for key, row in changed_rows.items():
+        if key not in plan.stored:  # every component is in the row: its score is known before the insert
+            score = scoring.aggregates.total(row.values.values())
+            new.append(
+                ExternalResult(
+                    index=index,
+                    version_id=row.version.id,
+                    unit_id=row.unit_id,
+                    period_start=row.start,
+                    period_end=row.end,
+                    score=score,
+                    total=score,
+                )  # fmt: skip
+            )
+    created_keys = {(r.unit_id, r.period_start) for r in new}
     ExternalResult.objects.bulk_create(new, batch_size=WRITE_BATCH)
     if new:
         plan.stored |= {
@@ -367,7 +370,7 @@ def _write(index: ExternalIndex, plan: _Plan, *, source: str, batch: ResultBatch
         ["value", "imported", "source", "batch", "entered_by", "entered_at", "revision"],
         batch_size=WRITE_BATCH,
     )
-    touched = [plan.stored[key] for key in changed_rows]
+    touched = [plan.stored[key] for key in changed_rows if key not in created_keys]
     by_result: dict[int, list[Decimal]] = {}
     for (result_id, _component), value in plan.values.items():
         by_result.setdefault(result_id, []).append(value.value)
