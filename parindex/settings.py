@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "parindex.documents",
     "parindex.dashboards",
     "parindex.dossiers",
+    "parindex.external",
     "parindex.demo",  # last: the demo data writes through every app above
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("bang-dieu-khien/", include("parindex.dashboards.urls")),
     path("chi-so/", include("parindex.indicators.urls")),
     path("ho-so-tre-han/", include("parindex.dossiers.urls")),
+    path("chi-so-ngoai/", include("parindex.external.urls")),
     path("quan-tri/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     # Browsers ask for /favicon.ico on their own (a JSON download, an old browser): the SVG icon

@@ -63,6 +63,7 @@ APPS_WITH_OWN_LIST = (
     "indicators",
     "dossiers",
     "inbox",
+    "external",
 )
 for _app in APPS_WITH_OWN_LIST:
     COVERED |= {

@@ -256,6 +256,13 @@ KINDS: dict[str, SourceKind] = {
 }
 
 
+def register(kind: str, source: SourceKind) -> None:
+    """Add a kind of source from the app that provides it (its ``AppConfig.ready()``), so that the
+    assessments app imports nothing of it (``parindex.external`` registers ``index`` this way).
+    Registering the same kind again replaces it (a reloaded app)."""
+    KINDS[kind] = source
+
+
 # -- gathering and applying ---------------------------------------------------------------------
 
 

@@ -32,6 +32,31 @@ def mean(values: Iterable[Decimal | int], places: int) -> Decimal | None:
     return round_half_up(sum(values, ZERO) / len(values), quantizer(places))
 
 
+def median(values: Iterable[Decimal | int], places: int) -> Decimal | None:
+    """The median of ``values`` (the mean of the two middle ones for an even count) rounded half
+    up to ``places`` decimals; None for no value (a province's median of its communes' weekly
+    external index totals)."""
+    ordered = sorted(to_decimal(v) for v in values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    value = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return round_half_up(value, quantizer(places))
+
+
+def mean_ratio(pairs: Iterable[tuple[Decimal | int, Decimal | int]], places: int) -> Decimal | None:
+    """The mean of ``part / whole`` over ``pairs`` (each clamped to [0, 1]), rounded half up to
+    ``places`` decimals; pairs whose whole is 0 are left out; None when none is left. An external
+    index's weeks as the ratio a sub-criterion reads: each week's points over that week's maximum,
+    so weeks scored under versions with different maxima are comparable."""
+    ratios = []
+    for part, whole in pairs:
+        value = ratio(part, whole)
+        if value is not None:
+            ratios.append(min(max(value, ZERO), Decimal(1)))
+    return mean(ratios, places)
+
+
 def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     """``part / whole`` exactly (a proportion a rule kind reads, e.g. actions done on time over
     all actions); None when ``whole`` is 0."""

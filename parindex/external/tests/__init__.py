@@ -1,0 +1,13 @@
+"""Tests of the external indices app (the 766 service index)."""
+
+# URL name -> where its access rules are tested (read by tests/test_view_coverage.py).
+ACCESS_TESTED: dict[str, str] = {
+    "leaderboard": "external/tests/test_views.py test_who_sees_the_pages (province staff; communes and other provinces 404)",
+    "unit-trend": "external/tests/test_views.py test_who_sees_the_pages (the commune's people, province staff; others 404)",
+    "import": "external/tests/test_views.py test_who_sees_the_pages (Sở Nội vụ; viewers 403; others 404)",
+    "contest-new": "external/tests/test_views.py test_who_may_post_the_forms (office; officer 403; other province 404)",
+    "contest-decide": "external/tests/test_views.py test_who_may_post_the_forms (Sở Nội vụ; viewer 403; commune 404)",
+    "adjustment-new": "external/tests/test_views.py test_who_may_post_the_forms (Sở Nội vụ; viewer 403; commune 404)",
+    "adjustment-reverse": "external/tests/test_views.py test_who_may_post_the_forms (Sở Nội vụ; viewer 403; commune 404)",
+    "target-set": "external/tests/test_views.py test_who_may_post_the_forms (Sở Nội vụ; viewer 403; commune 404)",
+}

@@ -1,0 +1,394 @@
+"""Pages of the external indices: a province's weekly leaderboard (its staff), a commune's trend
+week by week against the province's median and target (the commune's people and the province's
+staff), the import of a file, and the forms of contests, adjustments and the target.
+
+Access: 404 for what one may not see (another province, another commune), 403 for what one may
+see but not do (a viewer posting an adjustment). Each page reads a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from parindex import scoring
+from parindex.accounts.permissions import Principal, UnitRef
+from parindex.accounts.selectors import principal_for
+from parindex.core.downloads import XLSX, attachment
+from parindex.core.filenames import download_name, file_stem
+from parindex.core.numbers import vn_number
+from parindex.dashboards.permissions import can_view_commune, sees_internal_figures
+from parindex.dashboards.widgets import BRAND, MEAN, OK, Chart, by_key, num
+from parindex.external import excel, selectors, services
+from parindex.external.forms import AdjustmentForm, ContestForm, DecideForm, ImportForm, ReverseForm, TargetForm
+from parindex.external.models import ExternalIndex, ExternalResult, ExternalValue, ResultAdjustment, ValueContest
+from parindex.external.permissions import can_contest, can_manage
+from parindex.units.models import AdministrativeUnit
+
+Level = AdministrativeUnit.Level
+DOWNLOAD = "tai"
+FORMER = ["#6b7280", "#b7791f", "#1c7c54", "#7c3aed", "#0e7490", "#be185d"]
+
+
+def _index(request: HttpRequest) -> ExternalIndex:
+    index = selectors.index_by_code(request.GET.get("chi-so") or request.POST.get("chi-so") or "766")
+    if index is None:
+        raise Http404("Không có chỉ số này")
+    return index
+
+
+def _staff_province(request: HttpRequest, province_pk: int) -> tuple[AdministrativeUnit, Principal]:
+    province = AdministrativeUnit.objects.filter(pk=province_pk, level=Level.PROVINCE).first()
+    principal = principal_for(request.user)
+    if province is None or not sees_internal_figures(principal, UnitRef(province.pk)):
+        raise Http404("Không tìm thấy tỉnh, thành phố")
+    return province, principal
+
+
+def _ref(unit: AdministrativeUnit) -> UnitRef:
+    return UnitRef(unit.pk, unit.parent_id, unit.province_id)
+
+
+def _seen_unit(principal: Principal, unit: AdministrativeUnit) -> None:
+    if not can_view_commune(principal, _ref(unit)):
+        raise Http404("Không tìm thấy xã, phường")
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+# -- the leaderboard -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def leaderboard(request: HttpRequest, province_pk: int) -> HttpResponse:
+    """Xếp hạng tuần: the province's communes ranked by their total of a period, with the change
+    of rank from the period before; filters (period, name or code, below target); CSV and Excel."""
+    province, principal = _staff_province(request, province_pk)
+    index = _index(request)
+    board = selectors.leaderboard(index, province, _date(request.GET.get("ky", "")))
+    q = request.GET.get("q", "").strip()
+    below = request.GET.get("duoi-muc-tieu") == "1"
+    rows = [
+        r
+        for r in board.rows
+        if (not q or q.casefold() in r.name.casefold() or q == r.code) and (not below or r.below_target)
+    ]
+    title = f"Chỉ số {index.code} – {province.name}" + (f" – kỳ từ {board.period:%d/%m/%Y}" if board.period else "")
+    stem = file_stem("chi-so", index.code, province.name, board.period.isoformat() if board.period else "")
+    chart = Chart(
+        key="xep-hang", title="Xếp hạng", kind="bar", spec={}, columns=excel.COLUMNS,
+        rows=excel.board_rows(selectors.Board(**{**board.__dict__, "rows": rows})),
+        filename=stem,
+    )  # fmt: skip
+    fmt = request.GET.get(DOWNLOAD)
+    if fmt == "xlsx":
+        body = excel.board_to_xlsx(selectors.Board(**{**board.__dict__, "rows": rows}), title=title)
+        return attachment(body, download_name(stem, suffix="xlsx"), XLSX, private=True)
+    if fmt == "csv":
+        return chart.csv_response()
+    manage = can_manage(principal, UnitRef(province.pk))
+    return render(
+        request,
+        "external/leaderboard.html",
+        {
+            "province": province,
+            "index": index,
+            "board": board,
+            "rows": [(r, scoring.describe_change(r.change)) for r in rows],
+            "periods": board.periods[:60],
+            "q": q,
+            "below": below,
+            "manage": manage,
+            "contests": selectors.open_contests(index, province) if manage else [],
+            "median": vn_number(board.median, 2) if board.median is not None else "–",
+            "target": vn_number(board.target, 2) if board.target is not None else "",
+            "components": list(board.version.components.all()) if board.version else [],
+            "query": request.GET.urlencode(),
+            "target_form": TargetForm(initial={"year": (board.period or timezone.localdate()).year}),
+        },
+    )
+
+
+# -- a commune's trend ---------------------------------------------------------------------------
+
+
+def _trend_charts(trend: selectors.Trend, unit: AdministrativeUnit, index: ExternalIndex) -> list[Chart]:
+    weeks = trend.weeks
+    categories = [f"{w.result.period_start:%d/%m}" for w in weeks]
+    target = num(trend.target) if trend.target is not None else None
+    series = [
+        {"name": "Tổng điểm của xã", "data": [num(w.result.total) for w in weeks], "color": BRAND},
+        {"name": "Trung vị của tỉnh", "data": [num(w.median) for w in weeks], "dashed": True, "color": MEAN},
+    ]
+    if target is not None:
+        series.append({"name": "Mục tiêu của tỉnh", "data": [target] * len(weeks), "dashed": True, "color": OK})
+    stem = file_stem("chi-so", index.code, trend.year, unit.name)
+    total = Chart(
+        key="tong", title=f"Tổng điểm Chỉ số {index.code} từng kỳ năm {trend.year}", kind="line",
+        spec={"categories": categories, "series": series, "unit": "điểm", "value_max": 100, "height": 280},
+        columns=["Từ ngày", "Đến ngày", "Phiên bản", "Điểm đánh giá", "Điều chỉnh", "Tổng điểm", "Trung vị của tỉnh", "Mục tiêu của tỉnh"],
+        rows=[
+            [f"{w.result.period_start:%d/%m/%Y}", f"{w.result.period_end:%d/%m/%Y}", w.result.version.number,
+             w.result.score, w.result.adjustment, w.result.total, w.median, trend.target]
+            for w in weeks
+        ],
+        label=f"Tổng điểm của {unit.name} từng kỳ so với trung vị và mục tiêu của tỉnh", wide=True, filename=stem,
+    )  # fmt: skip
+    by_week = [{v.component.code: v for v in w.values} for w in weeks]
+    comp_series = [
+        {"name": name, "data": [num(b[code].value) if code in b else None for b in by_week], "color": FORMER[i % len(FORMER)]}
+        for i, (code, name) in enumerate(trend.components)
+    ]  # fmt: skip
+    parts = Chart(
+        key="nhom", title="Điểm từng nhóm chỉ số", kind="line",
+        spec={"categories": categories, "series": comp_series, "unit": "điểm", "height": 280},
+        columns=["Từ ngày", "Nhóm", "Điểm", "Điểm tối đa", "Nguồn"],
+        rows=[
+            [f"{w.result.period_start:%d/%m/%Y}", v.component.name, v.value, v.component.max, v.get_source_display()]
+            for w in weeks for v in w.values
+        ],
+        label=f"Điểm từng nhóm của {unit.name} từng kỳ", wide=True, filename=stem,
+    )  # fmt: skip
+    return [total, parts]
+
+
+@login_required
+@require_GET
+def unit_trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Chỉ số 766 của xã: total and components week by week against the province's median and
+    target; each value's provenance; contests (the commune) and adjustments (the province)."""
+    unit = AdministrativeUnit.objects.filter(pk=unit_pk, level=Level.COMMUNE).select_related("province").first()
+    principal = principal_for(request.user)
+    if unit is None:
+        raise Http404("Không tìm thấy xã, phường")
+    _seen_unit(principal, unit)
+    index = _index(request)
+    today = timezone.localdate()
+    years = selectors.result_years(index, unit)
+    raw = request.GET.get("nam", "")
+    year = int(raw) if raw.isdigit() and int(raw) in years else (years[0] if years else today.year)
+    trend = selectors.trend(index, unit, year)
+    charts = _trend_charts(trend, unit, index)
+    key = request.GET.get(DOWNLOAD)
+    if key:
+        chart = by_key(charts, key)
+        if chart is None:
+            raise Http404("Không có biểu đồ này")
+        return chart.csv_response()
+    may_contest = can_contest(principal, _ref(unit))
+    weeks = []
+    for w in reversed(trend.weeks):
+        open_ids = {c.value_id for c in w.contests if c.state == ValueContest.State.OPEN}
+        weeks.append(
+            {
+                "week": w,
+                "values": [
+                    {
+                        "value": v,
+                        "contestable": may_contest
+                        and v.pk not in open_ids
+                        and v.batch is not None
+                        and v.batch.contest_until is not None
+                        and today <= v.batch.contest_until,
+                    }
+                    for v in w.values
+                ],
+            }
+        )
+    return render(
+        request,
+        "external/trend.html",
+        {
+            "unit": unit,
+            "index": index,
+            "year": year,
+            "years": years,
+            "trend": trend,
+            "weeks": weeks,
+            "charts": charts,
+            "manage": unit.province_id is not None and can_manage(principal, UnitRef(unit.province_id)),
+            "staff": unit.province_id is not None and sees_internal_figures(principal, UnitRef(unit.province_id)),
+            "csv_base": f"nam={year}&chi-so={index.code}&",
+            "contest_form": ContestForm(),
+            "decide_form": DecideForm(),
+            "adjust_form": AdjustmentForm(),
+            "reverse_form": ReverseForm(),
+        },
+    )
+
+
+def _back(unit_id: int, index_code: str, year: int) -> HttpResponse:
+    return redirect(reverse("external:unit-trend", args=[unit_id]) + f"?chi-so={index_code}&nam={year}")
+
+
+def _errors(request: HttpRequest, form: Any = None, exc: ValidationError | None = None) -> None:
+    if exc is not None:
+        messages.error(request, " ".join(exc.messages))
+    elif form is not None:
+        messages.error(request, " ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()))
+
+
+# -- forms ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def contest_new(request: HttpRequest, pk: int) -> HttpResponse:
+    value = ExternalValue.objects.select_related("result__unit", "result__index").filter(pk=pk).first()
+    principal = principal_for(request.user)
+    if value is None:
+        raise Http404("Không có điểm này")
+    unit = value.result.unit
+    _seen_unit(principal, unit)
+    form = ContestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.value_contest_open(value=value, actor=request.user, principal=principal, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc=exc)
+        else:
+            messages.success(request, "Đã gửi đề nghị xem xét điểm; Sở Nội vụ sẽ trả lời.")
+    else:
+        _errors(request, form)
+    return _back(unit.pk, value.result.index.code, value.result.period_start.year)
+
+
+def _province_staff_or_404(principal: Principal, unit: AdministrativeUnit) -> None:
+    if unit.province_id is None or not sees_internal_figures(principal, UnitRef(unit.province_id)):
+        raise Http404("Không tìm thấy")
+
+
+@login_required
+@require_POST
+def contest_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = ValueContest.objects.select_related("value__result__unit", "value__result__index").filter(pk=pk).first()
+    principal = principal_for(request.user)
+    if contest is None:
+        raise Http404("Không có đề nghị này")
+    result = contest.value.result
+    _province_staff_or_404(principal, result.unit)
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.value_contest_decide(contest=contest, actor=request.user, principal=principal, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc=exc)
+        else:
+            messages.success(request, "Đã xử lý đề nghị xem xét điểm.")
+    else:
+        _errors(request, form)
+    return _back(result.unit_id, result.index.code, result.period_start.year)
+
+
+@login_required
+@require_POST
+def adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    result = ExternalResult.objects.select_related("unit", "index", "version").filter(pk=pk).first()
+    principal = principal_for(request.user)
+    if result is None:
+        raise Http404("Không có kết quả này")
+    _province_staff_or_404(principal, result.unit)
+    form = AdjustmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.result_adjust(result=result, actor=request.user, principal=principal, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc=exc)
+        else:
+            messages.success(request, "Đã ghi điều chỉnh điểm.")
+    else:
+        _errors(request, form)
+    return _back(result.unit_id, result.index.code, result.period_start.year)
+
+
+@login_required
+@require_POST
+def adjustment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    adjustment = ResultAdjustment.objects.select_related("result__unit", "result__index").filter(pk=pk).first()
+    principal = principal_for(request.user)
+    if adjustment is None:
+        raise Http404("Không có điều chỉnh này")
+    result = adjustment.result
+    _province_staff_or_404(principal, result.unit)
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.adjustment_reverse(
+                adjustment=adjustment, actor=request.user, principal=principal, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors(request, exc=exc)
+        else:
+            messages.success(request, "Đã hủy điều chỉnh điểm.")
+    else:
+        _errors(request, form)
+    return _back(result.unit_id, result.index.code, result.period_start.year)
+
+
+@login_required
+@require_POST
+def target_set(request: HttpRequest, province_pk: int) -> HttpResponse:
+    province, principal = _staff_province(request, province_pk)
+    index = _index(request)
+    form = TargetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.index_target_set(
+                index=index, province=province, year=form.cleaned_data["year"], target=form.cleaned_data["target"],
+                principal=principal,
+            )  # fmt: skip
+        except ValidationError as exc:
+            _errors(request, exc=exc)
+        else:
+            messages.success(request, f"Đã lưu mục tiêu năm {form.cleaned_data['year']}.")
+    else:
+        _errors(request, form)
+    return redirect(reverse("external:leaderboard", args=[province.pk]) + f"?chi-so={index.code}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest, province_pk: int) -> HttpResponse:
+    """Nạp kết quả: a CSV/XLSX file of the province's communes, all rows or none, every problem listed."""
+    province, principal = _staff_province(request, province_pk)
+    index = _index(request)
+    if not can_manage(principal, UnitRef(province.pk)):
+        raise PermissionDenied(f"Chỉ Sở Nội vụ nạp kết quả chỉ số của {province.name}.")
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.external_results_import(
+                index=index, province=province, file=upload, filename=upload.name,
+                source_system=form.cleaned_data["source_system"], extracted_on=form.cleaned_data["extracted_on"],
+                contest_until=form.cleaned_data["contest_until"], actor=request.user, principal=principal,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if result.ok:
+                messages.success(request, result.summary())
+                return redirect(reverse("external:leaderboard", args=[province.pk]) + f"?chi-so={index.code}")
+    components = [(v, v.components) for v in selectors.versions(index)]
+    return render(
+        request,
+        "external/import.html",
+        {"province": province, "index": index, "form": form, "result": result, "versions": components},
+        status=400 if (result is not None and not result.ok) or form.errors else 200,
+    )
