@@ -205,7 +205,9 @@ class Trend:
 def trend(index: ExternalIndex, unit: AdministrativeUnit, year: int) -> Trend:
     """The unit's results of the year with their values (provenance loaded), adjustments and
     contests, and the province's median total of each period (four queries)."""
-    values = ExternalValue.objects.select_related("component", "batch", "entered_by").order_by("component__position")
+    values = ExternalValue.objects.select_related("component", "batch__created_by", "entered_by").order_by(
+        "component__position"
+    )
     contests = ValueContest.objects.order_by("-created_at", "-pk")
     results = list(
         ExternalResult.objects.filter(index=index, unit=unit, period_start__year=year)

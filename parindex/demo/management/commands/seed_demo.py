@@ -178,6 +178,7 @@ class Command(BaseCommand):
                 self._cycles(province, communes, result.version, users)
                 self._indicators(communes, users)
                 self._late_dossiers(communes, users)
+                self._service_index(province, users)
             projections.refresh_all()
         self.stdout.write(f"\nTài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name, _position, role, where in LOGINS:
@@ -257,6 +258,49 @@ class Command(BaseCommand):
             value.value = figure_value(value.indicator.kind, Decimal(value.numerator), Decimal(value.denominator))
         IndicatorValue.objects.bulk_create(values)
         self.stdout.write(f"Số liệu chỉ số theo dõi năm {year}: {len(values)} số liệu tháng của {len(communes)} xã.")
+
+    def _service_index(self, province: Any, users: dict[str, Any]) -> None:
+        """The last eight weeks of the 766 service index for every commune of the province, as the
+        Sở Nội vụ imports the national portal's weekly export (made-up figures, the same each
+        time), through the import a province uses."""
+        import csv
+        import io
+        import random
+
+        from parindex.accounts.selectors import principal_for
+        from parindex.external import selectors as external_selectors
+        from parindex.external import services as external_services
+
+        index = external_selectors.index_by_code("766")
+        if index is None:
+            return
+        today = timezone.localdate()
+        last_monday = today - dt.timedelta(days=today.weekday() + 7)
+        weeks = [last_monday - dt.timedelta(weeks=n) for n in range(7, -1, -1)]
+        in_force = [v for v in external_selectors.versions(index) if v.valid_from <= weeks[0]]
+        if not in_force:
+            return
+        components = [(c.code, c.max) for c in in_force[-1].components]
+        draw = random.Random(766)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["ma_don_vi", "tu_ngay", "den_ngay", *[code for code, _ in components]])
+        for code in sorted(external_selectors.commune_codes(province)):
+            level = draw.uniform(0.55, 0.95)  # each commune's own level, moving a little week to week
+            for start in weeks:
+                level = min(0.99, max(0.4, level + draw.uniform(-0.04, 0.05)))
+                figures = [
+                    f"{min(top, top * Decimal(str(round(level + draw.uniform(-0.1, 0.1), 3)))):.2f}"
+                    for _, top in components
+                ]
+                writer.writerow([code, f"{start:%d/%m/%Y}", f"{start + dt.timedelta(days=6):%d/%m/%Y}", *figures])
+        admin = users["sonoivu"]
+        result = external_services.external_results_import(
+            index=index, province=province, file=out.getvalue().encode(), filename="chi-so-766-8-tuan.csv",
+            source_system="Cổng Dịch vụ công quốc gia (dữ liệu mẫu)", extracted_on=today,
+            contest_until=today + dt.timedelta(days=7), actor=admin, principal=principal_for(admin),
+        )  # fmt: skip
+        self.stdout.write(f"Chỉ số phục vụ 766: {result.values_written} số liệu của {len(weeks)} tuần.")
 
     def _late_dossiers(self, communes: list[Any], users: dict[str, Any]) -> None:
         """This year's register of late dossiers (hồ sơ trễ hạn) of the demo commune and of another
