@@ -250,3 +250,23 @@ def test_the_inbox_lists_each_request_for_whoever_must_act_on_it(scene):
     move(scene, request, ReviewStatus.APPROVED, "chair")
     assert reviews("chair") == []
     assert reviews("admin") == [("Ban hành quyết định đính chính", f"/phuc-tra/cong-bo/{scene.publication.pk}/")]
+
+
+def test_the_correcting_decision_document_says_what_it_corrects(scene, province):
+    from parindex.documents import defaults
+    from parindex.documents import selectors as document_selectors
+    from parindex.documents.models import Kind
+
+    open_period(scene)
+    corrected = services.review_correction_issue(
+        publication=scene.publication, reason="Điều chỉnh theo phúc tra", decision_number="170/QĐ-UBND",
+        decision_date=timezone.localdate(), actor=scene.people["admin"], principal=scene.principal("admin"),
+    )  # fmt: skip
+    source = document_selectors.Source(Kind.DECISION, province, province, publication=corrected)
+    subject = defaults.heading_initial(source, Kind.DECISION)["subject"]
+    assert subject.startswith("Về việc đính chính kết quả Chỉ số cải cách hành chính năm 2026")
+    assert f"Quyết định số 165/QĐ-UBND ngày {scene.publication.decision_date:%d/%m/%Y}" in subject
+    first = defaults.heading_initial(
+        document_selectors.Source(Kind.DECISION, province, province, publication=scene.publication), Kind.DECISION
+    )["subject"]
+    assert first.startswith("Về việc phê duyệt và công bố")
