@@ -7,7 +7,7 @@ named ratios). ``parse_definition`` reads a loaded document and returns an ``Ind
 or raises ``scoring.ProblemsError`` listing **every** problem, each with its YAML path (and
 the component code when it belongs to one), like ``parindex framework validate``.
 
-The format is documented in ``docs/external_indices.md``; ``data/766.yaml`` is the shipped
+The format is documented in ``docs/indices.md``; ``data/766.yaml`` is the shipped
 definition of the 766 index (version 1 from 01/8/2022, version 2 as seen in 2025 reports).
 """
 

@@ -8,6 +8,11 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Chỉ tiêu CCHC theo dõi trong năm"
 
     def ready(self) -> None:
+        from parindex.assessments import sources
+        from parindex.indicators import sources as indicators_sources
+
+        # The assessments app imports none of the apps that feed it: each registers its source.
+        sources.register(indicators_sources.KIND, indicators_sources.SOURCE)
         from django.db.models.signals import post_migrate
 
         from parindex.assessments.signals import projection_stale

@@ -26,12 +26,13 @@ from parindex import scoring
 from parindex.appraisals.selectors import cycle_inputs, merged_inputs
 from parindex.assessments.inputs import clean_inputs, to_response, to_stored
 from parindex.assessments.models import Assessment
-from parindex.assessments.sources import DOSSIERS, indicator_code, indicator_sums, source_codes
+from parindex.assessments.sources import source_codes
 from parindex.assessments.workflow import Status
 from parindex.dossiers import selectors as dossier_selectors
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.indicators.sources import indicator_code, indicator_sums
 
-REGISTER = DOSSIERS  # the ``source`` kind of the register of late dossiers
+REGISTER = "dossiers"  # the ``source`` kind of the register of late dossiers (dossiers.sources.KIND)
 # Rules a leader can play with on the what-if panel, and the one input each takes there.
 WHAT_IF_INPUT = {"proportional": "value", "tiered": "value", "count": "count", "binary": "met"}
 

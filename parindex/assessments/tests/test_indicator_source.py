@@ -18,6 +18,7 @@ from parindex.assessments.tests.factories import open_cycle
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.files import REFERENCE_FRAMEWORK
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.indicators import sources as indicator_sources
 from parindex.indicators.models import Indicator, IndicatorValue
 from parindex.indicators.services import indicators_load
 from parindex.indicators.standard import STANDARD_INDICATORS
@@ -53,7 +54,7 @@ def scene(reference_spec, province, commune, other_commune):
 
 def test_the_reference_framework_links_the_directive_rates():
     spec = scoring.parse_framework(scoring.load_path(REFERENCE_FRAMEWORK))
-    linked = {code: sources.indicator_code(spec, code) for code in sources.source_codes(spec)}
+    linked = {code: indicator_sources.indicator_code(spec, code) for code in sources.source_codes(spec)}
     assert linked == {
         "1.5.3": None,  # the remediation plan, not an indicator
         "3.5": "ho_so_dung_han",

@@ -101,16 +101,48 @@ CASES = {
         "remediation_report",
         lambda: _context("remediation_report", {"plan": _long_plan(), "total": 40}),
     ),
+    # A province's own templates (uploaded on "Mẫu văn bản của tỉnh"), rendered as they are, in
+    # the bounded child: the built-in ones re-saved without any keep-with-next, as a template
+    # made in Word would be. The same checks hold.
+    "decision_168_own": ("decision", lambda: _context("decision", {"rows": _communes(168)})),
+    "remediation_plan_40_own": ("remediation_plan", lambda: _context("remediation_plan", {"plan": _long_plan()})),
 }
+OWN = "_own"
+
+
+def _as_province_template(data: bytes) -> bytes:
+    """The template with every paragraph's keep-with-next removed (what the render must restore)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                body = body.replace(b"<w:keepNext/>", b"").replace(b'<w:keepNext w:val="1"/>', b"")
+            target.writestr(info, body)
+    return out.getvalue()
+
+
 ANNEXED = {"decision", "remediation_letter"}
 
 
 @pytest.fixture(scope="module")
 def rendered():
     """case -> (the .docx bytes, the PDF's pages), all converted by one LibreOffice start."""
+    from django.conf import settings
+
+    from parindex.documents import bounded
+
     docs = {}
     for case, (kind, make) in CASES.items():
-        docs[case] = render.render_docx(builtin.builtin_path(kind).read_bytes(), make())
+        template = builtin.builtin_path(kind).read_bytes()
+        if case.endswith(OWN):
+            own = _as_province_template(template)
+            assert own != template  # the built-in template does keep paragraphs with the next
+            docs[case] = bounded.render_bounded(
+                own, make(), timeout_s=settings.DOCUMENT_RENDER_TIMEOUT_S, max_mb=settings.DOCUMENT_RENDER_MAX_MB
+            )
+        else:
+            docs[case] = render.render_docx(template, make())
     pdfs = render.docx_to_pdfs(list(docs.values()))
     return {case: (docs[case], pdf_layout.pages(pdf)) for case, pdf in zip(docs, pdfs, strict=True)}
 

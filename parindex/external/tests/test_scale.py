@@ -1,6 +1,6 @@
 """A year of weekly results for a province's communes (100 units × 52 weeks, 31,200 values) in
 one file: imported whole, and the same file again writes nothing. The time is printed (the bench
-figure of docs/external_indices.md), not asserted: the machine is shared."""
+figure of docs/indices.md), not asserted: the machine is shared."""
 
 from __future__ import annotations
 
