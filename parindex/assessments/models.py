@@ -258,6 +258,7 @@ class AuditAction(models.TextChoices):
     APPRAISAL = "appraisal", "Điểm thẩm định lần 1"
     REAPPRAISAL = "reappraisal", "Điểm thẩm định lần 2 (sau giải trình)"
     CORRECTION = "correction", "Đính chính sau công bố"
+    REVIEW = "review", "Phúc tra sau công bố"
     CLARIFICATION_REQUEST = "clarification_request", "Yêu cầu giải trình"
     CLARIFICATION_ANSWER = "clarification_answer", "Nội dung giải trình"
     EXTENSION = "extension", "Gia hạn"

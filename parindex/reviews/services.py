@@ -22,6 +22,8 @@ from parindex.accounts.permissions import Principal, UnitRef
 from parindex.appraisals.services import appraisal_correct
 from parindex.assessments.evidence_files import EvidenceRejected, check_upload
 from parindex.assessments.inputs import clean_inputs, to_stored
+from parindex.assessments.models import AuditAction
+from parindex.assessments.services import audit
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.notifications import events as notification_events
@@ -145,6 +147,12 @@ def review_request_file(
             item.file.delete(save=False)
         raise
     ReviewEvent.objects.create(request=request, to_status=ReviewStatus.FILED, actor=_user(actor), note="Gửi đề nghị")
+    for claim in claims:  # in each item's history too
+        audit(
+            assessment=result.assessment, criterion=criteria[claim.code], action=AuditAction.REVIEW, actor=actor,
+            new={"reason": claim.reason.strip(), "file": checked[claim.code].sha256 if claim.code in checked else None},
+            note="Đề nghị phúc tra",
+        )  # fmt: skip
     notification_events.review_filed(request=request, actor=actor)
     return request
 
@@ -187,7 +195,13 @@ def review_item_reappraise(
     )  # fmt: skip
     if not updated:
         raise ValidationError(STALE, code="stale")
+    before = item.inputs
     item.refresh_from_db()
+    audit(
+        assessment=request.assessment, criterion=item.criterion, action=AuditAction.REVIEW, actor=actor,
+        old={"inputs": before} if before is not None else None,
+        new={"inputs": item.inputs, "outcome": item.outcome}, note=f"Phúc tra: {item.comment}",
+    )  # fmt: skip
     return item
 
 
@@ -229,6 +243,10 @@ def review_transition(
     ReviewEvent.objects.create(
         request=request, from_status=from_status, to_status=to, actor=_user(actor), note=note or rule.label
     )
+    audit(
+        assessment=request.assessment, action=AuditAction.REVIEW, actor=actor,
+        note=f"Phúc tra – {rule.label}" + (f": {note}" if note else ""),
+    )  # fmt: skip
     if to == ReviewStatus.APPROVED:
         filed = timezone.localtime(request.filed_at)
         for item in changed:

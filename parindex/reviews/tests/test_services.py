@@ -270,3 +270,23 @@ def test_the_correcting_decision_document_says_what_it_corrects(scene, province)
         document_selectors.Source(Kind.DECISION, province, province, publication=scene.publication), Kind.DECISION
     )["subject"]
     assert first.startswith("Về việc phê duyệt và công bố")
+
+
+def test_every_step_is_in_the_items_history(scene):
+    from parindex.assessments.models import AuditAction, AuditEntry
+
+    open_period(scene)
+    request = file_request(scene)
+    reappraise(scene, request, scene.contested.code, {"value": "1"}, "Có báo cáo gốc")
+    entries = AuditEntry.objects.filter(assessment=scene.assessments[0], action=AuditAction.REVIEW).order_by("pk")
+    filed, contested_filed, raised = (
+        entries.get(criterion=scene.other, note="Đề nghị phúc tra"),
+        entries.get(criterion=scene.contested, note="Đề nghị phúc tra"),
+        entries.get(criterion=scene.contested, note="Phúc tra: Có báo cáo gốc"),
+    )
+    assert filed.new["reason"] == "Đề nghị xem lại cách tính" and filed.new["file"] is None
+    assert contested_filed.new["file"] == request.items.get(code=scene.contested.code).sha256
+    assert raised.old is None and raised.new == {"inputs": {"value": "1"}, "outcome": ItemOutcome.CHANGED}
+    reappraise(scene, request, scene.other.code, _same_inputs(scene, scene.other))
+    move(scene, request, ReviewStatus.REVIEWED, "appraiser")
+    assert entries.filter(criterion=None, note="Phúc tra – Hoàn thành phúc tra, trình Hội đồng").count() == 1

@@ -182,3 +182,13 @@ def test_the_correction_is_issued_only_by_the_admin(client, scene):
     assert done.status_code == 302
     request.refresh_from_db()
     assert request.status == ReviewStatus.CORRECTED
+
+
+def test_the_assessments_history_shows_the_review(client, scene):
+    opened(scene)
+    filed(scene)
+    login(client, scene, "head")
+    page = client.get(reverse("assessments:history", args=[scene.assessments[0].pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Phúc tra sau công bố" in html and "Đề nghị phúc tra" in html
