@@ -41,7 +41,7 @@ def test_the_assessments_app_imports_no_app_that_feeds_it():
 def test_each_feeding_app_registers_its_source():
     for app in FEEDERS:
         assert apps.is_installed(f"parindex.{app}")
-    assert {"remediation", "indicator", "dossiers", "index"} <= set(sources.KINDS)
+    assert {"remediation", "indicator", "dossiers", "index", "survey"} <= set(sources.KINDS)
 
 
 def test_the_scan_finds_a_lazy_import(tmp_path):

@@ -26,6 +26,7 @@ from parindex.assessments.models import Answer, Assessment, Evidence
 from parindex.assessments.selectors import assessment_answers, evidence_with_files
 from parindex.assessments.workflow import Status, allowed_transitions
 from parindex.core.numbers import comma, vn_number, vn_score
+from parindex.external import surveys
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.scoring import aggregates
 
@@ -403,6 +404,18 @@ class AppraisalPage(ItemCounts):
 
     def item(self, code: str) -> Item:
         return next(item for item in self.items if item.code == code)
+
+    @cached_property
+    def survey_notices(self) -> list[surveys.Divergence]:
+        """Where the unit's self-assessed score of the field shown stands above its satisfaction
+        rate of the cycle's year by more than the survey's threshold (one query, only when the
+        page shows the field: an item's card saved under htmx does not read it)."""
+        if self.active is None:
+            return []
+        node = self.scores.self.node(self.active.code)
+        percent = aggregates.percent_of(node.score, node.applicable_max, 2)
+        a = self.assessment
+        return surveys.unit_divergences(a.unit_id, a.cycle.year, {self.active.code: percent})
 
 
 # The moves offered as buttons here; sending a clarification has its own form, and the first

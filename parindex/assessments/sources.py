@@ -59,7 +59,7 @@ def register(kind: str, source: SourceKind) -> None:
     """Add a kind of source from the app that provides it (its ``AppConfig.ready()``), so that the
     assessments app imports none of the apps that feed it: ``remediation`` (remediation/sources.py),
     ``indicator`` (indicators/sources.py), ``dossiers`` (dossiers/sources.py), ``index``
-    (external/feeding.py). Registering the same kind again replaces it (a reloaded app)."""
+    (external/feeding.py), ``survey`` (external/surveys.py). Registering the same kind again replaces it (a reloaded app)."""
     KINDS[kind] = source
 
 

@@ -23,6 +23,7 @@ from parindex.core.filenames import file_stem
 from parindex.core.numbers import vn_score
 from parindex.dashboards import selectors
 from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, by_key, num
+from parindex.external import surveys
 from parindex.indicators.forecast import own_projection
 from parindex.remediation.selectors import ActionRow, action_row
 from parindex.results.models import Publication, PublishedResult
@@ -112,6 +113,7 @@ class ProvinceBoard:
     risers: list[PublishedResult] = field(default_factory=list)
     fallers: list[PublishedResult] = field(default_factory=list)
     progress: selectors.CycleProgress | None = None
+    divergences: list[surveys.Divergence] = field(default_factory=list)  # staff: self-assessed high, satisfaction low
 
     @property
     def all_charts(self) -> list[Chart]:
@@ -295,6 +297,7 @@ def province_board(
             )
         )  # fmt: skip
     if staff:
+        board.divergences = surveys.province_divergences(province.pk, year, scope.publication_ids)
         claimers = _shown(selectors.over_claimers(scope), board.places)
         board.charts.append(
             bars(

@@ -40,3 +40,20 @@ class ReverseForm(forms.Form):
 class TargetForm(forms.Form):
     year = forms.IntegerField(label="Năm", min_value=2022, max_value=2100)
     target = forms.CharField(label="Mục tiêu (điểm)", max_length=12, required=False)
+
+
+class SurveyForm(forms.Form):
+    code = forms.CharField(label="Mã khảo sát (ví dụ: sipas)", max_length=32)
+    name = forms.CharField(label="Tên khảo sát", max_length=300, initial="Chỉ số hài lòng SIPAS")
+    field_code = forms.CharField(label="Mã lĩnh vực liên quan (ví dụ: III)", max_length=32, required=False)
+    threshold = forms.CharField(label="Ngưỡng cảnh báo chênh lệch (điểm phần trăm)", max_length=8, required=False)
+
+
+class SurveyImportForm(forms.Form):
+    survey = forms.ChoiceField(label="Khảo sát")
+    file = forms.FileField(label="Tệp kết quả (CSV hoặc Excel .xlsx)")
+    source = forms.CharField(label="Nguồn số liệu", max_length=200, initial="Bộ Nội vụ – SIPAS")
+
+    def __init__(self, *args: object, surveys: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].choices = surveys

@@ -289,3 +289,97 @@ class IndexTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.index_id} · {self.province_id} · {self.year}: {self.target}"
+
+
+# -- survey results ------------------------------------------------------------------------------
+
+
+class Survey(models.Model):
+    """A satisfaction survey a province uses (SIPAS, or its own), with its settings.
+
+    ``field_code`` names the framework's top-level field (lĩnh vực) the survey speaks to (the
+    one about public service delivery, usually); a unit whose self-assessed score of that field
+    stands more than ``threshold`` percentage points above its satisfaction rate is flagged
+    (``scoring.aggregates.divergence``). A framework leaf reads the rate with
+    ``source: survey:<code>``.
+    """
+
+    province = models.ForeignKey(
+        "units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name="tỉnh"
+    )
+    code = models.CharField("mã khảo sát", max_length=32)
+    name = models.CharField("tên khảo sát", max_length=300)
+    field_code = models.CharField(
+        "mã lĩnh vực liên quan",
+        max_length=32,
+        blank=True,
+        help_text="Lĩnh vực của bộ tiêu chí so với kết quả khảo sát.",
+    )
+    threshold = models.DecimalField("ngưỡng chênh lệch (điểm phần trăm)", max_digits=5, decimal_places=2, default=20)
+
+    class Meta:
+        ordering = ["province", "code"]
+        verbose_name = "khảo sát sự hài lòng"
+        verbose_name_plural = "khảo sát sự hài lòng"
+        constraints = [
+            models.UniqueConstraint(fields=["province", "code"], name="survey_unique_code"),
+            models.CheckConstraint(condition=Q(threshold__gte=0, threshold__lte=100), name="survey_threshold_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyBatch(models.Model):
+    """One file of survey results imported: what it was, where it came from, who brought it.
+
+    Only imports that changed something are recorded (a file with any problem writes nothing)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="batches", verbose_name="khảo sát")
+    file_name = models.CharField("tên tệp", max_length=255)
+    sha256 = models.CharField(max_length=64)
+    source = models.CharField("nguồn số liệu", max_length=200)
+    rows_total = models.PositiveIntegerField("số dòng")
+    values_written = models.PositiveIntegerField("số kết quả ghi mới hoặc thay đổi", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("nạp lúc", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "lần nạp kết quả khảo sát"
+        verbose_name_plural = "lần nạp kết quả khảo sát"
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class SurveyResult(models.Model):
+    """A unit's result of a survey for one year: the satisfaction rate (%) and the respondents,
+    with the batch it was last imported from."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="results", verbose_name="khảo sát")
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit", on_delete=models.PROTECT, related_name="survey_results", verbose_name="đơn vị"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    rate = models.DecimalField("tỷ lệ hài lòng (%)", max_digits=5, decimal_places=2)
+    respondents = models.PositiveIntegerField("số người trả lời")
+    batch = models.ForeignKey(SurveyBatch, on_delete=models.PROTECT, related_name="results")
+    revision = models.PositiveIntegerField("lần sửa", default=1)
+    updated_at = models.DateTimeField("cập nhật lúc")
+
+    class Meta:
+        ordering = ["survey", "year", "unit__code"]
+        verbose_name = "kết quả khảo sát"
+        verbose_name_plural = "kết quả khảo sát"
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "unit", "year"], name="surveyresult_unique_year"),
+            models.CheckConstraint(condition=Q(rate__gte=0, rate__lte=100), name="surveyresult_rate_range"),
+            models.CheckConstraint(condition=Q(respondents__gt=0), name="surveyresult_respondents_positive"),
+        ]
+        indexes = [models.Index(fields=["unit", "year"], name="surveyresult_unit_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.unit_id} · {self.year}: {self.rate}%"

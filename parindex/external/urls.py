@@ -16,3 +16,9 @@ urlpatterns = [
     path("ket-qua/<int:pk>/dieu-chinh/", views.adjustment_new, name="adjustment-new"),
     path("dieu-chinh/<int:pk>/huy/", views.adjustment_reverse, name="adjustment-reverse"),
 ]
+urlpatterns += [
+    path("tinh/<int:province_pk>/khao-sat/", views.survey_results, name="survey-results"),
+    path("tinh/<int:province_pk>/khao-sat/nap-tep/", views.survey_import, name="survey-import"),
+    path("tinh/<int:province_pk>/khao-sat/khai-bao/", views.survey_settings, name="survey-settings"),
+    path("xa/<int:unit_pk>/khao-sat/", views.unit_surveys, name="unit-surveys"),
+]

@@ -28,8 +28,17 @@ from parindex.core.filenames import download_name, file_stem
 from parindex.core.numbers import vn_number
 from parindex.dashboards.permissions import can_view_commune, sees_internal_figures
 from parindex.dashboards.widgets import BRAND, MEAN, OK, Chart, by_key, num
-from parindex.external import excel, selectors, services
-from parindex.external.forms import AdjustmentForm, ContestForm, DecideForm, ImportForm, ReverseForm, TargetForm
+from parindex.external import excel, selectors, services, surveys
+from parindex.external.forms import (
+    AdjustmentForm,
+    ContestForm,
+    DecideForm,
+    ImportForm,
+    ReverseForm,
+    SurveyForm,
+    SurveyImportForm,
+    TargetForm,
+)
 from parindex.external.models import ExternalIndex, ExternalResult, ExternalValue, ResultAdjustment, ValueContest
 from parindex.external.permissions import can_contest, can_manage
 from parindex.units.models import AdministrativeUnit
@@ -391,4 +400,124 @@ def import_page(request: HttpRequest, province_pk: int) -> HttpResponse:
         "external/import.html",
         {"province": province, "index": index, "form": form, "result": result, "versions": components},
         status=400 if (result is not None and not result.ok) or form.errors else 200,
+    )
+
+
+# -- survey results ------------------------------------------------------------------------------
+
+
+def _chosen_survey(request: HttpRequest, every: list[Any]) -> Any:
+    code = request.GET.get("khao-sat") or request.POST.get("khao-sat") or ""
+    return next((s for s in every if s.code == code), every[0] if every else None)
+
+
+@login_required
+@require_GET
+def survey_results(request: HttpRequest, province_pk: int) -> HttpResponse:
+    """Kết quả khảo sát: a survey's results of a year for the province's communes, each with its
+    provenance; the survey's settings and the import for the province's admins."""
+    province, principal = _staff_province(request, province_pk)
+    every = surveys.province_surveys(province.pk)
+    survey = _chosen_survey(request, every)
+    years = surveys.survey_years(survey) if survey else []
+    raw = request.GET.get("nam", "")
+    year = int(raw) if raw.isdigit() and int(raw) in years else (years[0] if years else None)
+    results = surveys.year_results(survey, year) if survey and year else []
+    initial = (
+        {"code": survey.code, "name": survey.name, "field_code": survey.field_code,
+         "threshold": vn_number(survey.threshold, 2)}
+        if survey else {"code": "sipas", "threshold": "20"}
+    )  # fmt: skip
+    return render(
+        request,
+        "external/surveys.html",
+        {
+            "province": province,
+            "surveys": every,
+            "survey": survey,
+            "years": years,
+            "year": year,
+            "results": [(r, surveys.shown_rate(r.rate)) for r in results],
+            "manage": can_manage(principal, UnitRef(province.pk)),
+            "form": SurveyForm(initial=initial),
+        },
+    )
+
+
+@login_required
+@require_POST
+def survey_settings(request: HttpRequest, province_pk: int) -> HttpResponse:
+    """Khai báo khảo sát: create a survey or change its name, linked field and threshold."""
+    province, principal = _staff_province(request, province_pk)
+    form = SurveyForm(request.POST)
+    code = ""
+    if form.is_valid():
+        try:
+            survey = surveys.survey_save(province=province, principal=principal, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc=exc)
+        else:
+            code = survey.code
+            messages.success(request, f"Đã lưu khảo sát {survey.name}.")
+    else:
+        _errors(request, form)
+    return redirect(reverse("external:survey-results", args=[province.pk]) + (f"?khao-sat={code}" if code else ""))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_import(request: HttpRequest, province_pk: int) -> HttpResponse:
+    """Nạp kết quả khảo sát: a CSV/XLSX file, all rows or none, every problem listed."""
+    province, principal = _staff_province(request, province_pk)
+    if not can_manage(principal, UnitRef(province.pk)):
+        raise PermissionDenied(f"Chỉ Sở Nội vụ nạp kết quả khảo sát của {province.name}.")
+    every = surveys.province_surveys(province.pk)
+    if not every:
+        messages.error(request, "Khai báo khảo sát (mã, tên) trước khi nạp kết quả.")
+        return redirect("external:survey-results", province.pk)
+    chosen = _chosen_survey(request, every)
+    form = SurveyImportForm(
+        request.POST or None, request.FILES or None, surveys=[(s.code, s.name) for s in every],
+        initial={"survey": chosen.code},
+    )  # fmt: skip
+    result = None
+    if request.method == "POST" and form.is_valid():
+        survey = next(s for s in every if s.code == form.cleaned_data["survey"])
+        upload = form.cleaned_data["file"]
+        try:
+            result = surveys.survey_results_import(
+                survey=survey, file=upload, filename=upload.name, source=form.cleaned_data["source"],
+                actor=request.user, principal=principal,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if result.ok:
+                messages.success(request, result.summary())
+                return redirect(reverse("external:survey-results", args=[province.pk]) + f"?khao-sat={survey.code}")
+    return render(
+        request,
+        "external/survey_import.html",
+        {"province": province, "form": form, "result": result},
+        status=400 if (result is not None and not result.ok) or form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def unit_surveys(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Kết quả khảo sát của xã: every year's satisfaction rate with its provenance."""
+    unit = AdministrativeUnit.objects.filter(pk=unit_pk, level=Level.COMMUNE).select_related("province").first()
+    if unit is None:
+        raise Http404("Không tìm thấy xã, phường")
+    principal = principal_for(request.user)
+    _seen_unit(principal, unit)
+    return render(
+        request,
+        "external/unit_surveys.html",
+        {
+            "unit": unit,
+            "results": [(r, surveys.shown_rate(r.rate)) for r in surveys.unit_results(unit)],
+            "staff": unit.province_id is not None and sees_internal_figures(principal, UnitRef(unit.province_id)),
+        },
     )

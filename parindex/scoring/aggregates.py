@@ -145,3 +145,16 @@ def field_standings[K: Hashable](
             )
         )
     return out
+
+
+def divergence(
+    self_percent: Decimal | int | None, survey_rate: Decimal | int | None, threshold: Decimal | int
+) -> Decimal | None:
+    """How many percentage points a unit's self-assessed field score (a percent of the field's
+    applicable maximum) stands above a survey's satisfaction rate (a percent), when that gap is
+    more than ``threshold`` points: the self-assessment is high while the people surveyed are
+    less satisfied. None when the gap is ``threshold`` or less, or either figure is missing."""
+    if self_percent is None or survey_rate is None:
+        return None
+    gap = to_decimal(self_percent) - to_decimal(survey_rate)
+    return gap if gap > to_decimal(threshold) else None

@@ -286,15 +286,17 @@ def test_the_appraisal_page_makes_a_fixed_number_of_queries(client, scene, djang
     framework_selectors._CACHE.clear()
     a = Assessment.objects.get(pk=scene["a"].pk)
     # session, user, assessment, principal, criteria tree, answers, rounds, clarification
-    # items, evidence, its criteria, its files, unread notifications (menu)
-    with django_assert_num_queries(12):
+    # items, evidence, its criteria, its files, unread notifications (menu); added with the
+    # survey results: the unit's survey results of the year linked to the field shown (the
+    # divergence notice, external.surveys.unit_divergences)
+    with django_assert_num_queries(13):
         assert client.get(u("appraisal-detail", a.pk)).status_code == 200
     # Every item appraised (53 rounds) and the appraisal under way: the flags not sent yet and
     # why it cannot be finished come from the rows already read; the criteria tree is cached.
     services.appraisal_accept_self(
         assessment=a, actor=scene["users"]["council"], principal=who(scene["users"]["council"])
     )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # with the survey results, as above
         assert client.get(u("appraisal-detail", a.pk)).status_code == 200
 
 

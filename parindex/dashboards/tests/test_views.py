@@ -288,8 +288,10 @@ QUARTILES = 0 if connection.vendor == "postgresql" else 1
 # overdue clarifications; summary (+ quartiles; the ranking's count is
 # the summary's); histogram; fields; sub-criteria (titles from the cached framework);
 # movers up and down; over-claimers; the ranking's page; heatmap cells; the header's unread
-# notifications
-PROVINCE_STAFF_QUERIES = 19 + QUARTILES
+# notifications; added with the survey results: the province's survey results of the year
+# (external.surveys.province_divergences; its second query, the published field scores, runs
+# only when there are survey results: pinned in external/tests/test_surveys.py)
+PROVINCE_STAFF_QUERIES = 20 + QUARTILES
 # the public: no session, user, principal, open cycle, over-claimers, notifications
 PROVINCE_PUBLIC_QUERIES = 10 + QUARTILES
 # session, user, unit, principal; lineage (one query when nothing was merged into the unit),

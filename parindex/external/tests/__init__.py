@@ -10,4 +10,8 @@ ACCESS_TESTED: dict[str, str] = {
     "adjustment-new": "external/tests/test_views.py test_who_may_post_the_forms (Sở Nội vụ; viewer 403; commune 404)",
     "adjustment-reverse": "external/tests/test_views.py test_who_may_post_the_forms (Sở Nội vụ; viewer 403; commune 404)",
     "target-set": "external/tests/test_views.py test_who_may_post_the_forms (Sở Nội vụ; viewer 403; commune 404)",
+    "survey-results": "external/tests/test_surveys.py test_who_sees_the_survey_pages (province staff; communes and other provinces 404)",
+    "survey-import": "external/tests/test_surveys.py test_who_sees_the_survey_pages (Sở Nội vụ; viewers 403; others 404)",
+    "survey-settings": "external/tests/test_surveys.py test_who_may_declare_a_survey (Sở Nội vụ; viewer 403; commune, other province 404)",
+    "unit-surveys": "external/tests/test_surveys.py test_who_sees_the_survey_pages (the commune's people, province staff; another commune, other provinces 404)",
 }
