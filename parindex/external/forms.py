@@ -57,3 +57,13 @@ class SurveyImportForm(forms.Form):
     def __init__(self, *args: object, surveys: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["survey"].choices = surveys
+
+
+class EntryForm(forms.Form):
+    """A period's result typed in; the components' fields are named ``diem-<code>`` (the service
+    checks them against the version in force on the period's first day)."""
+
+    PREFIX = "diem-"
+
+    period_start = forms.DateField(label="Từ ngày", widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label="Đến ngày", widget=forms.DateInput(attrs={"type": "date"}))

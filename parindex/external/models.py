@@ -17,6 +17,9 @@ adjustments and the total shown, all computed by ``scoring.aggregates`` in the s
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -199,6 +202,12 @@ class ExternalValue(models.Model):
         return f"{self.result} · {self.component_id}: {self.value}"
 
 
+def contest_upload_to(instance: ValueContest, filename: str) -> str:
+    """external/contests/<random><ext>: never the uploader's file name, never guessable."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"external/contests/{uuid.uuid4().hex}{suffix}"
+
+
 class ValueContest(models.Model):
     """A commune asks the province to look again at one imported value (đề nghị xem xét lại)."""
 
@@ -213,6 +222,13 @@ class ValueContest(models.Model):
     evidence = models.CharField(
         "tài liệu kiểm chứng", max_length=500, blank=True, help_text="Số, ngày văn bản hoặc mã hồ sơ chứng minh."
     )
+    # The file the commune attaches: private (served through an access-checked view), checked by
+    # its content like evidence, with its sha256, size and type.
+    file = models.FileField(upload_to=contest_upload_to, max_length=300, blank=True)
+    original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
+    content_type = models.CharField("loại tệp", max_length=100, blank=True)
+    size = models.PositiveBigIntegerField("dung lượng", null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
     state = models.CharField("trạng thái", max_length=8, choices=State.choices, default=State.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("gửi lúc", auto_now_add=True)

@@ -248,3 +248,9 @@ def result_years(index: ExternalIndex, unit: AdministrativeUnit) -> list[int]:
         {d.year for d in ExternalResult.objects.filter(index=index, unit=unit).values_list("period_start", flat=True)},
         reverse=True,
     )
+
+
+def components_in_force(index: ExternalIndex, day: dt.date) -> list[rows.Component]:
+    """The components of the version in force on ``day`` (one query): the hand-entry form's fields."""
+    version = rows.version_on(versions(index), day)
+    return list(version.components) if version is not None else []

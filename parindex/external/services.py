@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from parindex import scoring
 from parindex.accounts.permissions import Principal, UnitRef
+from parindex.assessments.evidence_files import EvidenceRejected, check_upload
 from parindex.core.numbers import vn_number
 from parindex.external import definitions, rows, selectors
 from parindex.external.models import (
@@ -410,7 +413,15 @@ def _points(raw: Any, maximum: Decimal | None, what: str) -> Decimal | None:
 
 @transaction.atomic
 def value_contest_open(
-    *, value: ExternalValue, reason: str, proposed: Any, evidence: str, actor: Any, principal: Principal
+    *,
+    value: ExternalValue,
+    reason: str,
+    proposed: Any,
+    evidence: str,
+    actor: Any,
+    principal: Principal,
+    upload: IO[bytes] | None = None,
+    filename: str = "",
 ) -> ValueContest:
     """The commune asks the province to look again at an imported value, before the batch's date."""
     value = ExternalValue.objects.select_related("result__unit", "batch", "component").get(pk=value.pk)
@@ -427,14 +438,33 @@ def value_contest_open(
     if not reason.strip():
         raise ValidationError("Ghi lý do đề nghị xem xét.")
     points = _points(proposed, value.component.max, "Điểm đề nghị")
+    checked = None
+    if upload is not None:
+        try:
+            checked = check_upload(filename, upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
+        except EvidenceRejected as exc:
+            raise ValidationError(str(exc)) from None
+    contest = ValueContest(
+        value=value, reason=reason.strip(), proposed=points, evidence=evidence.strip()[:500],
+        created_by=_actor(actor), old_value=value.value,
+    )  # fmt: skip
+    if checked is not None and upload is not None:
+        contest.original_name, contest.content_type = checked.display_name, checked.content_type
+        contest.size, contest.sha256 = checked.size, checked.sha256
+        upload.seek(0)
+        contest.file.save(f"upload{checked.suffix}", File(upload), save=False)
     try:
         with transaction.atomic():
-            return ValueContest.objects.create(
-                value=value, reason=reason.strip(), proposed=points, evidence=evidence.strip()[:500],
-                created_by=_actor(actor), old_value=value.value,
-            )  # fmt: skip
+            contest.save()
     except IntegrityError:
+        if contest.file:
+            contest.file.delete(save=False)
         raise ValidationError("Điểm này đang có một đề nghị xem xét chờ tỉnh xử lý.") from None
+    except Exception:
+        if contest.file:
+            contest.file.delete(save=False)
+        raise
+    return contest
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from parindex.accounts.permissions import Principal, UnitRef
 from parindex.accounts.selectors import principal_for
 from parindex.core.downloads import XLSX, attachment
 from parindex.core.filenames import download_name, file_stem
-from parindex.core.numbers import vn_number
+from parindex.core.numbers import vn_number, vn_score
 from parindex.dashboards.permissions import can_view_commune, sees_internal_figures
 from parindex.dashboards.widgets import BRAND, MEAN, OK, Chart, by_key, num
 from parindex.external import excel, selectors, services, surveys
@@ -33,6 +33,7 @@ from parindex.external.forms import (
     AdjustmentForm,
     ContestForm,
     DecideForm,
+    EntryForm,
     ImportForm,
     ReverseForm,
     SurveyForm,
@@ -200,6 +201,7 @@ def unit_trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
             raise Http404("Không có biểu đồ này")
         return chart.csv_response()
     may_contest = can_contest(principal, _ref(unit))
+    manage = unit.province_id is not None and can_manage(principal, UnitRef(unit.province_id))
     weeks = []
     for w in reversed(trend.weeks):
         open_ids = {c.value_id for c in w.contests if c.state == ValueContest.State.OPEN}
@@ -230,10 +232,13 @@ def unit_trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
             "trend": trend,
             "weeks": weeks,
             "charts": charts,
-            "manage": unit.province_id is not None and can_manage(principal, UnitRef(unit.province_id)),
+            "manage": manage,
             "staff": unit.province_id is not None and sees_internal_figures(principal, UnitRef(unit.province_id)),
             "csv_base": f"nam={year}&chi-so={index.code}&",
             "contest_form": ContestForm(),
+            "entry_form": EntryForm(),
+            # The hand-entry form's fields, for the Sở Nội vụ only (one query).
+            "entry_components": selectors.components_in_force(index, today) if manage else [],
             "decide_form": DecideForm(),
             "adjust_form": AdjustmentForm(),
             "reverse_form": ReverseForm(),
@@ -265,9 +270,13 @@ def contest_new(request: HttpRequest, pk: int) -> HttpResponse:
     unit = value.result.unit
     _seen_unit(principal, unit)
     form = ContestForm(request.POST)
+    upload = request.FILES.get("file")
     if form.is_valid():
         try:
-            services.value_contest_open(value=value, actor=request.user, principal=principal, **form.cleaned_data)
+            services.value_contest_open(
+                value=value, actor=request.user, principal=principal, upload=upload,
+                filename=getattr(upload, "name", ""), **form.cleaned_data,
+            )  # fmt: skip
         except ValidationError as exc:
             _errors(request, exc=exc)
         else:
@@ -275,6 +284,52 @@ def contest_new(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         _errors(request, form)
     return _back(unit.pk, value.result.index.code, value.result.period_start.year)
+
+
+@login_required
+@require_GET
+def contest_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A contest's attached file, to whoever may see the commune's results (404 otherwise)."""
+    from parindex.assessments.views import evidence_response
+
+    contest = ValueContest.objects.select_related("value__result__unit").filter(pk=pk).first()
+    if contest is None or not contest.file:
+        raise Http404("Không có tệp này")
+    _seen_unit(principal_for(request.user), contest.value.result.unit)
+    return evidence_response(contest)
+
+
+@login_required
+@require_POST
+def result_enter(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """A period's result typed in by the province (a week the import missed, a figure read off a
+    report): every component of the version in force on the period's first day."""
+    unit = AdministrativeUnit.objects.filter(pk=unit_pk, level=Level.COMMUNE).select_related("province").first()
+    principal = principal_for(request.user)
+    if unit is None:
+        raise Http404("Không tìm thấy xã, phường")
+    _province_staff_or_404(principal, unit)
+    index = _index(request)
+    form = EntryForm(request.POST)
+    if form.is_valid():
+        values = {
+            key[len(EntryForm.PREFIX) :]: v for key, v in request.POST.items() if key.startswith(EntryForm.PREFIX)
+        }
+        try:
+            result = services.external_result_save(
+                index=index, unit=unit, period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"], values=values, actor=request.user, principal=principal,
+            )  # fmt: skip
+        except ValidationError as exc:
+            _errors(request, exc=exc)
+        else:
+            messages.success(
+                request, f"Đã lưu kết quả kỳ từ {result.period_start:%d/%m/%Y}: {vn_score(result.total)} điểm."
+            )
+            return _back(unit.pk, index.code, result.period_start.year)
+    else:
+        _errors(request, form)
+    return _back(unit.pk, index.code, timezone.localdate().year)
 
 
 def _province_staff_or_404(principal: Principal, unit: AdministrativeUnit) -> None:

@@ -2,6 +2,8 @@
 
 # URL name -> where its access rules are tested (read by tests/test_view_coverage.py).
 ACCESS_TESTED: dict[str, str] = {
+    "result-enter": "external/tests/test_views.py test_the_province_types_a_period_by_hand (commune 404, viewer 403)",
+    "contest-file": "external/tests/test_views.py test_a_contest_carries_a_private_file (another commune 404)",
     "leaderboard": "external/tests/test_views.py test_who_sees_the_pages (province staff; communes and other provinces 404)",
     "unit-trend": "external/tests/test_views.py test_who_sees_the_pages (the commune's people, province staff; others 404)",
     "import": "external/tests/test_views.py test_who_sees_the_pages (Sở Nội vụ; viewers 403; others 404)",

@@ -214,3 +214,48 @@ def test_the_trend_reads_the_same_queries_for_few_and_many_weeks(
     with django_assert_num_queries(13):
         html = client.get(url).content.decode()
     assert "Đề nghị xem xét" in html and Decimal(1)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_contest_carries_a_private_file(client, scene, people, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    value = scene["value"]
+    office, elsewhere, admin = people["office"](), people["elsewhere"](), people["admin"]()
+    url = reverse("external:contest-new", args=[value.pk])
+    fake = SimpleUploadedFile("bien-ban.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf")
+    client.force_login(office)
+    refused = client.post(url, {"reason": "Lỗi đồng bộ", "file": fake}, follow=True)
+    assert "không phải là PDF" in refused.content.decode() and not ValueContest.objects.exists()
+    good = SimpleUploadedFile("bien-ban.pdf", PDF, content_type="application/pdf")
+    assert client.post(url, {"reason": "Lỗi đồng bộ", "file": good}).status_code == 302
+    contest = ValueContest.objects.get()
+    assert contest.sha256 and contest.size == len(PDF) and contest.original_name == "bien-ban.pdf"
+    download = reverse("external:contest-file", args=[contest.pk])
+    trend = get(client, admin, reverse("external:unit-trend", args=[value.result.unit_id])).content.decode()
+    assert download in trend
+    for user, status in ((office, 200), (admin, 200), (elsewhere, 404)):
+        assert get(client, user, download).status_code == status
+    assert b"".join(get(client, office, download).streaming_content) == PDF
+
+
+def test_the_province_types_a_period_by_hand(client, scene, people, commune):
+    url = reverse("external:result-enter", args=[commune.pk])
+    week = {"period_start": "2026-11-09", "period_end": "2026-11-15"}
+    figures = {"diem-cong_khai": "17,5", "diem-tien_do": "19", "diem-dvc_truc_tuyen": "11",
+               "diem-thanh_toan": "9", "diem-hai_long": "17", "diem-so_hoa": "20,25"}  # fmt: skip
+    office, viewer, admin = people["office"](), people["viewer"](), people["admin"]()
+    assert post(client, office, url, {**week, **figures}).status_code == 404
+    assert post(client, viewer, url, {**week, **figures}).status_code == 403
+    client.force_login(admin)
+    refused = client.post(url, {**week, **figures, "diem-tien_do": "25"}, follow=True)
+    assert refused.status_code == 200 and not ExternalResult.objects.filter(period_start=dt.date(2026, 11, 9)).exists()
+    assert "Tiến độ" in refused.content.decode()
+    assert client.post(url, {**week, **figures}).status_code == 302
+    result = ExternalResult.objects.get(unit=commune, period_start=dt.date(2026, 11, 9))
+    assert result.total == Decimal("93.75")
+    page = get(client, admin, reverse("external:unit-trend", args=[commune.pk])).content.decode()
+    assert "Nhập kết quả một kỳ" in page and 'name="diem-so_hoa"' in page
