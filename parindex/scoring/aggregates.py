@@ -11,6 +11,7 @@ exact decimals; every rounding is half up (formats.md), to the places the caller
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -64,15 +65,28 @@ def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     return to_decimal(part) / whole if whole else None
 
 
+def _exact(value: Decimal | int) -> Decimal:
+    """``to_decimal``, with a finite Decimal (what the database and the engine hand over) taken as
+    it is: the heatmap asks for a share per cell, and checking each one cost more than the sum."""
+    if type(value) is Decimal and value.is_finite():
+        return value
+    return to_decimal(value)
+
+
 def percent_of(part: Decimal | int | None, whole: Decimal | int | None, places: int) -> Decimal | None:
     """``part`` as a percent of ``whole`` rounded half up to ``places`` decimals (a score of its
     applicable maximum, units of all units); None when either is missing or ``whole`` is 0."""
     if part is None or whole is None:
         return None
-    whole = to_decimal(whole)
+    whole = _exact(whole)
     if not whole:
         return None
-    return round_half_up(to_decimal(part) * HUNDRED / whole, quantizer(places))
+    return round_half_up(_exact(part) * HUNDRED / whole, _quantum(places))
+
+
+@functools.cache
+def _quantum(places: int) -> Decimal:
+    return quantizer(places)
 
 
 def change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
