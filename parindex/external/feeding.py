@@ -68,26 +68,35 @@ class Figure:
 
 
 def figures(unit_id: int, year: int, links: Collection[Link]) -> dict[Link, Figure]:
-    """Each link's figure for the unit and year (one query for the totals, one more when a link
-    names a component)."""
+    """Each link's figure for the unit and year, in one query: the results' totals, or, when a
+    link names a component, the components' values with their results' totals beside them."""
     if not links:
         return {}
     codes = {link.index for link in links}
-    totals = list(
-        ExternalResult.objects.filter(unit_id=unit_id, period_start__year=year, index__code__in=codes)
-        .order_by("period_start")
-        .values_list("index__code", "index__name", "period_start", "total", "version__max_total")
-    )
+    totals: list[tuple[str, str, Any, Decimal, Decimal]] = []
     parts: list[tuple[str, str, Any, Decimal, Decimal, str]] = []
     if any(link.component for link in links):
-        parts = list(
+        seen: set[tuple[str, Any]] = set()
+        for code, name, start, total, top, comp, value, comp_max, comp_name in (
             ExternalValue.objects.filter(
-                result__unit_id=unit_id, result__period_start__year=year, result__index__code__in=codes,
-                component__code__in={link.component for link in links if link.component},
+                result__unit_id=unit_id, result__period_start__year=year, result__index__code__in=codes
             )
-            .order_by("result__period_start")
-            .values_list("result__index__code", "component__code", "result__period_start", "value", "component__max", "component__name")
-        )  # fmt: skip
+            .order_by("result__period_start", "component__position")
+            .values_list(
+                "result__index__code", "result__index__name", "result__period_start", "result__total",
+                "result__version__max_total", "component__code", "value", "component__max", "component__name",
+            )
+        ):  # fmt: skip
+            if (code, start) not in seen:
+                seen.add((code, start))
+                totals.append((code, name, start, total, top))
+            parts.append((code, comp, start, value, comp_max, comp_name))
+    else:
+        totals = list(
+            ExternalResult.objects.filter(unit_id=unit_id, period_start__year=year, index__code__in=codes)
+            .order_by("period_start")
+            .values_list("index__code", "index__name", "period_start", "total", "version__max_total")
+        )
     out = {}
     for link in links:
         if link.component:

@@ -182,12 +182,13 @@ class TestApply:
 def test_the_sources_cost_the_page_one_query_each(client, scene, who, django_assert_num_queries):
     """The pinned page (test_views.py, 12 queries) plus one per kind of source: the plan carried
     out in the year and its actions, read together; the unit's indicator figures of the year; the
-    unit's late dossiers of the year (``parindex.dossiers``). Neither evidence here, so its two
-    prefetches are not made (12 - 2 + 3)."""
+    unit's late dossiers of the year (``parindex.dossiers``); the 766 index's weeks of the year
+    with their components (``parindex.external``, 3.8 and 7.5). Neither evidence here, so its two
+    prefetches are not made (12 - 2 + 4)."""
     user = scene["office"] if who == "a" else scene["b_people"]["office"]
     client.force_login(user)
     framework_selectors._CACHE.clear()
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("assessments:assessment-detail", args=[scene[who].pk]))
     assert response.status_code == 200
 
