@@ -9,6 +9,7 @@ see but not do (a viewer posting an adjustment). Each page reads a fixed number 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -257,6 +258,20 @@ def _errors(request: HttpRequest, form: Any = None, exc: ValidationError | None 
         messages.error(request, " ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()))
 
 
+def _run(request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], done: str) -> None:
+    """Validate ``form`` and run ``action`` with its data; the outcome becomes the page's message
+    (the form's or the service's refusal, or ``done``). The caller redirects back."""
+    if not form.is_valid():
+        _errors(request, form)
+        return
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc=exc)
+    else:
+        messages.success(request, done)
+
+
 # -- forms ---------------------------------------------------------------------------------------
 
 
@@ -269,20 +284,15 @@ def contest_new(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Không có điểm này")
     unit = value.result.unit
     _seen_unit(principal, unit)
-    form = ContestForm(request.POST)
     upload = request.FILES.get("file")
-    if form.is_valid():
-        try:
-            services.value_contest_open(
-                value=value, actor=request.user, principal=principal, upload=upload,
-                filename=getattr(upload, "name", ""), **form.cleaned_data,
-            )  # fmt: skip
-        except ValidationError as exc:
-            _errors(request, exc=exc)
-        else:
-            messages.success(request, "Đã gửi đề nghị xem xét điểm; Sở Nội vụ sẽ trả lời.")
-    else:
-        _errors(request, form)
+    _run(
+        request, ContestForm(request.POST),
+        lambda data: services.value_contest_open(
+            value=value, actor=request.user, principal=principal, upload=upload,
+            filename=getattr(upload, "name", ""), **data,
+        ),
+        "Đã gửi đề nghị xem xét điểm; Sở Nội vụ sẽ trả lời.",
+    )  # fmt: skip
     return _back(unit.pk, value.result.index.code, value.result.period_start.year)
 
 
@@ -346,16 +356,11 @@ def contest_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Không có đề nghị này")
     result = contest.value.result
     _province_staff_or_404(principal, result.unit)
-    form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            services.value_contest_decide(contest=contest, actor=request.user, principal=principal, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc=exc)
-        else:
-            messages.success(request, "Đã xử lý đề nghị xem xét điểm.")
-    else:
-        _errors(request, form)
+    _run(
+        request, DecideForm(request.POST),
+        lambda data: services.value_contest_decide(contest=contest, actor=request.user, principal=principal, **data),
+        "Đã xử lý đề nghị xem xét điểm.",
+    )  # fmt: skip
     return _back(result.unit_id, result.index.code, result.period_start.year)
 
 
@@ -367,16 +372,11 @@ def adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
     if result is None:
         raise Http404("Không có kết quả này")
     _province_staff_or_404(principal, result.unit)
-    form = AdjustmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.result_adjust(result=result, actor=request.user, principal=principal, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc=exc)
-        else:
-            messages.success(request, "Đã ghi điều chỉnh điểm.")
-    else:
-        _errors(request, form)
+    _run(
+        request, AdjustmentForm(request.POST),
+        lambda data: services.result_adjust(result=result, actor=request.user, principal=principal, **data),
+        "Đã ghi điều chỉnh điểm.",
+    )  # fmt: skip
     return _back(result.unit_id, result.index.code, result.period_start.year)
 
 
@@ -389,18 +389,11 @@ def adjustment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Không có điều chỉnh này")
     result = adjustment.result
     _province_staff_or_404(principal, result.unit)
-    form = ReverseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.adjustment_reverse(
-                adjustment=adjustment, actor=request.user, principal=principal, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _errors(request, exc=exc)
-        else:
-            messages.success(request, "Đã hủy điều chỉnh điểm.")
-    else:
-        _errors(request, form)
+    _run(
+        request, ReverseForm(request.POST),
+        lambda data: services.adjustment_reverse(adjustment=adjustment, actor=request.user, principal=principal, **data),
+        "Đã hủy điều chỉnh điểm.",
+    )  # fmt: skip
     return _back(result.unit_id, result.index.code, result.period_start.year)
 
 
