@@ -13,7 +13,7 @@ from parindex.assessments.models import Answer
 from parindex.assessments.permissions import VIEW_ROLES
 from parindex.reviews import permissions
 from parindex.reviews.models import ReviewItem, ReviewRequest
-from parindex.reviews.workflow import APPRAISERS
+from parindex.reviews.workflow import APPRAISERS, OPEN
 
 
 def requests_visible_to(principal: Principal) -> QuerySet[ReviewRequest]:
@@ -80,8 +80,7 @@ def item_for(principal: Principal, pk: int, item_pk: int) -> ReviewItem:
 
 
 def open_request_of(assessment_id: int) -> ReviewRequest | None:
-    from parindex.reviews.workflow import OPEN
-
+    """The unit's request still being handled, if any (one query): a unit files one at a time."""
     return ReviewRequest.objects.filter(assessment_id=assessment_id, status__in=sorted(OPEN)).first()
 
 

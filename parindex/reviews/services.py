@@ -29,7 +29,7 @@ from parindex.frameworks.selectors import framework_version_spec
 from parindex.notifications import events as notification_events
 from parindex.results import services as result_services
 from parindex.results.models import Publication, PublishedResult
-from parindex.reviews import permissions
+from parindex.reviews import permissions, selectors
 from parindex.reviews.models import ReviewEvent, ReviewItem, ReviewPeriod, ReviewRequest
 from parindex.reviews.workflow import REAPPRAISABLE, ItemOutcome, ReviewStatus, rule_for
 
@@ -109,7 +109,7 @@ def review_request_file(
                 errors.append(f"{claim.code}: {exc}")
     if not claims:
         errors.append("Chọn ít nhất một tiêu chí đề nghị phúc tra.")
-    if ReviewRequest.objects.filter(assessment_id=result.assessment_id, status__in=_open()).exists():
+    if selectors.open_request_of(result.assessment_id) is not None:
         errors.append("Đơn vị đang có một đề nghị phúc tra chưa xử lý xong.")
     if errors:
         raise ValidationError(errors)
@@ -155,12 +155,6 @@ def review_request_file(
         )  # fmt: skip
     notification_events.review_filed(request=request, actor=actor)
     return request
-
-
-def _open() -> list[str]:
-    from parindex.reviews.workflow import OPEN
-
-    return sorted(OPEN)
 
 
 @transaction.atomic

@@ -17,16 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parindex.accounts.permissions import Principal, UnitRef
 from parindex.accounts.selectors import principal_for
+from parindex.appraisals.page import Inputs
 from parindex.assessments.page import Typed
 from parindex.assessments.permissions import VIEW_ROLES
-from parindex.core.numbers import comma
 from parindex.core.paging import paginate
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.results.forms import CorrectionForm
 from parindex.results.models import Publication, PublishedResult
 from parindex.reviews import permissions, selectors, services
 from parindex.reviews.forms import PeriodForm, ReappraisalForm, TransitionForm
-from parindex.reviews.models import ReviewItem, ReviewPeriod
+from parindex.reviews.models import ReviewPeriod
 from parindex.reviews.workflow import APPRAISERS, ItemOutcome, ReviewStatus, allowed_transitions
 from parindex.scoring import aggregates
 
@@ -178,7 +178,8 @@ def _detail(
     can_reappraise = permissions.can_reappraise(principal, review.unit) and review.status == ReviewStatus.FILED
     rows = []
     for item in review.item_list:
-        shown = (typed or {}).get(item.pk) or _StoredInputs(item)
+        # Once re-appraised, its phúc tra inputs; before, the inputs the published score stands on.
+        shown = (typed or {}).get(item.pk) or Inputs(item.inputs if item.inputs is not None else item.found_inputs)
         rows.append(
             {"item": item, "node": spec.node(item.code), "shown": shown, "error": (errors or {}).get(item.pk, "")}
         )
@@ -204,28 +205,6 @@ def _detail(
         },
         status=status,
     )
-
-
-class _StoredInputs:
-    """An item's inputs as the rule-inputs component shows them."""
-
-    def __init__(self, item: ReviewItem) -> None:
-        # Once re-appraised, its phúc tra inputs; before, the inputs the published score stands on.
-        self.values = dict(item.inputs if item.inputs is not None else getattr(item, "found_inputs", {}))
-
-    def input(self, key: str) -> str:
-        value = self.values.get(key)
-        return "" if value is None else comma(str(value))
-
-    @property
-    def percent_value(self) -> str:
-        from decimal import Decimal
-
-        from parindex.scoring.decimals import plain
-
-        if "value" not in self.values:
-            return ""
-        return comma(plain(Decimal(str(self.values["value"])) * 100))
 
 
 @login_required
