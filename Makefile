@@ -28,7 +28,7 @@ serve: install
 # One worker per core (pytest-xdist; each worker has its own test database). PYTEST_ARGS adds
 # options, e.g. make test PYTEST_ARGS="-m 'not browser'" or PYTEST_ARGS=--durations=30.
 test: install
-	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 # The browser tests again, writing their screenshots to docs/screenshots/ (look at them).
 screenshots: install

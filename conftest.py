@@ -91,3 +91,15 @@ def other_commune(province):
     return AdministrativeUnit.objects.create(
         era="current", code="19333", name="Phường Đông Hà", kind="phuong", level=3, parent=province, province=province
     )
+
+
+# The suite runs on two workers (``-n auto``). The tests that start servers, browsers or
+# LibreOffice take seconds each; collected last (``testpaths`` puts ``tests/`` after the apps),
+# they left one worker idle while the other finished a queue of them. They run first, each
+# module's tests still together (module fixtures such as the LibreOffice start are shared), and
+# ``--dist worksteal`` (Makefile) lets an idle worker take half of the other's queue.
+_SLOW_FIRST = ("tests/browser/", "tests/production/", "tests/storage/", "tests/security/", "test_layout.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not any(part in item.nodeid for part in _SLOW_FIRST))
