@@ -20,7 +20,16 @@ from parindex.accounts.permissions import (
     can_see_person,
     head_commune_ids,
 )
+from parindex.core.compiled import CompiledSelect
 from parindex.units.models import AdministrativeUnit, fold_name
+
+# Read on nearly every request: compiled once per connection (``core.compiled``).
+_GRANTS = CompiledSelect(
+    lambda pk: RoleAssignment.objects.filter(user_id=pk).values_list(
+        "role", "unit_id", "include_descendants", "is_deputy"
+    ),
+    marker=-(2**62) + 29,
+)
 
 
 def principal_for(user: Any) -> Principal:
@@ -31,10 +40,7 @@ def principal_for(user: Any) -> Principal:
     if cached is not None:
         return cached
     grants = tuple(
-        Grant(role, unit_id, descendants, deputy)
-        for role, unit_id, descendants, deputy in RoleAssignment.objects.filter(user_id=user.pk).values_list(
-            "role", "unit_id", "include_descendants", "is_deputy"
-        )
+        Grant(role, unit_id, descendants, deputy) for role, unit_id, descendants, deputy in _GRANTS.rows(user.pk)
     )
     principal = Principal(user_id=user.pk, grants=grants, is_superuser=user.is_superuser)
     user._parindex_principal = principal

@@ -1,0 +1,98 @@
+"""``core.compiled.CompiledSelect``: the same objects as the queryset, compiled once."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
+
+from parindex.accounts.models import Role, RoleAssignment
+from parindex.core.compiled import CompiledSelect
+from parindex.units.models import AdministrativeUnit
+
+MARKER = -(2**62) + 101
+
+
+def _units(pk):
+    children = (
+        AdministrativeUnit.objects.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        AdministrativeUnit.objects.select_related("parent", "province")
+        .annotate(child_count=Subquery(children))
+        .filter(pk=pk)
+    )
+
+
+@pytest.fixture
+def tree(province, commune, other_commune):
+    return province, commune, other_commune
+
+
+def test_the_objects_are_the_querysets_with_their_related_objects_and_annotations(tree, django_assert_num_queries):
+    province, commune, _ = tree
+    compiled = CompiledSelect(_units, MARKER)
+    for unit in (province, commune):
+        expected = _units(unit.pk).get()
+        with django_assert_num_queries(1):
+            got = compiled.first(unit.pk)
+            # select_related objects come with it: no query to reach them.
+            parent_name = got.parent.name if got.parent_id else None
+        assert (got.pk, got.name, got.code, got.parent_id, got.province_id) == (
+            expected.pk,
+            expected.name,
+            expected.code,
+            expected.parent_id,
+            expected.province_id,
+        )
+        assert parent_name == (expected.parent.name if expected.parent_id else None)
+        assert got.child_count == expected.child_count
+    assert compiled.first(-1) is None
+    assert compiled.all(-1) == []
+
+
+def test_it_compiles_once_per_connection(tree):
+    province, commune, other = tree
+    compiled = CompiledSelect(_units, MARKER)
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as as_sql:
+        for unit in (province, commune, other, commune):
+            assert compiled.first(unit.pk).pk == unit.pk
+    # The outer statement and its subquery, compiled by the first call only.
+    assert 1 <= as_sql.call_count <= 2
+
+
+def test_values_list_rows(tree, django_user_model):
+    province, commune, other = tree
+    user = django_user_model.objects.create_user("vanphong")
+    RoleAssignment.objects.create(user=user, role=Role.COMMUNE_OFFICE, unit=commune)
+    RoleAssignment.objects.create(user=user, role=Role.COMMUNE_OFFICE, unit=other)
+    compiled = CompiledSelect(
+        lambda pk: RoleAssignment.objects.filter(user_id=pk).order_by("unit_id").values_list("role", "unit_id"),
+        MARKER,
+    )
+    assert compiled.rows(user.pk) == [(Role.COMMUNE_OFFICE, commune.pk), (Role.COMMUNE_OFFICE, other.pk)]
+    assert compiled.rows(user.pk + 1) == []
+
+
+def test_the_marker_must_stand_for_exactly_one_value(tree):
+    compiled = CompiledSelect(lambda pk: AdministrativeUnit.objects.filter(pk=pk, parent_id=pk), MARKER)
+    with pytest.raises(ValueError, match="once"):
+        compiled.first(tree[0].pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_is_refused_outside_a_transaction(tree):
+    province = tree[0]
+    compiled = CompiledSelect(lambda pk: AdministrativeUnit.objects.select_for_update().filter(pk=pk), MARKER)
+    with pytest.raises(TransactionManagementError):
+        compiled.first(province.pk)
+    with transaction.atomic():
+        assert compiled.first(province.pk).pk == province.pk
