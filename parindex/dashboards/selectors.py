@@ -49,6 +49,7 @@ from parindex import scoring
 from parindex.appraisals.models import ClarificationRequest
 from parindex.assessments.models import Assessment, Cycle, DeadlineExtension, Stage
 from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISERS_TURN, AWAITING_APPRAISAL_RESULT, Status
+from parindex.core.compiled import CompiledSelect
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation.models import Action
@@ -122,11 +123,19 @@ class Scope:
 def province_publications(province_id: int) -> list[Publication]:
     """Every publication in force for the province, newest year first, with its approval, cycle
     and framework version (one query: a province has a few a year)."""
-    return list(
+    return _PUBLICATIONS.all(province_id)
+
+
+# Read by every province dashboard, the same statement whatever the province: compiled once per
+# connection (``core.compiled``; compiling it cost more than running it).
+_PUBLICATIONS = CompiledSelect(
+    lambda province_id: (
         Publication.objects.filter(is_current=True, approval__cycle__province_id=province_id)
         .select_related("approval__cycle__framework_version")
         .order_by("-year", "approval__name", "pk")
-    )
+    ),
+    marker=-(2**62) + 31,
+)
 
 
 # -- summary figures ----------------------------------------------------------------------------
@@ -463,8 +472,17 @@ class CycleProgress:
 
 def open_cycle(province_id: int) -> Cycle | None:
     """The province's newest cycle that is not yet wholly published (one query)."""
-    unpublished = Assessment.objects.filter(cycle=OuterRef("pk")).exclude(status=Status.PUBLISHED)
-    return Cycle.objects.filter(province_id=province_id).filter(Exists(unpublished)).order_by("-year", "-pk").first()
+    return _OPEN_CYCLE.first(province_id)
+
+
+_OPEN_CYCLE = CompiledSelect(
+    lambda province_id: (
+        Cycle.objects.filter(province_id=province_id)
+        .filter(Exists(Assessment.objects.filter(cycle=OuterRef("pk")).exclude(status=Status.PUBLISHED)))
+        .order_by("-year", "-pk")[:1]
+    ),
+    marker=-(2**62) + 37,
+)
 
 
 def _extended(stage: str, today: dt.date) -> Exists:
