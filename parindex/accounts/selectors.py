@@ -27,8 +27,7 @@ from parindex.units.models import AdministrativeUnit, fold_name
 _GRANTS = CompiledSelect(
     lambda pk: RoleAssignment.objects.filter(user_id=pk).values_list(
         "role", "unit_id", "include_descendants", "is_deputy"
-    ),
-    marker=-(2**62) + 29,
+    )
 )
 
 

@@ -40,7 +40,7 @@ def answers_to_change(assessment: Assessment) -> dict[str, Answer]:
 
 
 # Read on every row save: compiled once per connection (``core.compiled``).
-_ANSWERS = CompiledSelect(lambda pk: Answer.objects.filter(assessment_id=pk).order_by(), marker=-(2**62) + 23)
+_ANSWERS = CompiledSelect(lambda pk: Answer.objects.filter(assessment_id=pk).order_by())
 
 
 def assessment_responses(answers: dict[str, Answer]) -> dict[str, dict[str, Any]]:
@@ -224,7 +224,7 @@ def _to_change(pk: Any) -> QuerySet:
 
 # Compiling this statement (three subqueries, two JSON aggregates) cost about 1.5 ms a save,
 # running it 0.3 ms: it is compiled once per connection and run with each save's primary key.
-_LOCKED_READ = CompiledSelect(_to_change, marker=-(2**62) + 19)
+_LOCKED_READ = CompiledSelect(_to_change)
 
 
 def assessment_to_change(pk: int) -> Assessment | None:

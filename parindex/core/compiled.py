@@ -25,6 +25,10 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
+# What stands for the changing value while the statement is compiled: a primary key no table
+# reaches (any value works that the statement's other parameters never equal).
+MARKER = -(2**62) + 7
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -42,10 +46,12 @@ class CompiledSelect:
     """``build(marker)`` returns the queryset with ``marker`` where the changing value goes
     (``.filter(pk=marker)``); ``all(value)`` runs it with ``value`` there and returns its model
     instances, ``first(value)`` the first or None, and, for a ``values_list`` queryset,
-    ``rows(value)`` its tuples. ``marker`` must be a value no real query uses: it must appear
-    exactly once among the statement's parameters."""
+    ``rows(value)`` its tuples. ``marker`` must appear exactly once among the statement's
+    parameters."""
 
-    def __init__(self, build: Callable[[Any], QuerySet], marker: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(
+        self, build: Callable[[Any], QuerySet], *, marker: int = MARKER, using: str = DEFAULT_DB_ALIAS
+    ) -> None:
         self._build, self._marker, self._using = build, marker, using
         self._per_connection: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
 

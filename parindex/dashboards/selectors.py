@@ -133,8 +133,7 @@ _PUBLICATIONS = CompiledSelect(
         Publication.objects.filter(is_current=True, approval__cycle__province_id=province_id)
         .select_related("approval__cycle__framework_version")
         .order_by("-year", "approval__name", "pk")
-    ),
-    marker=-(2**62) + 31,
+    )
 )
 
 
@@ -480,8 +479,7 @@ _OPEN_CYCLE = CompiledSelect(
         Cycle.objects.filter(province_id=province_id)
         .filter(Exists(Assessment.objects.filter(cycle=OuterRef("pk")).exclude(status=Status.PUBLISHED)))
         .order_by("-year", "-pk")[:1]
-    ),
-    marker=-(2**62) + 37,
+    )
 )
 
 

@@ -14,8 +14,6 @@ from parindex.accounts.models import Role, RoleAssignment
 from parindex.core.compiled import CompiledSelect
 from parindex.units.models import AdministrativeUnit
 
-MARKER = -(2**62) + 101
-
 
 def _units(pk):
     children = (
@@ -39,7 +37,7 @@ def tree(province, commune, other_commune):
 
 def test_the_objects_are_the_querysets_with_their_related_objects_and_annotations(tree, django_assert_num_queries):
     province, commune, _ = tree
-    compiled = CompiledSelect(_units, MARKER)
+    compiled = CompiledSelect(_units)
     for unit in (province, commune):
         expected = _units(unit.pk).get()
         with django_assert_num_queries(1):
@@ -61,7 +59,7 @@ def test_the_objects_are_the_querysets_with_their_related_objects_and_annotation
 
 def test_it_compiles_once_per_connection(tree):
     province, commune, other = tree
-    compiled = CompiledSelect(_units, MARKER)
+    compiled = CompiledSelect(_units)
     with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as as_sql:
         for unit in (province, commune, other, commune):
             assert compiled.first(unit.pk).pk == unit.pk
@@ -76,14 +74,13 @@ def test_values_list_rows(tree, django_user_model):
     RoleAssignment.objects.create(user=user, role=Role.COMMUNE_OFFICE, unit=other)
     compiled = CompiledSelect(
         lambda pk: RoleAssignment.objects.filter(user_id=pk).order_by("unit_id").values_list("role", "unit_id"),
-        MARKER,
     )
     assert compiled.rows(user.pk) == [(Role.COMMUNE_OFFICE, commune.pk), (Role.COMMUNE_OFFICE, other.pk)]
     assert compiled.rows(user.pk + 1) == []
 
 
 def test_the_marker_must_stand_for_exactly_one_value(tree):
-    compiled = CompiledSelect(lambda pk: AdministrativeUnit.objects.filter(pk=pk, parent_id=pk), MARKER)
+    compiled = CompiledSelect(lambda pk: AdministrativeUnit.objects.filter(pk=pk, parent_id=pk))
     with pytest.raises(ValueError, match="once"):
         compiled.first(tree[0].pk)
 
@@ -91,7 +88,7 @@ def test_the_marker_must_stand_for_exactly_one_value(tree):
 @pytest.mark.django_db(transaction=True)
 def test_a_locking_read_is_refused_outside_a_transaction(tree):
     province = tree[0]
-    compiled = CompiledSelect(lambda pk: AdministrativeUnit.objects.select_for_update().filter(pk=pk), MARKER)
+    compiled = CompiledSelect(lambda pk: AdministrativeUnit.objects.select_for_update().filter(pk=pk))
     with pytest.raises(TransactionManagementError):
         compiled.first(province.pk)
     with transaction.atomic():
