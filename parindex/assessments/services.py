@@ -203,6 +203,22 @@ def answer_save(
     return _answer_save(assessment, criterion, inputs, explanation, base_revision, actor, held)
 
 
+def answer_fill(*, assessment: Assessment, code: str, inputs: dict[str, Any], explanation: str, actor: Any) -> Answer:
+    """A source's figure (a plan, an indicator, the register, an index, a survey) written into
+    leaf ``code``'s answer over what is stored now: the person asked for it with "Dùng số liệu
+    này", so the save starts from the current revision; it is checked and audited like any save."""
+    criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
+    current = Answer.objects.filter(assessment=assessment, criterion=criterion).values_list("revision", flat=True)
+    return answer_save(
+        assessment=assessment,
+        criterion=criterion,
+        inputs=inputs,
+        explanation=explanation,
+        base_revision=current.first(),
+        actor=actor,
+    )
+
+
 def _answer_save(
     assessment: Assessment,
     criterion: Criterion,

@@ -243,8 +243,7 @@ def late_dossier_input_apply(*, assessment: Assessment, code: str, actor: Any, p
     """Write the register's figure of the assessment's year into sub-criterion ``code`` (3.6):
     late dossiers with an apology letter over late dossiers, or "not applicable" when there was
     no late dossier (``selectors.apology_offer``), through the audited answer service."""
-    from parindex.assessments.services import answer_save
-    from parindex.frameworks.models import Criterion
+    from parindex.assessments.services import answer_fill
 
     year = assessment.cycle.year
     offer = selectors.apology_offer(selectors.year_figures([assessment.unit_id], year).get(assessment.unit_id))
@@ -253,13 +252,10 @@ def late_dossier_input_apply(*, assessment: Assessment, code: str, actor: Any, p
             f"Sổ hồ sơ trễ hạn năm {year} chưa ghi hồ sơ nào. Ghi các hồ sơ trễ hạn vào sổ; nếu trong năm "
             "không có hồ sơ trễ hạn, đánh dấu tiêu chí không áp dụng."
         )
-    criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
-    current = Answer.objects.filter(assessment=assessment, criterion=criterion).values_list("revision", flat=True)
-    return answer_save(
+    return answer_fill(
         assessment=assessment,
-        criterion=criterion,
+        code=code,
         inputs=offer.inputs,
         explanation=f"Theo sổ theo dõi hồ sơ trễ hạn năm {year}: {offer.detail}.",
-        base_revision=current.first(),
         actor=actor,
     )

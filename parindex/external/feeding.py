@@ -152,8 +152,7 @@ def _may_apply(principal: Principal, unit: UnitRef) -> bool:
 
 def _apply(*, assessment: Assessment, code: str, actor: Any, principal: Principal) -> Answer:
     """Write the leaf's figure into its answer through ``answer_save`` (audited)."""
-    from parindex.assessments.services import answer_save
-    from parindex.frameworks.models import Criterion
+    from parindex.assessments.services import answer_fill
     from parindex.frameworks.selectors import framework_version_spec
 
     spec = framework_version_spec(assessment.cycle.framework_version)
@@ -161,14 +160,11 @@ def _apply(*, assessment: Assessment, code: str, actor: Any, principal: Principa
     figure = figures(assessment.unit_id, assessment.cycle.year, [link]).get(link) if link else None
     if figure is None:
         raise ValidationError(f"Chưa có kết quả chỉ số của năm {assessment.cycle.year} cho tiêu chí này.")
-    criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
-    current = Answer.objects.filter(assessment=assessment, criterion=criterion).values_list("revision", flat=True)
-    return answer_save(
+    return answer_fill(
         assessment=assessment,
-        criterion=criterion,
+        code=code,
         inputs={"value": figure.ratio},
         explanation=f"Theo {figure.label}, {figure.detail}.",
-        base_revision=current.first(),
         actor=actor,
     )
 

@@ -96,8 +96,7 @@ def _indicator_apply(*, assessment: Assessment, code: str, actor: Any, principal
     """Write the unit's year-to-date figures of the leaf's indicator into its answer."""
     from django.core.exceptions import ValidationError
 
-    from parindex.assessments.services import answer_save
-    from parindex.frameworks.models import Criterion
+    from parindex.assessments.services import answer_fill
     from parindex.frameworks.selectors import framework_version_spec
 
     spec = framework_version_spec(assessment.cycle.framework_version)
@@ -106,15 +105,12 @@ def _indicator_apply(*, assessment: Assessment, code: str, actor: Any, principal
     if figure is None:
         raise ValidationError(f"Chưa có số liệu chỉ số theo dõi của năm {assessment.cycle.year} cho tiêu chí này.")
     label, detail = _indicator_detail(figure, assessment.cycle.year)
-    criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
-    current = Answer.objects.filter(assessment=assessment, criterion=criterion).values_list("revision", flat=True)
     source = f" ({figure['indicator__source']})" if figure["indicator__source"] else ""
-    return answer_save(
+    return answer_fill(
         assessment=assessment,
-        criterion=criterion,
+        code=code,
         inputs={"numerator": figure["numerator"], "denominator": figure["denominator"]},
         explanation=f"Theo {label[0].lower()}{label[1:]}{source}, {detail}.",
-        base_revision=current.first(),
         actor=actor,
     )
 

@@ -445,7 +445,7 @@ def action_progress(
 def remediation_input_apply(*, assessment: Assessment, actor: Any, principal: Principal) -> Answer:
     """Fill the assessment's remediation sub-criterion (``source: remediation``) with the
     completion of the plan carried out in its year: actions done on time ÷ all actions."""
-    from parindex.assessments.services import answer_save
+    from parindex.assessments.services import answer_fill
 
     _require_edit(principal, assessment)
     spec = framework_version_spec(assessment.cycle.framework_version)
@@ -458,15 +458,11 @@ def remediation_input_apply(*, assessment: Assessment, actor: Any, principal: Pr
     completion = selectors.plan_completion(plan, timezone.localdate())
     if not completion.total:
         raise ValidationError("Kế hoạch khắc phục chưa có biện pháp nào.")
-    criterion = Criterion.objects.get(version_id=assessment.cycle.framework_version_id, code=code)
-    current = Answer.objects.filter(assessment=assessment, criterion=criterion).values_list("revision", flat=True)
-    explanation = source_explanation(plan, completion)
-    return answer_save(
+    return answer_fill(
         assessment=assessment,
-        criterion=criterion,
+        code=code,
         inputs={"numerator": completion.done_on_time, "denominator": completion.total},
-        explanation=explanation,
-        base_revision=current.first(),
+        explanation=source_explanation(plan, completion),
         actor=actor,
     )
 
