@@ -6,8 +6,6 @@ problem printed), 2 unreadable.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,17 +15,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parindex import scoring
 from parindex.accounts.permissions import Principal
+from parindex.core.management.arguments import iso_date
 from parindex.core.numbers import vn_number
 from parindex.external import definitions, services
 from parindex.external.models import ExternalIndex
 from parindex.units.models import AdministrativeUnit
-
-
-def _iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày '{text}' phải có dạng YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -44,8 +36,8 @@ class Command(BaseCommand):
         imp.add_argument("--index", default="766", help="Mã chỉ số (mặc định 766).")
         imp.add_argument("--province", required=True, metavar="CODE", help="Mã tỉnh.")
         imp.add_argument("--source", required=True, help="Hệ thống nguồn của số liệu.")
-        imp.add_argument("--extracted", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="Ngày trích xuất.")
-        imp.add_argument("--contest-until", type=_iso_date, metavar="YYYY-MM-DD", help="Hạn xã đề nghị xem xét.")
+        imp.add_argument("--extracted", type=iso_date, required=True, metavar="YYYY-MM-DD", help="Ngày trích xuất.")
+        imp.add_argument("--contest-until", type=iso_date, metavar="YYYY-MM-DD", help="Hạn xã đề nghị xem xét.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)

@@ -5,8 +5,6 @@ Exit codes follow formats.md §5: 0 valid, 1 invalid (every problem printed), 2 
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,19 +13,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parindex import scoring
+from parindex.core.management.arguments import iso_date
 from parindex.frameworks import selectors, services
 from parindex.frameworks.excel import framework_to_xlsx
 from parindex.frameworks.files import load_framework_path
 from parindex.frameworks.models import FrameworkVersion
 from parindex.frameworks.permissions import NATIONAL_LABEL
 from parindex.units.models import AdministrativeUnit
-
-
-def _iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày '{text}' phải có dạng YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -59,7 +51,7 @@ class Command(BaseCommand):
         extend.add_argument("--to", dest="to_year", type=int, required=True, metavar="YEAR", help="Kéo dài đến năm.")
         extend.add_argument("--decision", required=True, help='Số quyết định, ví dụ "2156/QĐ-UBND".')
         extend.add_argument(
-            "--date", dest="decision_date", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="Ngày quyết định."
+            "--date", dest="decision_date", type=iso_date, required=True, metavar="YYYY-MM-DD", help="Ngày quyết định."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
