@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -89,6 +89,27 @@ def version_on(versions: Sequence[Version], day: dt.date) -> Version | None:
 def norm(title: Any) -> str:
     text = unicodedata.normalize("NFC", str(title or "")).casefold()
     return " ".join(text.split()).rstrip(":*").strip()
+
+
+def header_columns(
+    table: Any, accepted: Mapping[str, Collection[str]]
+) -> tuple[dict[str, int], dict[str, str], RowProblem | None]:
+    """The header of a file read by ``read_table``: each column's name -> its position among the
+    cells kept, and -> its title as written. A column is named by the key of ``accepted`` whose
+    titles hold its normalised title, otherwise by that title. A problem when two columns have
+    one name (and the mapping stops there)."""
+    header = list(table.header or ())
+    positions = list(table.kept) if table.kept is not None else list(range(len(header)))
+    at: dict[str, int] = {}
+    titles: dict[str, str] = {}
+    for index, position in enumerate(positions):
+        title = header[position] if position < len(header) else ""
+        key = norm(title)
+        name = next((n for n, names in accepted.items() if key in names), key)
+        if name in at:
+            return at, titles, RowProblem(table.sheet, table.header_row, title, "cột bị lặp lại")
+        at[name], titles[name] = index, title
+    return at, titles, None
 
 
 def read_date(value: Any) -> dt.date | None:
@@ -175,20 +196,9 @@ def read_results(
     except TableUnreadable as exc:
         return Checked([], [RowProblem("", None, "", str(exc))], 0)
     sheet = table.sheet
-    header = list(table.header or ())
-    positions = list(table.kept) if table.kept is not None else list(range(len(header)))
-    at: dict[str, int] = {}
-    titles: dict[str, str] = {}
-    for index, position in enumerate(positions):
-        title = header[position] if position < len(header) else ""
-        key = norm(title)
-        for name, accepted in TITLES.items():
-            if key in accepted:
-                key = name
-                break
-        if key in at:
-            return Checked([], [RowProblem(sheet, table.header_row, title, "cột bị lặp lại")], len(table.rows))
-        at[key], titles[key] = index, title
+    at, titles, repeated = header_columns(table, TITLES)
+    if repeated is not None:
+        return Checked([], [repeated], len(table.rows))
     problems = [
         RowProblem(sheet, table.header_row, LABELS[name], "thiếu cột (tiêu đề hàng đầu tiên)")
         for name in (UNIT, START, END)

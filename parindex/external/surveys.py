@@ -122,17 +122,9 @@ def read_survey(
     except TableUnreadable as exc:
         return Checked([], [RowProblem("", None, "", str(exc))], 0)
     sheet = table.sheet
-    header = list(table.header or ())
-    positions = list(table.kept) if table.kept is not None else list(range(len(header)))
-    at: dict[str, int] = {}
-    titles: dict[str, str] = {}
-    for index, position in enumerate(positions):
-        title = header[position] if position < len(header) else ""
-        key = index_rows.norm(title)
-        name = next((n for n, accepted in TITLES.items() if key in accepted), key)
-        if name in at:
-            return Checked([], [RowProblem(sheet, table.header_row, title, "cột bị lặp lại")], len(table.rows))
-        at[name], titles[name] = index, title
+    at, titles, repeated = index_rows.header_columns(table, TITLES)
+    if repeated is not None:
+        return Checked([], [repeated], len(table.rows))
     problems = [
         RowProblem(sheet, table.header_row, LABELS[name], "thiếu cột (tiêu đề hàng đầu tiên)")
         for name in (UNIT, YEAR, RATE, RESPONDENTS)

@@ -81,6 +81,13 @@ def test_every_bad_row_is_listed_and_nothing_is_saved(index, province, commune, 
     assert "chưa có kết quả nào được ghi" in result.summary()
 
 
+def test_a_repeated_column_is_refused(index, province, commune, admin_p):
+    data = csv("Mã đơn vị;" + V2_HEADER, "19639;" + v2_line("19639", MON))
+    result = do_import(index, province, data, admin_p)
+    assert [str(p) for p in result.problems] == ["CSV, dòng 1, cột ma_don_vi: cột bị lặp lại"]
+    assert not ExternalResult.objects.exists()
+
+
 def test_a_version_change_mid_year_keeps_each_week_under_its_own_version(index, province, commune, admin_p):
     """Rows before 01/7/2025 are scored under version 1 (five groups), later ones under version 2;
     a v1 row may not carry the v2-only group."""

@@ -121,6 +121,12 @@ def test_a_missing_column_and_the_row_cap(survey, commune, admin_p):
     assert not checked.ok and not checked.rows
 
 
+def test_a_repeated_column_is_refused(survey, commune, admin_p):
+    result = do_import(survey, csv("Mã đơn vị;" + HEADER, "19639;19639;2026;80;1"), admin_p)
+    assert [str(p) for p in result.problems] == ["CSV, dòng 1, cột ma_don_vi: cột bị lặp lại"]
+    assert not SurveyResult.objects.exists()
+
+
 def test_only_the_province_admin_imports_and_declares(survey, people, province):
     viewer = principal_for(people["viewer"]())
     elsewhere = principal_for(people["elsewhere"]())
