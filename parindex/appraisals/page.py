@@ -34,12 +34,8 @@ from parindex.scoring import aggregates
 FIELD_PARAM = "linh-vuc"
 
 
-def _comma(value: Any) -> str:
-    return vn_number(value)
-
-
 def _percent(fraction: Decimal) -> str:
-    return _comma((fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return vn_number((fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def values_text(kind: str, stored: Mapping[str, Any] | None) -> str:
@@ -54,7 +50,7 @@ def values_text(kind: str, stored: Mapping[str, Any] | None) -> str:
     if "numerator" in stored and "denominator" in stored:
         numerator, denominator = Decimal(stored["numerator"]), Decimal(stored["denominator"])
         ratio = f" ({_percent(numerator / denominator)}%)" if denominator else ""
-        return f"{_comma(numerator)}/{_comma(denominator)}{ratio}"
+        return f"{vn_number(numerator)}/{vn_number(denominator)}{ratio}"
     if "value" in stored:
         return f"Tỷ lệ {_percent(Decimal(stored['value']))}%"
     if "count" in stored:
@@ -63,7 +59,7 @@ def values_text(kind: str, stored: Mapping[str, Any] | None) -> str:
         days = int(stored["days_late"])
         return "Đúng hạn" if days <= 0 else f"Chậm {days} ngày"
     if "score" in stored:
-        return f"Điểm {_comma(stored['score'])}"
+        return f"Điểm {vn_number(stored['score'])}"
     return "Chưa nhập số liệu"
 
 
