@@ -23,7 +23,7 @@ from parindex.accounts.permissions import (
 from parindex.core.compiled import CompiledSelect
 from parindex.units.models import AdministrativeUnit, fold_name
 
-# Read on nearly every request: compiled once per connection (``core.compiled``).
+# Read on nearly every request: compiled once per process (``core.compiled``).
 _GRANTS = CompiledSelect(
     lambda pk: RoleAssignment.objects.filter(user_id=pk).values_list(
         "role", "unit_id", "include_descendants", "is_deputy"

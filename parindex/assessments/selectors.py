@@ -39,7 +39,7 @@ def answers_to_change(assessment: Assessment) -> dict[str, Answer]:
     return {codes[a.criterion_id]: a for a in _ANSWERS.all(assessment.pk)}
 
 
-# Read on every row save: compiled once per connection (``core.compiled``).
+# Read on every row save: compiled once per process (``core.compiled``).
 _ANSWERS = CompiledSelect(lambda pk: Answer.objects.filter(assessment_id=pk).order_by())
 
 
@@ -198,7 +198,7 @@ class Owner:
 
 
 def _to_change(pk: Any) -> QuerySet:
-    """``assessment_to_change``'s query (compiled once per connection: ``_LOCKED_READ``)."""
+    """``assessment_to_change``'s query (compiled once per process: ``_LOCKED_READ``)."""
     latest_extension = (
         DeadlineExtension.objects.filter(assessment=OuterRef("pk"), stage=Stage.SELF_ASSESSMENT)
         .order_by("-granted_at", "-pk")
@@ -223,7 +223,7 @@ def _to_change(pk: Any) -> QuerySet:
 
 
 # Compiling this statement (three subqueries, two JSON aggregates) cost about 1.5 ms a save,
-# running it 0.3 ms: it is compiled once per connection and run with each save's primary key.
+# running it 0.3 ms: it is compiled once per process and run with each save's primary key.
 _LOCKED_READ = CompiledSelect(_to_change)
 
 

@@ -1,21 +1,22 @@
-"""A queryset's SELECT compiled once per database connection, then run with another value.
+"""A queryset's SELECT compiled once per process, then run with another value.
 
 Django compiles a queryset into SQL each time it runs it. For a statement with subqueries and
 JSON aggregates the compilation costs more than the database: the row save's locked read
 (``assessments.selectors.assessment_to_change``: the assessment, its cycle, framework version
 and unit, the latest deadline extension, the assignments and the evidenced sub-criteria) took
 about 1.5 ms to compile and 0.3 ms to run, on every save. ``CompiledSelect`` compiles it the
-first time a connection runs it, keeps the SQL, and binds the one value that changes (a primary
+first time it runs, keeps the SQL, and binds the one value that changes (a primary
 key) in place of a marker; the rows become model instances as Django's own iterable makes them
 (``select_related`` objects, annotations, the database's converters).
 
-A compilation is kept per connection object (each thread has its own), so the compiler that
-built the SQL is the one whose converters read its rows.
+The compilation is kept once per process (the SQL of a database alias is the same whatever
+the thread); the rows are converted by a compiler of the connection that ran the statement, given
+the compiled select list, so nothing of one thread's connection is kept for another (a
+development server starts a thread, with its own connection, per request).
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,9 @@ MARKER = -(2**62) + 7
 
 @dataclass(frozen=True)
 class _Compiled:
-    compiler: Any
+    query: Any
+    select: list[Any]  # the compiler's select list: the columns' expressions, for the converters
+    col_count: int
     sql: str
     params: tuple[Any, ...]
     slot: int
@@ -53,11 +56,11 @@ class CompiledSelect:
         self, build: Callable[[Any], QuerySet], *, marker: int = MARKER, using: str = DEFAULT_DB_ALIAS
     ) -> None:
         self._build, self._marker, self._using = build, marker, using
-        self._per_connection: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
+        self._compiled: _Compiled | None = None
 
     def all(self, value: Any) -> list[Any]:
         compiled, rows = self._run(value)
-        model, objects = compiled.compiler.query.model, []
+        model, objects = compiled.query.model, []
         for row in rows:
             obj = model.from_db(self._using, compiled.init_list, row[compiled.fields])
             for populator in compiled.populators:
@@ -75,11 +78,11 @@ class CompiledSelect:
 
     def _run(self, value: Any) -> tuple[_Compiled, Any]:
         connection = connections[self._using]
-        compiled = self._per_connection.get(connection)
-        if compiled is None:
-            compiled = self._per_connection[connection] = self._compile()
+        compiled = self._compiled
+        if compiled is None:  # two threads may both compile at first: the same result
+            compiled = self._compiled = self._compile()
         if (
-            compiled.compiler.query.select_for_update
+            compiled.query.select_for_update
             and connection.get_autocommit()
             and connection.features.supports_transactions
         ):
@@ -90,8 +93,11 @@ class CompiledSelect:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        # The database's converters (JSON, dates, decimals), as Django applies them.
-        return compiled, compiled.compiler.results_iter([fetched])
+        # The database's converters (JSON, dates, decimals), as Django applies them, by a compiler
+        # of this connection given the compiled columns (making one compiles nothing).
+        compiler = compiled.query.get_compiler(using=self._using)
+        compiler.select, compiler.col_count = compiled.select, compiled.col_count
+        return compiled, compiler.results_iter([fetched])
 
     def _compile(self) -> _Compiled:
         queryset = self._build(self._marker)
@@ -104,10 +110,14 @@ class CompiledSelect:
             raise ValueError(f"the marker must appear once among the parameters (found {len(slots)})")
         info = compiler.klass_info
         if info is None:  # values_list(): rows only
-            return _Compiled(compiler, sql, tuple(params), slots[0], [], slice(0), [], {})
+            return _Compiled(
+                compiler.query, compiler.select, compiler.col_count, sql, tuple(params), slots[0], [], slice(0), [], {}
+            )
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         return _Compiled(
-            compiler=compiler,
+            query=compiler.query,
+            select=compiler.select,
+            col_count=compiler.col_count,
             sql=sql,
             params=tuple(params),
             slot=slots[0],

@@ -127,7 +127,7 @@ def province_publications(province_id: int) -> list[Publication]:
 
 
 # Read by every province dashboard, the same statement whatever the province: compiled once per
-# connection (``core.compiled``; compiling it cost more than running it).
+# process (``core.compiled``; compiling it cost more than running it).
 _PUBLICATIONS = CompiledSelect(
     lambda province_id: (
         Publication.objects.filter(is_current=True, approval__cycle__province_id=province_id)

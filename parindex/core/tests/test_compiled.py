@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+import weakref
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
@@ -57,7 +60,7 @@ def test_the_objects_are_the_querysets_with_their_related_objects_and_annotation
     assert compiled.all(-1) == []
 
 
-def test_it_compiles_once_per_connection(tree):
+def test_it_compiles_once(tree):
     province, commune, other = tree
     compiled = CompiledSelect(_units)
     with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as as_sql:
@@ -93,3 +96,26 @@ def test_a_locking_read_is_refused_outside_a_transaction(tree):
         compiled.first(province.pk)
     with transaction.atomic():
         assert compiled.first(province.pk).pk == province.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_threads_statement_is_the_same_compilation_and_its_connection_is_not_kept(tree):
+    # A development server runs each request in a thread of its own, with its own connection.
+    commune = tree[1]
+    compiled = CompiledSelect(_units)
+    seen = []
+
+    def request() -> None:
+        seen.append((compiled.first(commune.pk).pk, weakref.ref(connections["default"])))
+        connections.close_all()
+
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as as_sql:
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+        assert compiled.first(commune.pk).pk == commune.pk
+    assert 1 <= as_sql.call_count <= 2
+    as_sql.reset_mock()  # its record of the calls holds the compilers, and they their connection
+    gc.collect()
+    assert seen[0][0] == commune.pk
+    assert seen[0][1]() is None, "the thread's connection is still referenced"
