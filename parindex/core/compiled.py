@@ -5,8 +5,8 @@ JSON aggregates the compilation costs more than the database: the row save's loc
 (``assessments.selectors.assessment_to_change``: the assessment, its cycle, framework version
 and unit, the latest deadline extension, the assignments and the evidenced sub-criteria) took
 about 1.5 ms to compile and 0.3 ms to run, on every save. ``CompiledSelect`` compiles it the
-first time it runs, keeps the SQL, and binds the one value that changes (a primary
-key) in place of a marker; the rows become model instances as Django's own iterable makes them
+first time it runs, keeps the SQL, and binds the values that change (a primary key, a
+day) in place of markers; the rows become model instances as Django's own iterable makes them
 (``select_related`` objects, annotations, the database's converters).
 
 The compilation is kept once per process (the SQL of a database alias is the same whatever
@@ -17,6 +17,7 @@ development server starts a thread, with its own connection, per request).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +27,11 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
-# What stands for the changing value while the statement is compiled: a primary key no table
-# reaches (any value works that the statement's other parameters never equal).
+# What stands for a changing value while the statement is compiled: a primary key no table
+# reaches, a day no record holds (any value works that the statement's other parameters never
+# equal). A day goes to the database as its backend writes days (SQLite: text).
 MARKER = -(2**62) + 7
+DAY_MARKER = dt.date(1, 1, 3)
 
 
 @dataclass(frozen=True)
@@ -38,28 +41,36 @@ class _Compiled:
     col_count: int
     sql: str
     params: tuple[Any, ...]
-    slot: int
+    slots: tuple[tuple[tuple[int, ...], Callable[[Any], Any]], ...]  # each value's parameters, its adaptation
     init_list: list[str]
     fields: slice
     populators: list[Any]
     annotations: dict[str, int]
+    names: tuple[str, ...] = ()  # a values() queryset's keys, in its columns' order
 
 
 class CompiledSelect:
-    """``build(marker)`` returns the queryset with ``marker`` where the changing value goes
-    (``.filter(pk=marker)``); ``all(value)`` runs it with ``value`` there and returns its model
-    instances, ``first(value)`` the first or None, and, for a ``values_list`` queryset,
-    ``rows(value)`` its tuples. ``marker`` must appear exactly once among the statement's
-    parameters."""
+    """``build(*markers)`` returns the queryset with the markers where the changing values go
+    (``.filter(pk=marker)``); ``all(*values)`` runs it with the values there and returns its
+    model instances, ``first(*values)`` the first or None, and, for a ``values_list`` queryset,
+    ``rows(*values)`` its tuples. ``markers`` (one primary key by default; ``DAY_MARKER`` for a
+    day): each must appear among the statement's parameters (a value used twice, as a
+    subquery written twice, is bound at each place)."""
 
     def __init__(
-        self, build: Callable[[Any], QuerySet], *, marker: int = MARKER, using: str = DEFAULT_DB_ALIAS
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        markers: tuple[Any, ...] = (MARKER,),
+        using: str = DEFAULT_DB_ALIAS,
     ) -> None:
-        self._build, self._marker, self._using = build, marker, using
+        self._build, self._markers, self._using = build, markers, using
         self._compiled: _Compiled | None = None
 
-    def all(self, value: Any) -> list[Any]:
-        compiled, rows = self._run(value)
+    def all(self, *values: Any) -> list[Any]:
+        compiled, rows = self._run(values)
+        if compiled.names:
+            raise TypeError("a values() or values_list() statement: read it with rows() or dicts()")
         model, objects = compiled.query.model, []
         for row in rows:
             obj = model.from_db(self._using, compiled.init_list, row[compiled.fields])
@@ -70,13 +81,18 @@ class CompiledSelect:
             objects.append(obj)
         return objects
 
-    def first(self, value: Any) -> Any | None:
-        return next(iter(self.all(value)), None)
+    def first(self, *values: Any) -> Any | None:
+        return next(iter(self.all(*values)), None)
 
-    def rows(self, value: Any) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in self._run(value)[1]]
+    def rows(self, *values: Any) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self._run(values)[1]]
 
-    def _run(self, value: Any) -> tuple[_Compiled, Any]:
+    def dicts(self, *values: Any) -> list[dict[str, Any]]:
+        """A ``values()`` queryset's rows, as dictionaries."""
+        compiled, rows = self._run(values)
+        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+    def _run(self, values: tuple[Any, ...]) -> tuple[_Compiled, Any]:
         connection = connections[self._using]
         compiled = self._compiled
         if compiled is None:  # two threads may both compile at first: the same result
@@ -88,8 +104,13 @@ class CompiledSelect:
         ):
             # What Django's compiler checks each time it compiles a locking read.
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        if len(values) != len(compiled.slots):
+            raise TypeError(f"{len(compiled.slots)} values expected, {len(values)} given")
         params = list(compiled.params)
-        params[compiled.slot] = value
+        for (slots, adapt), value in zip(compiled.slots, values, strict=True):
+            written = adapt(value)
+            for slot in slots:
+                params[slot] = written
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
@@ -100,18 +121,20 @@ class CompiledSelect:
         return compiled, compiler.results_iter([fetched])
 
     def _compile(self) -> _Compiled:
-        queryset = self._build(self._marker)
+        queryset = self._build(*self._markers)
         if queryset._known_related_objects or queryset._prefetch_related_lookups:
             raise ValueError("CompiledSelect takes a plain SELECT (no prefetch, no known related objects)")
         compiler = queryset.query.get_compiler(using=self._using)
         sql, params = compiler.as_sql()
-        slots = [i for i, param in enumerate(params) if param == self._marker]
-        if len(slots) != 1 or compiler.has_extra_select:
-            raise ValueError(f"the marker must appear once among the parameters (found {len(slots)})")
+        if compiler.has_extra_select:
+            raise ValueError("CompiledSelect takes no extra(select=...)")
+        slots = tuple(self._slot(params, marker) for marker in self._markers)
         info = compiler.klass_info
-        if info is None:  # values_list(): rows only
+        if info is None or not compiler.query.default_cols:  # values() or values_list(): rows only
+            query = compiler.query
+            names = (*query.extra_select, *query.values_select, *query.annotation_select)
             return _Compiled(
-                compiler.query, compiler.select, compiler.col_count, sql, tuple(params), slots[0], [], slice(0), [], {}
+                query, compiler.select, compiler.col_count, sql, tuple(params), slots, [], slice(0), [], {}, names
             )
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         return _Compiled(
@@ -120,9 +143,25 @@ class CompiledSelect:
             col_count=compiler.col_count,
             sql=sql,
             params=tuple(params),
-            slot=slots[0],
+            slots=slots,
             init_list=[column[0].target.attname for column in compiler.select[start:end]],
             fields=slice(start, end),
             populators=get_related_populators(info, compiler.select, self._using),
             annotations=dict(compiler.annotation_col_map or {}),
         )
+
+    def _slot(self, params: Any, marker: Any) -> tuple[tuple[int, ...], Callable[[Any], Any]]:
+        """Where ``marker`` went among the parameters, and how a value is written there: as it
+        is, or, for a day, as the backend writes days (what Django's date lookups do)."""
+        adapt: Callable[[Any], Any] = _as_is
+        if isinstance(marker, dt.date) and not isinstance(marker, dt.datetime):
+            adapt = connections[self._using].ops.adapt_datefield_value
+        written = adapt(marker)
+        slots = tuple(i for i, param in enumerate(params) if param == written)
+        if not slots:
+            raise ValueError(f"the marker {marker!r} is not among the statement's parameters")
+        return slots, adapt
+
+
+def _as_is(value: Any) -> Any:
+    return value

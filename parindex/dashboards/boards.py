@@ -22,7 +22,7 @@ from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISAL_PROVISIONAL
 from parindex.core.filenames import file_stem
 from parindex.core.numbers import vn_score
 from parindex.dashboards import selectors
-from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, bars, by_key, num
+from parindex.dashboards.widgets import BRAND, MEAN, OK, WARN, Chart, LazyRows, bars, by_key, num
 from parindex.external import surveys
 from parindex.indicators.forecast import own_projection
 from parindex.remediation.selectors import ActionRow, action_row
@@ -365,15 +365,27 @@ def _heatmap(results: list[PublishedResult], criteria: list[selectors.CriterionL
     columns = [c for c in criteria if c.losing]
     index = {c.code: i for i, c in enumerate(columns)}
     cells = selectors.lost_cells([r.pk for r in results])
-    spec_cells, rows = [], []
+    spec_cells = []
+    # A page's ~1,600 cells hold a few dozen different (lost, maximum) pairs: each share once.
+    shares: dict[tuple[Decimal, Decimal], tuple[Decimal | None, float | int | None]] = {}
     for y, r in enumerate(results):
-        name = r.unit_name
         for code, lost, maximum in cells.get(r.pk, ()):
             x = index.get(code)
             if x is not None:
-                share = scoring.aggregates.percent_of(lost, maximum, 1)
-                spec_cells.append([x, y, num(share, 1)])
-                rows.append([name, code, lost, maximum, share])
+                share = shares.get((lost, maximum))
+                if share is None:
+                    exact = scoring.aggregates.percent_of(lost, maximum, 1)
+                    share = shares[lost, maximum] = (exact, num(exact, 1))
+                spec_cells.append([x, y, share[1]])
+
+    def table() -> list[list[Any]]:  # the same cells, as the data table's rows
+        return [
+            [r.unit_name, code, lost, maximum, shares[lost, maximum][0]]
+            for r in results
+            for code, lost, maximum in cells.get(r.pk, ())
+            if code in index
+        ]
+
     return Chart(
         key="ban-do-nhiet",
         title="Bản đồ nhiệt điểm bị mất theo tiêu chí thành phần",
@@ -387,7 +399,7 @@ def _heatmap(results: list[PublishedResult], criteria: list[selectors.CriterionL
             "unit": "% điểm tối đa",
         },
         columns=["Đơn vị", "Tiêu chí thành phần", "Điểm bị mất", "Điểm tối đa", "Tỷ lệ điểm bị mất (%)"],
-        rows=rows,
+        rows=LazyRows(len(spec_cells), table),  # a page only counts them: built for ?bang= and ?tai=
         label="Mỗi ô là phần điểm bị mất của một đơn vị ở một tiêu chí thành phần; ô càng đậm càng mất nhiều",
         note="Cột: tiêu chí thành phần, tiêu chí nhiều đơn vị bị mất điểm nhất ở bên trái. Hàng: các đơn vị của trang đang xem trong bảng xếp hạng, theo thứ tự của bảng.",
         wide=True,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -49,7 +50,7 @@ from parindex import scoring
 from parindex.appraisals.models import ClarificationRequest
 from parindex.assessments.models import Assessment, Cycle, DeadlineExtension, Stage
 from parindex.assessments.workflow import APPRAISAL_FINAL, APPRAISERS_TURN, AWAITING_APPRAISAL_RESULT, Status
-from parindex.core.compiled import CompiledSelect
+from parindex.core.compiled import DAY_MARKER, MARKER, CompiledSelect
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation.models import Action
@@ -120,6 +121,58 @@ class Scope:
         return qs.filter(result__classification=self.classification) if self.classification else qs
 
 
+# What stands for the classification a scope filters by while a statement is compiled.
+CLASSIFICATION_MARKER = "\x00classification\x00"
+
+
+@dataclass(frozen=True)
+class _ScopeRows:
+    """What a statement reads of a scope: its publications' ids and its classification."""
+
+    publication_ids: list[int]
+    classification: str
+
+    results = Scope.results
+    node_scores = Scope.node_scores
+
+
+class ScopeSelect:
+    """A statement over a scope's published rows, compiled once a process for each shape of
+    scope: how many publications it reads, whether a classification filters them, and the
+    ``fixed`` arguments (a limit). The province dashboard runs a dozen of them on every load,
+    and compiling them cost more than running them (``core.compiled``). ``build(rows, **fixed)``
+    returns the queryset from ``rows.results()`` or ``rows.node_scores()``."""
+
+    def __init__(self, build: Callable[..., QuerySet]) -> None:
+        self._build = build
+        self._shapes: dict[tuple[Any, ...], CompiledSelect] = {}
+
+    def _compiled(self, scope: Scope, fixed: dict[str, Any]) -> tuple[CompiledSelect, tuple[Any, ...]]:
+        ids, classification = scope.publication_ids, scope.classification
+        key = (len(ids), bool(classification), *sorted(fixed.items()))
+        compiled = self._shapes.get(key)
+        if compiled is None:
+            n = len(ids)
+            markers = tuple(MARKER + i for i in range(n)) + ((CLASSIFICATION_MARKER,) if classification else ())
+            compiled = self._shapes[key] = CompiledSelect(
+                lambda *m: self._build(_ScopeRows(list(m[:n]), m[n] if len(m) > n else ""), **fixed),
+                markers=markers,
+            )
+        return compiled, (*ids, classification) if classification else tuple(ids)
+
+    def all(self, scope: Scope, **fixed: Any) -> list[Any]:
+        compiled, values = self._compiled(scope, fixed)
+        return compiled.all(*values)
+
+    def rows(self, scope: Scope, **fixed: Any) -> list[tuple[Any, ...]]:
+        compiled, values = self._compiled(scope, fixed)
+        return compiled.rows(*values)
+
+    def dicts(self, scope: Scope, **fixed: Any) -> list[dict[str, Any]]:
+        compiled, values = self._compiled(scope, fixed)
+        return compiled.dicts(*values)
+
+
 def province_publications(province_id: int) -> list[Publication]:
     """Every publication in force for the province, newest year first, with its approval, cycle
     and framework version (one query: a province has a few a year)."""
@@ -165,24 +218,9 @@ def _dec(value: Any, places: int = 2) -> Decimal | None:
 
 def summary(scope: Scope) -> Summary:
     """Count, mean, spread and quartiles of the index (one query on PostgreSQL, two on SQLite)."""
-    results = scope.results()
-    aggregates: dict[str, Any] = {
-        "count": Count("id"),
-        "mean": Avg("percent"),
-        "minimum": Min("percent"),
-        "maximum": Max("percent"),
-        "mean_total": Avg("total"),
-        "previous_mean": Avg("previous_percent"),
-        "compared": Count("id", filter=Q(previous_percent__isnull=False)),
-        "improved": Count("id", filter=Q(rank_change__gt=0)),
-        "declined": Count("id", filter=Q(rank_change__lt=0)),
-        "mean_gap": Avg(self_gap()),
-    }
     postgres = connection.vendor == "postgresql"
-    if postgres:
-        aggregates |= {f"q{i}": PercentileCont("percent", i / 4) for i in (1, 2, 3)}
-    row = results.aggregate(**aggregates)
-    quartiles = [row.get("q1"), row.get("q2"), row.get("q3")] if postgres else _quartiles(results, row["count"])
+    row = _SUMMARY.dicts(scope, postgres=postgres)[0]
+    quartiles = [row.get("q1"), row.get("q2"), row.get("q3")] if postgres else _quartiles(scope.results(), row["count"])
     return Summary(
         count=row["count"],
         mean=_dec(row["mean"]),
@@ -198,6 +236,28 @@ def summary(scope: Scope) -> Summary:
         declined=row["declined"],
         mean_gap=_dec(row["mean_gap"]),
     )
+
+
+def _summary(rows: _ScopeRows, postgres: bool) -> QuerySet[PublishedResult]:
+    aggregates: dict[str, Any] = {
+        "count": Count("id"),
+        "mean": Avg("percent"),
+        "minimum": Min("percent"),
+        "maximum": Max("percent"),
+        "mean_total": Avg("total"),
+        "previous_mean": Avg("previous_percent"),
+        "compared": Count("id", filter=Q(previous_percent__isnull=False)),
+        "improved": Count("id", filter=Q(rank_change__gt=0)),
+        "declined": Count("id", filter=Q(rank_change__lt=0)),
+        "mean_gap": Avg(self_gap()),
+    }
+    if postgres:
+        aggregates |= {f"q{i}": PercentileCont("percent", i / 4) for i in (1, 2, 3)}
+    # One row over all of the scope's results: a constant groups nothing (no GROUP BY).
+    return rows.results().order_by().values(every=Value(1)).annotate(**aggregates)
+
+
+_SUMMARY = ScopeSelect(_summary)
 
 
 def _quartiles(results: QuerySet[PublishedResult], n: int) -> list[Decimal | None]:
@@ -224,24 +284,38 @@ def _quartiles(results: QuerySet[PublishedResult], n: int) -> list[Decimal | Non
 def histogram(scope: Scope) -> list[tuple[int, int]]:
     """(lower bound, units) per band of ``HISTOGRAM_STEP`` points of the index, every band from
     0 to 100 (one query). 100 falls in the top band."""
-    top = 100 // HISTOGRAM_STEP - 1
-    counts = dict(
-        scope.results()
-        .annotate(band=Least(Cast(Floor(F("percent") / Value(Decimal(HISTOGRAM_STEP))), IntegerField()), Value(top)))
+    counts = {int(band): n for band, n in _HISTOGRAM.rows(scope)}
+    return [(band * HISTOGRAM_STEP, counts.get(band, 0)) for band in range(HISTOGRAM_TOP + 1)]
+
+
+HISTOGRAM_TOP = 100 // HISTOGRAM_STEP - 1  # the top band's number (100 falls in it)
+_HISTOGRAM = ScopeSelect(
+    lambda rows: (
+        rows.results()
+        .annotate(
+            band=Least(Cast(Floor(F("percent") / Value(Decimal(HISTOGRAM_STEP))), IntegerField()), Value(HISTOGRAM_TOP))
+        )
         .values("band")
         .annotate(n=Count("id"))
         .values_list("band", "n")
     )
-    counts = {int(band): n for band, n in counts.items()}
-    return [(band * HISTOGRAM_STEP, counts.get(band, 0)) for band in range(top + 1)]
+)
 
 
 def classification_counts(scope: Scope) -> list[tuple[str, int]]:
     """Units per classification, best first (one query)."""
-    return [
-        (r["classification"] or UNCLASSIFIED, r["n"])
-        for r in scope.results().values("classification").annotate(n=Count("id"), best=Max("percent")).order_by("-best")
-    ]
+    return [(classification or UNCLASSIFIED, n) for classification, n, _ in _CLASSIFICATIONS.rows(scope)]
+
+
+_CLASSIFICATIONS = ScopeSelect(
+    lambda rows: (
+        rows.results()
+        .values("classification")
+        .annotate(n=Count("id"), best=Max("percent"))
+        .order_by("-best")
+        .values_list("classification", "n", "best")
+    )
+)
 
 
 # -- lost points --------------------------------------------------------------------------------
@@ -261,8 +335,23 @@ class FieldLoss:
 def field_losses(scope: Scope) -> list[FieldLoss]:
     """Average score and lost points per field (top-level criterion) over the units (one query)."""
     names = {f["code"]: f["name"] for f in scope.fields}
-    rows = (
-        scope.node_scores()
+    return [
+        FieldLoss(
+            code=r["code"],
+            name=names.get(r["code"], r["code"]),
+            maximum=_dec(r["maximum"]),
+            mean_score=_dec(r["mean_score"]) or Decimal(0),
+            mean_lost=_dec(r["mean_lost"]) or Decimal(0),
+            total_lost=_dec(r["total_lost"]) or Decimal(0),
+            losing=r["losing"],
+        )
+        for r in _FIELD_LOSSES.dicts(scope)
+    ]
+
+
+_FIELD_LOSSES = ScopeSelect(
+    lambda rows: (
+        rows.node_scores()
         .filter(depth=0)
         .values("code")
         .annotate(
@@ -275,18 +364,7 @@ def field_losses(scope: Scope) -> list[FieldLoss]:
         )
         .order_by("position")
     )
-    return [
-        FieldLoss(
-            code=r["code"],
-            name=names.get(r["code"], r["code"]),
-            maximum=_dec(r["maximum"]),
-            mean_score=_dec(r["mean_score"]) or Decimal(0),
-            mean_lost=_dec(r["mean_lost"]) or Decimal(0),
-            total_lost=_dec(r["total_lost"]) or Decimal(0),
-            losing=r["losing"],
-        )
-        for r in rows
-    ]
+)
 
 
 @dataclass(frozen=True)
@@ -315,24 +393,7 @@ class CriterionLoss:
 def criterion_losses(scope: Scope) -> list[CriterionLoss]:
     """For every sub-criterion (leaf): how many units lost points on it and how many claimed more
     than the appraisal gave; most often failed first (one query)."""
-    claimed = ExpressionWrapper(F("self_score") - F("score"), output_field=POINTS)
-    rows = (
-        scope.node_scores()
-        .filter(is_leaf=True, score__isnull=False)
-        .values("code")
-        .annotate(
-            position=Min("position"),
-            maximum=Max("applicable_max"),
-            units=Count("id"),
-            losing=Count("id", filter=Q(lost__gt=0)),
-            mean_lost=Avg("lost"),
-            total_lost=Sum("lost"),
-            over_claimed=Count("id", filter=Q(self_score__gt=F("score"))),
-            over_points=Sum(claimed, filter=Q(self_score__gt=F("score"))),
-            mean_lost_share=ExpressionWrapper(Avg("lost") / Max("applicable_max"), output_field=FloatField()),
-        )
-        .order_by("-losing", "-mean_lost_share", "position")
-    )
+    rows = _CRITERION_LOSSES.dicts(scope)
     # The titles from the cached framework: as a subquery they would join the GROUP BY and run
     # once per row aggregated.
     names = scope.criterion_names
@@ -351,6 +412,30 @@ def criterion_losses(scope: Scope) -> list[CriterionLoss]:
         )
         for r in rows
     ]
+
+
+def _criterion_losses(rows: _ScopeRows) -> QuerySet[PublishedScore]:
+    claimed = ExpressionWrapper(F("self_score") - F("score"), output_field=POINTS)
+    return (
+        rows.node_scores()
+        .filter(is_leaf=True, score__isnull=False)
+        .values("code")
+        .annotate(
+            position=Min("position"),
+            maximum=Max("applicable_max"),
+            units=Count("id"),
+            losing=Count("id", filter=Q(lost__gt=0)),
+            mean_lost=Avg("lost"),
+            total_lost=Sum("lost"),
+            over_claimed=Count("id", filter=Q(self_score__gt=F("score"))),
+            over_points=Sum(claimed, filter=Q(self_score__gt=F("score"))),
+            mean_lost_share=ExpressionWrapper(Avg("lost") / Max("applicable_max"), output_field=FloatField()),
+        )
+        .order_by("-losing", "-mean_lost_share", "position")
+    )
+
+
+_CRITERION_LOSSES = ScopeSelect(_criterion_losses)
 
 
 def lost_cells(result_ids: list[int]) -> dict[int, list[tuple[str, Decimal, Decimal]]]:
@@ -413,9 +498,16 @@ def ranking(scope: Scope, sort: str) -> QuerySet[PublishedResult]:
 def movers(scope: Scope, limit: int = 10) -> tuple[list[PublishedResult], list[PublishedResult]]:
     """The units that climbed most places since the previous year and those that fell most,
     ``limit`` of each (one query: a ROW_NUMBER window per direction, filtered)."""
+    rows = _MOVERS.all(scope, limit=limit)
+    return [r for r in rows if r.rank_change > 0], sorted(
+        (r for r in rows if r.rank_change < 0), key=lambda r: (r.rank_change, r.rank)
+    )
+
+
+def _movers(rows: _ScopeRows, limit: int) -> QuerySet[PublishedResult]:
     direction = Case(When(rank_change__gt=0, then=Value(1)), default=Value(-1))
-    rows = list(
-        _for_tables(scope.results())
+    return (
+        _for_tables(rows.results())
         .exclude(rank_change=0)
         .filter(rank_change__isnull=False)
         .annotate(
@@ -424,16 +516,21 @@ def movers(scope: Scope, limit: int = 10) -> tuple[list[PublishedResult], list[P
         .filter(place__lte=limit)
         .order_by("-rank_change", "rank")
     )
-    return [r for r in rows if r.rank_change > 0], sorted(
-        (r for r in rows if r.rank_change < 0), key=lambda r: (r.rank_change, r.rank)
-    )
+
+
+_MOVERS = ScopeSelect(_movers)
 
 
 def over_claimers(scope: Scope, limit: int = 15) -> list[PublishedResult]:
     """The units whose self-assessed total exceeded the appraised one most (one query)."""
-    return list(
-        _for_tables(scope.results()).annotate(gap=self_gap()).filter(gap__gt=0).order_by("-gap", "rank")[:limit]
+    return _OVER_CLAIMERS.all(scope, limit=limit)
+
+
+_OVER_CLAIMERS = ScopeSelect(
+    lambda rows, limit: (
+        _for_tables(rows.results()).annotate(gap=self_gap()).filter(gap__gt=0).order_by("-gap", "rank")[:limit]
     )
+)
 
 
 # -- the open cycle (province staff only) -------------------------------------------------------
@@ -487,45 +584,16 @@ def _extended(stage: str, today: dt.date) -> Exists:
     return Exists(DeadlineExtension.objects.filter(assessment=OuterRef("pk"), stage=stage, until__gte=today))
 
 
-def cycle_progress(cycle: Cycle, today: dt.date, limit: int = 20) -> CycleProgress:
+def cycle_progress(cycle: Cycle, today: dt.date) -> CycleProgress:
     """Where the open cycle stands: units per state, who has not submitted (late ones flagged),
-    how many wait for appraisal, which clarifications are overdue (three queries)."""
-    counts = dict(
-        Assessment.objects.filter(cycle=cycle).values("status").annotate(n=Count("id")).values_list("status", "n")
-    )
+    how many wait for appraisal, which clarifications are overdue (three queries, each compiled
+    once a process: the province dashboard runs them on every load)."""
+    counts = dict(_STATE_COUNTS.rows(cycle.pk))
     self_due_passed = today > cycle.self_assessment_due
-    extended = _extended(Stage.SELF_ASSESSMENT, today)
-    drafts = (
-        Assessment.objects.filter(cycle=cycle, status=Status.DRAFT)
-        .select_related("unit")
-        .only("id", "unit__name")
-        .annotate(extended=extended)
-        .annotate(
-            # How many drafts have no extension, over all of them, beside the first ``limit``.
-            unextended=Window(Sum(Case(When(extended=False, then=Value(1)), default=Value(0)))),
-        )
-        .order_by("extended", "unit__name")
-    )
-    not_submitted = list(drafts[:limit])
+    not_submitted = _NOT_SUBMITTED.all(cycle.pk, today)
     for a in not_submitted:
         a.late = self_due_passed and not a.extended
-    extension = DeadlineExtension.objects.filter(
-        assessment=OuterRef("assessment_id"), stage=Stage.CLARIFICATION, until__gte=today
-    )
-    overdue = (
-        ClarificationRequest.objects.filter(
-            assessment__cycle=cycle,
-            answered_at__isnull=True,
-            deadline__lt=today,
-            assessment__status=Status.CLARIFICATION,
-        )
-        .exclude(Exists(extension))
-        .select_related("assessment__unit")
-        .only("id", "number", "deadline", "assessment__id", "assessment__unit__name")
-        .annotate(late_count=Window(Count("id")))
-        .order_by("deadline", "assessment__unit__name")
-    )
-    overdue_rows = list(overdue[:limit])
+    overdue_rows = _OVERDUE_CLARIFICATIONS.all(cycle.pk, today)
     late_drafts = not_submitted[0].unextended if self_due_passed and not_submitted else 0
     under = sum(counts.get(s, 0) for s in AWAITING_APPRAISAL_RESULT)
     return CycleProgress(
@@ -539,6 +607,56 @@ def cycle_progress(cycle: Cycle, today: dt.date, limit: int = 20) -> CycleProgre
         under_appraisal=under,
         appraisal_late=bool(under) and today > cycle.appraisal_due,
     )
+
+
+PROGRESS_LIMIT = 20  # the units listed in each of the progress panel's lists
+
+
+def _not_submitted(cycle_id: int, today: dt.date) -> QuerySet[Assessment]:
+    extended = _extended(Stage.SELF_ASSESSMENT, today)
+    return (
+        Assessment.objects.filter(cycle_id=cycle_id, status=Status.DRAFT)
+        .select_related("unit")
+        .only("id", "unit__name")
+        .annotate(extended=extended)
+        .annotate(
+            # How many drafts have no extension, over all of them, beside the first ones.
+            unextended=Window(Sum(Case(When(extended=False, then=Value(1)), default=Value(0)))),
+        )
+        .order_by("extended", "unit__name")[:PROGRESS_LIMIT]
+    )
+
+
+def _overdue_clarifications(cycle_id: int, today: dt.date) -> QuerySet[ClarificationRequest]:
+    extension = DeadlineExtension.objects.filter(
+        assessment=OuterRef("assessment_id"), stage=Stage.CLARIFICATION, until__gte=today
+    )
+    return (
+        ClarificationRequest.objects.filter(
+            assessment__cycle_id=cycle_id,
+            answered_at__isnull=True,
+            deadline__lt=today,
+            assessment__status=Status.CLARIFICATION,
+        )
+        .exclude(Exists(extension))
+        .select_related("assessment__unit")
+        .only("id", "number", "deadline", "assessment__id", "assessment__unit__name")
+        .annotate(late_count=Window(Count("id")))
+        .order_by("deadline", "assessment__unit__name")[:PROGRESS_LIMIT]
+    )
+
+
+_STATE_COUNTS = CompiledSelect(
+    lambda cycle_id: (
+        Assessment.objects.filter(cycle_id=cycle_id)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+        .order_by()
+    )
+)
+_NOT_SUBMITTED = CompiledSelect(_not_submitted, markers=(MARKER, DAY_MARKER))
+_OVERDUE_CLARIFICATIONS = CompiledSelect(_overdue_clarifications, markers=(MARKER, DAY_MARKER))
 
 
 # -- one commune --------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpResponse
@@ -44,6 +46,30 @@ def num(value: Decimal | int | float | None, places: int = 2) -> float | int | N
     return round(float(value), places)
 
 
+class LazyRows(Sequence[list[Any]]):
+    """A chart's table rows, counted at once but built when first read: the heatmap's (some
+    1,600) are written only when its table is asked for (``?bang=``, ``?tai=``)."""
+
+    def __init__(self, count: int, build: Callable[[], list[list[Any]]]) -> None:
+        self._count, self._build = count, build
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._rows[index]
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return iter(self._rows)
+
+    @cached_property
+    def _rows(self) -> list[list[Any]]:
+        rows = self._build()
+        if len(rows) != self._count:
+            raise ValueError(f"{len(rows)} rows built, {self._count} counted")
+        return rows
+
+
 @dataclass
 class Chart:
     key: str  # the CSV's ``?tai=`` value and, prefixed, the json_script id
@@ -51,7 +77,7 @@ class Chart:
     kind: str  # bar, histogram, line, radar, heatmap (see static/js/charts.js)
     spec: dict[str, Any]
     columns: list[str]
-    rows: list[list[Any]]
+    rows: Sequence[list[Any]]
     label: str = ""  # what the chart shows, for screen readers
     note: str = ""
     wide: bool = False

@@ -12,13 +12,14 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from parindex.accounts.models import COMMUNE_ROLES, Role, RoleAssignment
 from parindex.appraisals.models import AppraiserAssignment, ClarificationRequest
 from parindex.assessments.models import Assessment, DeadlineExtension, Stage
 from parindex.assessments.workflow import COMMUNE_TURN, Status
+from parindex.core.compiled import CompiledSelect
 from parindex.notifications import reminders
 from parindex.notifications.models import Notification
 
@@ -32,10 +33,23 @@ def user_notifications(user: Any) -> QuerySet[Notification]:
 
 
 def unread_count(user: Any) -> int:
-    """How many of the user's notifications are unread (one COUNT query; none when anonymous)."""
+    """How many of the user's notifications are unread (one COUNT query, compiled once a process:
+    the menu shows it on every page; none when anonymous)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    counted = _UNREAD.rows(user.pk)
+    return counted[0][0] if counted else 0
+
+
+_UNREAD = CompiledSelect(  # one group (no row when none is unread)
+    lambda user_id: (
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+)
 
 
 def deadline_facts() -> reminders.DeadlineFacts:

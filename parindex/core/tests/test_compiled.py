@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import threading
 import weakref
@@ -9,13 +10,13 @@ from unittest import mock
 
 import pytest
 from django.db import connections, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
 from parindex.accounts.models import Role, RoleAssignment
-from parindex.core.compiled import CompiledSelect
-from parindex.units.models import AdministrativeUnit
+from parindex.core.compiled import DAY_MARKER, MARKER, CompiledSelect
+from parindex.units.models import AdministrativeUnit, UnitSuccession
 
 
 def _units(pk):
@@ -82,10 +83,49 @@ def test_values_list_rows(tree, django_user_model):
     assert compiled.rows(user.pk + 1) == []
 
 
-def test_the_marker_must_stand_for_exactly_one_value(tree):
-    compiled = CompiledSelect(lambda pk: AdministrativeUnit.objects.filter(pk=pk, parent_id=pk))
-    with pytest.raises(ValueError, match="once"):
-        compiled.first(tree[0].pk)
+def test_several_values_and_a_day_are_bound_where_their_markers_were(tree):
+    # A day goes to the database as the backend writes days (SQLite: text), as Django's lookups do.
+    province, commune, other = tree
+    UnitSuccession.objects.create(predecessor=other, successor=commune, effective_date=dt.date(2025, 7, 1))
+
+    def succeeded(parent_id, day):
+        since = UnitSuccession.objects.filter(successor=OuterRef("pk"), effective_date__lte=day)
+        return AdministrativeUnit.objects.filter(parent_id=parent_id).annotate(merged=Exists(since)).order_by("code")
+
+    compiled = CompiledSelect(succeeded, markers=(MARKER, DAY_MARKER))
+    for day in (dt.date(2025, 6, 30), dt.date(2025, 7, 1)):
+        expected = [(u.pk, u.merged) for u in succeeded(province.pk, day)]
+        assert [(u.pk, u.merged) for u in compiled.all(province.pk, day)] == expected
+    assert [u.merged for u in compiled.all(province.pk, dt.date(2025, 7, 1))] == [False, True]  # 19333, 19639
+    assert compiled.all(commune.pk, dt.date(2025, 7, 1)) == []
+    with pytest.raises(TypeError, match="2 values"):
+        compiled.all(province.pk)
+
+
+def test_a_values_querysets_rows_as_dictionaries(tree):
+    province, commune, other = tree
+    compiled = CompiledSelect(
+        lambda pk: (
+            AdministrativeUnit.objects.filter(parent_id=pk).values("kind").annotate(n=Count("pk")).order_by("kind")
+        )
+    )
+    assert compiled.dicts(province.pk) == [{"kind": "phuong", "n": 1}, {"kind": "xa", "n": 1}]
+    assert compiled.rows(province.pk) == [("phuong", 1), ("xa", 1)]
+    assert compiled.dicts(commune.pk) == []
+    with pytest.raises(TypeError, match="dicts"):
+        compiled.all(province.pk)
+
+
+def test_a_value_is_bound_wherever_its_marker_went_and_a_marker_must_be_there(tree):
+    province, commune, _ = tree
+    compiled = CompiledSelect(
+        lambda pk: AdministrativeUnit.objects.filter(pk=pk) | AdministrativeUnit.objects.filter(parent_id=pk)
+    )
+    assert sorted(u.pk for u in compiled.all(province.pk)) == sorted(u.pk for u in tree)
+    assert [u.pk for u in compiled.all(commune.pk)] == [commune.pk]
+    nowhere = CompiledSelect(lambda pk: AdministrativeUnit.objects.filter(pk=province.pk))
+    with pytest.raises(ValueError, match="not among"):
+        nowhere.first(commune.pk)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -129,7 +130,12 @@ def test_the_heatmaps_table_is_written_when_opened(client, scene, province, monk
     response = client.get(province_url(province, trang=2))
     html = response.content.decode()
     heatmap = response.context["board"].heatmap
+    assert "_rows" not in vars(heatmap.rows)  # the page counted its rows without building them
     assert heatmap.rows and heatmap.table_on_demand
+    cells = spec(html, "ban-do-nhiet")["cells"]
+    assert len(heatmap.rows) == len(cells) and [r[4] for r in heatmap.rows] == [
+        Decimal(str(c[2])).quantize(Decimal("0.1")) for c in cells
+    ]  # the table's rows are the chart's cells, in its order
     card = html[html.index('id="chart-ban-do-nhiet-card"') :]
     card = card[: card.index("</section>")]
     assert 'hx-get="?trang=2&amp;bang=ban-do-nhiet" hx-trigger="toggle once"' in card
