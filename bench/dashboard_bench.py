@@ -237,7 +237,7 @@ def admin_client(province):
     if created:
         RoleAssignment.objects.create(user=user, role=Role.PROVINCE_ADMIN, unit=province, include_descendants=True)
     client = Client()
-    client.force_login(user, "django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, "parindex.accounts.backends.AccountBackend")
     return client
 
 

@@ -177,7 +177,7 @@ def make_session(user) -> str:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "parindex.accounts.backends.AccountBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key
@@ -547,7 +547,7 @@ def single_process(plan: Plan, iterations: int) -> dict:
     app_leaf = officer.leaves[0]
     bare_leaf = next(leaf for leaf in other.leaves if leaf.code != app_leaf.code)
     client = Client()
-    client.force_login(get_user_model().objects.get(pk=officer.user_pk), "django.contrib.auth.backends.ModelBackend")
+    client.force_login(get_user_model().objects.get(pk=officer.user_pk), "parindex.accounts.backends.AccountBackend")
     url = reverse("assessments:answer-save", args=[officer.assessment_pk, app_leaf.code])
     state = {"app": "", "n": 0}
 

@@ -205,7 +205,7 @@ def head_client(assessment_id: int):
     )
     RoleAssignment.objects.create(user=user, role=Role.COMMUNE_HEAD, unit=unit)
     client = Client()
-    client.force_login(user, "django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, "parindex.accounts.backends.AccountBackend")
     return client
 
 

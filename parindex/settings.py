@@ -135,7 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "parindex.accounts.backends.AccountBackend",  # ModelBackend, the user read with their grants
 ]
 # Failed-login throttling (django-axes, see accounts/throttling.py): an account is locked after
 # AXES_ACCOUNT_FAILURE_LIMIT wrong passwords from any addresses, and an address after

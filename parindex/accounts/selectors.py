@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import JSONArray
 from django.http import Http404
 
 from parindex.accounts.models import AccountEvent, RoleAssignment
@@ -20,6 +22,7 @@ from parindex.accounts.permissions import (
     can_see_person,
     head_commune_ids,
 )
+from parindex.core.aggregates import json_rows
 from parindex.core.compiled import CompiledSelect
 from parindex.units.models import AdministrativeUnit, fold_name
 
@@ -29,6 +32,40 @@ _GRANTS = CompiledSelect(
         "role", "unit_id", "include_descendants", "is_deputy"
     )
 )
+
+
+# The user of each request's session with their grants, in one statement (the backend's
+# ``get_user``): ``principal_for`` then reads nothing more.
+_USER_WITH_GRANTS = CompiledSelect(
+    lambda pk: (
+        get_user_model()
+        .objects.annotate(
+            grant_rows=json_rows(
+                RoleAssignment.objects.all(), "user", JSONArray("role", "unit_id", "include_descendants", "is_deputy")
+            )
+        )
+        .filter(pk=pk)
+    )
+)
+
+
+def user_with_principal(user_id: Any) -> Any | None:
+    """The user a session names (None when there is none), read with their grants in one
+    query: ``principal_for(user)`` is then already known. ``user_id`` as the session keeps it."""
+    try:
+        pk = get_user_model()._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    user = _USER_WITH_GRANTS.first(pk)
+    if user is None:
+        return None
+    if user.is_active:  # principal_for's anonymous answer otherwise, without the cache
+        grants = tuple(
+            Grant(role, unit_id, bool(descendants), bool(deputy))
+            for role, unit_id, descendants, deputy in user.grant_rows or ()
+        )
+        user._parindex_principal = Principal(user_id=user.pk, grants=grants, is_superuser=user.is_superuser)
+    return user
 
 
 def principal_for(user: Any) -> Principal:

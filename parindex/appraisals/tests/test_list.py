@@ -155,10 +155,10 @@ def test_fifty_a_page_with_the_filters_in_the_pagers_links(client, province, ver
     assert f'href="?ky={cycle.pk}&amp;q=thu+nghiem&amp;trang=2" rel="next"' in html
 
 
-# session, user, principal, cycles, the appraiser's assignments (none for the council chair,
+# session, user with their grants, cycles, the appraiser's assignments (none for the council chair,
 # who appraises everything), criteria tree, count, the page's assessments, their appraised
 # items, unread notifications (menu)
-LIST_QUERIES = {"council": 9, "appraiser": 10}
+LIST_QUERIES = {"council": 8, "appraiser": 9}
 
 
 @pytest.mark.parametrize("n", [3, 300])

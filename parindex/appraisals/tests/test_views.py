@@ -285,18 +285,18 @@ def test_the_appraisal_page_makes_a_fixed_number_of_queries(client, scene, djang
     client.force_login(scene["users"]["council"])
     framework_selectors._CACHE.clear()
     a = Assessment.objects.get(pk=scene["a"].pk)
-    # session, user, assessment, principal, criteria tree, answers, rounds, clarification
+    # session, user with their grants, assessment, criteria tree, answers, rounds, clarification
     # items, evidence, its criteria, its files, unread notifications (menu); added with the
     # survey results: the unit's survey results of the year linked to the field shown (the
     # divergence notice, external.surveys.unit_divergences)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(u("appraisal-detail", a.pk)).status_code == 200
     # Every item appraised (53 rounds) and the appraisal under way: the flags not sent yet and
     # why it cannot be finished come from the rows already read; the criteria tree is cached.
     services.appraisal_accept_self(
         assessment=a, actor=scene["users"]["council"], principal=who(scene["users"]["council"])
     )
-    with django_assert_num_queries(12):  # with the survey results, as above
+    with django_assert_num_queries(11):  # with the survey results, as above
         assert client.get(u("appraisal-detail", a.pk)).status_code == 200
 
 
@@ -342,16 +342,16 @@ def test_the_list_assignment_and_history_pages_make_a_fixed_number_of_queries(
         services.appraisal_accept_self(assessment=a, actor=noivu, principal=who(noivu))
     framework_selectors._CACHE.clear()
     client.force_login(noivu)
-    # session, user, principal, cycles, scopes, criteria tree, count, the page's assessments,
+    # session, user with their grants, cycles, scopes, criteria tree, count, the page's assessments,
     # their appraised items, badge
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(u("appraisal-list")).status_code == 200
     client.force_login(scene["users"]["head"])
-    # session, user, assessment, principal, entries and events counted, then read to the page's end, badge
-    with django_assert_num_queries(9):
+    # session, user with their grants, assessment, entries and events counted, then read to the page's end, badge
+    with django_assert_num_queries(8):
         assert client.get(reverse("assessments:history", args=[a.pk])).status_code == 200
     client.force_login(admin)
     framework_selectors._CACHE.clear()
-    # session, user, cycle, principal, criteria tree, appraisers, units, assignments, badge
-    with django_assert_num_queries(9):
+    # session, user with their grants, cycle, criteria tree, appraisers, units, assignments, badge
+    with django_assert_num_queries(8):
         assert client.get(u("appraiser-assignment", scene["cycle"].pk)).status_code == 200

@@ -182,8 +182,8 @@ class TestExport:
             add_evidence(scene)
         client.force_login(office)
         framework_selectors._CACHE.clear()
-        # session, user, assessment, principal, criteria tree, answers, evidence, its criteria, its files
-        with django_assert_num_queries(9):
+        # session, user with their grants, assessment, criteria tree, answers, evidence, its criteria, its files
+        with django_assert_num_queries(8):
             export(client, scene["a"])
 
 

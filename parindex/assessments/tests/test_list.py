@@ -102,9 +102,9 @@ def test_filters_by_year_and_status_are_kept_in_the_pagers_links(client, provinc
     assert client.get(LIST, {"nam": "abc", "trang_thai": "khong-co"}).status_code == 200
 
 
-# session, user, principal, years (with their counts), old districts, the page's assessments,
+# session, user with their grants, years (with their counts), old districts, the page's assessments,
 # unread notifications (menu); a filter beyond the year adds the paginator's COUNT.
-LIST_QUERIES = 7
+LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("n", [3, 300])
@@ -167,9 +167,9 @@ def test_the_history_pages_fifty_changes_newest_first(client, history_scene):
     assert f'href="{url}?trang=2"' in part and "<html" not in part
 
 
-# session, user, assessment, principal, entries and events counted, then read to the page's
+# session, user with their grants, assessment, entries and events counted, then read to the page's
 # end, unread notifications (menu)
-HISTORY_QUERIES = 9
+HISTORY_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [3, 300])

@@ -188,7 +188,7 @@ def test_the_sources_cost_the_page_one_query_each(client, scene, who, django_ass
     user = scene["office"] if who == "a" else scene["b_people"]["office"]
     client.force_login(user)
     framework_selectors._CACHE.clear()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(reverse("assessments:assessment-detail", args=[scene[who].pk]))
     assert response.status_code == 200
 

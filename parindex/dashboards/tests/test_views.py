@@ -289,7 +289,7 @@ def test_home_sends_the_public_to_the_results_and_users_to_their_tasks_linking_t
 
 # SQLite has no percentile_cont: its quartiles take one more query (a ROW_NUMBER window).
 QUARTILES = 0 if connection.vendor == "postgresql" else 1
-# province, session, user, principal; the province's publications; classifications; the
+# province, session, user with their grants; the province's publications; classifications; the
 # open cycle, its state counts, its drafts (with the late ones counted in a window), its
 # overdue clarifications; summary (+ quartiles; the ranking's count is
 # the summary's); histogram; fields; sub-criteria (titles from the cached framework);
@@ -297,15 +297,15 @@ QUARTILES = 0 if connection.vendor == "postgresql" else 1
 # notifications; added with the survey results: the province's survey results of the year
 # (external.surveys.province_divergences; its second query, the published field scores, runs
 # only when there are survey results: pinned in external/tests/test_surveys.py)
-PROVINCE_STAFF_QUERIES = 20 + QUARTILES
-# the public: no session, user, principal, open cycle, over-claimers, notifications
+PROVINCE_STAFF_QUERIES = 19 + QUARTILES
+# the public: no session, user or grants, open cycle, over-claimers, notifications
 PROVINCE_PUBLIC_QUERIES = 10 + QUARTILES
-# session, user, unit, principal; lineage (one query when nothing was merged into the unit),
+# session, user with their grants, unit; lineage (one query when nothing was merged into the unit),
 # history, the publications' means; the latest publication's fields; field standing; top
 # losses; open actions; open assessment; its answers, indicator figures and register of late
 # dossiers of the year (the forecast's projection of a draft: no appraisal rounds to read),
 # extensions; the header's unread notifications
-COMMUNE_QUERIES = 17
+COMMUNE_QUERIES = 16
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def test_search_by_number_and_symbol_subject_or_signer_and_filter_by_kind_and_ye
 # session, user, unit, the documents counted by year, the page of them, unread notifications
 # (menu), the principal, and the register's next numbers (two); a search or a kind adds the
 # paginator's COUNT.
-REGISTER_QUERIES = 9
+REGISTER_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [3, 300])

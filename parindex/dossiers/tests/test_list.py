@@ -57,10 +57,10 @@ def test_search_by_code_procedure_or_applicant(client, commune, office):
     assert "Không có hồ sơ nào khớp bộ lọc" in client.get(url(commune), {"nam": "2026", "q": "zzz"}).content.decode()
 
 
-# session, user, commune, principal, frozen years, the year's figures (the counts), the page
+# session, user with their grants, commune, frozen years, the year's figures (the counts), the page
 # of dossiers, unread notifications (menu): the apology filter is counted by the figures; a
 # search adds the paginator's COUNT.
-QUERIES = 8
+QUERIES = 7
 
 
 @pytest.mark.parametrize("n", [3, 300])

@@ -251,11 +251,11 @@ def test_the_province_page_lists_the_communes_missing_letters_first(client, scen
 
 # -- queries -------------------------------------------------------------------------------------
 
-# session, user, unit, principal, dossiers of the year, figures (counts + indicator), frozen year,
+# session, user with their grants, unit, dossiers of the year, figures (counts + indicator), frozen year,
 # unread notifications (menu).
-LIST_QUERIES = 8
-# session, user, province, principal, the communes' figures, unread notifications (menu).
-PROVINCE_QUERIES = 6
+LIST_QUERIES = 7
+# session, user with their grants, province, the communes' figures, unread notifications (menu).
+PROVINCE_QUERIES = 5
 
 
 @pytest.mark.parametrize("n", [3, 12])

@@ -98,7 +98,7 @@ def test_the_province_dashboard_lists_the_units_in_the_same_queries_for_few_and_
     # The staff count pinned in dashboards/tests/test_views.py (20 + quartiles) less three of the
     # open cycle's queries (no cycle is open: only the look-up runs), plus the published field
     # scores read when the year has survey results.
-    with django_assert_num_queries(17 + QUARTILES + 1):
+    with django_assert_num_queries(16 + QUARTILES + 1):
         html = client.get(_dashboard(province)).content.decode()
     assert TITLE in html
     listed = html[html.index(TITLE) : html.index("</section>", html.index(TITLE))]

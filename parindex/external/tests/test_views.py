@@ -192,9 +192,9 @@ def test_the_leaderboard_reads_the_same_queries_for_few_and_many(
     client.force_login(admin)
     url = reverse("external:leaderboard", args=[province.pk])
     client.get(url)
-    # session, user, province, principal, index, periods, results, open contests per unit, target,
+    # session, user with their grants, province, index, periods, results, open contests per unit, target,
     # the open contests listed, the version's components, the unread notifications of the menu
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 
@@ -209,9 +209,9 @@ def test_the_trend_reads_the_same_queries_for_few_and_many_weeks(
     client.force_login(office)
     url = reverse("external:unit-trend", args=[commune.pk])
     client.get(url)
-    # session, user, unit, principal, index, years, results, values, contests, adjustments, medians,
+    # session, user with their grants, unit, index, years, results, values, contests, adjustments, medians,
     # target, the unread notifications of the menu
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         html = client.get(url).content.decode()
     assert "Đề nghị xem xét" in html and Decimal(1)
 

@@ -206,7 +206,7 @@ def test_the_list_takes_a_fixed_number_of_queries_for_a_signed_in_manager(
 ):
     client.force_login(world["users"][who])
     client.get(reverse("frameworks:framework-list"))  # warm the session
-    # Session, user, roles, frameworks with their owners, versions, the header's unread notifications.
-    with django_assert_num_queries(6):
+    # Session, user with their grants, frameworks with their owners, versions, the header's unread notifications.
+    with django_assert_num_queries(5):
         response = client.get(reverse("frameworks:framework-list"))
     assert response.status_code == 200

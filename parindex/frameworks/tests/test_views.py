@@ -228,8 +228,8 @@ class TestExtend:
     ):
         client.force_login(province_admin)
         client.get(detail_url(version))  # warm the session and the tree cache
-        # Session, user, roles, version with framework and owner, events, the header's unread notifications.
-        with django_assert_num_queries(6):
+        # Session, user with their grants, version with framework and owner, events, the header's unread notifications.
+        with django_assert_num_queries(5):
             response = client.get(detail_url(version))
         assert response.status_code == 200 and self.url(version) in response.content.decode()
 

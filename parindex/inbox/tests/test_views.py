@@ -393,9 +393,9 @@ class TestPage:
 
 # -- queries: the same number for 3 and 12 units ---------------------------------------------
 
-# Every page: session, user, roles (the principal, cached for the menu too), the unread badge;
+# Every page: session, user with their grants, the unread badge;
 # then the page's own reads; the visit saves the count in the session (savepoint, update, release).
-PAGE = 4
+PAGE = 3
 SESSION_SAVE = 3
 QUERIES = {
     # the open assessments, extensions, answers, assignments (whose items), overdue actions, the

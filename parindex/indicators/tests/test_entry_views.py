@@ -328,9 +328,9 @@ def test_a_first_entry_racing_another_is_a_conflict_too(client, people, commune,
 
 # -- queries --------------------------------------------------------------------------------------
 
-# session, user, principal, the unit, the active indicators, the province's targets of the year,
+# session, user with their grants, the unit, the active indicators, the province's targets of the year,
 # the unit's figures of the year; the header's unread notifications
-ENTRY_QUERIES = 8
+ENTRY_QUERIES = 7
 
 
 @pytest.mark.parametrize("n", [3, 8])

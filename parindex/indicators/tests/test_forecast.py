@@ -151,10 +151,10 @@ def test_who_sees_the_forecast(client, scene, province, commune, other_commune, 
     assert client.get(reverse("indicators:forecast", args=[scene["a"].pk])).status_code == status
 
 
-# session, user, the assessment, principal; its answers (a draft has no appraisal to read), the
+# session, user with their grants, the assessment; its answers (a draft has no appraisal to read), the
 # indicator figures, the register of late dossiers; where the stored projections of the cycle's
 # other units place it and its what-if (one aggregate); the header's unread notifications
-FORECAST_QUERIES = 9
+FORECAST_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [3, 12])

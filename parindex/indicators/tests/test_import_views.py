@@ -364,10 +364,10 @@ def test_a_changed_mapping_reads_the_next_file_its_new_way(client, people, provi
 
 # -- queries --------------------------------------------------------------------------------------
 
-# session, user, principal, the user's provinces, the active indicators, the province's mappings
+# session, user with their grants, the user's provinces, the active indicators, the province's mappings
 # (with indicator and owner), its recent imports (with indicator, mapping, who), its large files
 # imported by the worker (with indicator); the header's unread notifications
-IMPORT_QUERIES = 9
+IMPORT_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [1, 5])

@@ -215,11 +215,11 @@ def test_the_province_page_filters_the_communes_below_target(client, province, c
     assert reverse("indicators:unit-monitor", args=[commune.pk]) in page
 
 
-# session, user, principal, the unit, indicators, targets, figures, the years with figures,
+# session, user with their grants, the unit, indicators, targets, figures, the years with figures,
 # the header's unread notifications
-UNIT_PAGE_QUERIES = 9
-# session, user, principal, the province, indicators, targets, communes, sums, notifications
-PROVINCE_PAGE_QUERIES = 9
+UNIT_PAGE_QUERIES = 8
+# session, user with their grants, the province, indicators, targets, communes, sums, notifications
+PROVINCE_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [3, 12])

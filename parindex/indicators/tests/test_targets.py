@@ -146,7 +146,7 @@ class TestPage:
             indicator = make_indicator(f"chi_so_{i}", name=f"Chỉ số {i}")
             IndicatorTarget.objects.create(indicator=indicator, province=province, year=2026, target=Decimal("0.5"))
         client.force_login(admin)
-        # session, user, the province, principal, indicators, the province's targets, notifications
-        with django_assert_num_queries(7):
+        # session, user with their grants, the province, indicators, the province's targets, notifications
+        with django_assert_num_queries(6):
             response = client.get(reverse("indicators:targets", args=[province.pk]))
         assert len(response.context["rows"]) == n

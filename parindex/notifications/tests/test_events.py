@@ -437,8 +437,8 @@ class TestPreferencePage:
     def test_defaults_on_then_saved_for_me_only(self, client, scene, django_assert_num_queries):
         me = with_email(scene["office"], "vanphong@xa.vn")
         client.force_login(me)
-        # session, user, my preference, roles (menu), unread badge
-        with django_assert_num_queries(5):
+        # session, user with their grants, my preference, unread badge
+        with django_assert_num_queries(4):
             html = client.get(self.URL).content.decode()
         assert "vanphong@xa.vn" in html
         assert 'name="email_enabled" id="id_email_enabled" checked' in html.replace(

@@ -172,6 +172,6 @@ def test_the_list_makes_a_fixed_number_of_queries(client, owner, django_assert_n
         [Notification(user=owner, key=f"k{i}", title=f"Thông báo {i}", url="/danh-gia/1/") for i in range(count)]
     )
     client.force_login(owner)
-    # session, user, page count, roles (menu), unread badge, page rows
-    with django_assert_num_queries(6):
+    # session, user with their grants, page count, unread badge, page rows
+    with django_assert_num_queries(5):
         assert client.get(LIST).status_code == 200

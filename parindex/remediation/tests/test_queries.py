@@ -48,9 +48,9 @@ def _plan_with(published, people, n):
 
 # -- the board -----------------------------------------------------------------------------------
 
-# session, user, plan (with its unit), principal, the actions (with lines, owners and last
+# session, user with their grants, plan (with its unit), the actions (with lines, owners and last
 # progress date), the header's unread notifications
-BOARD_QUERIES = 6
+BOARD_QUERIES = 5
 # a filter reads the filtered actions once more
 FILTERED_BOARD_QUERIES = BOARD_QUERIES + 1
 
@@ -80,8 +80,8 @@ def test_the_filtered_board_costs_one_query_more(client, published, people, djan
 
 # -- the progress panel and a save ---------------------------------------------------------------
 
-# session, user, plan, principal, the action, its notes (with their authors), notifications
-PANEL_QUERIES = 7
+# session, user with their grants, plan, the action, its notes (with their authors), notifications
+PANEL_QUERIES = 6
 PANEL_HTMX_QUERIES = PANEL_QUERIES - 1  # no page header
 
 
@@ -102,9 +102,9 @@ def test_the_progress_panel_costs_the_same_queries_whatever_the_notes(
         client.get(u("action-progress", plan.pk, action.pk), headers={"HX-Request": "true"})
 
 
-# session, user, plan, principal, the action; the service: savepoint, update, note, reread the
+# session, user with their grants, plan, the action; the service: savepoint, update, note, reread the
 # action, release; the row: the action again; the counters: the plan's actions
-SAVE_HTMX_QUERIES = 12
+SAVE_HTMX_QUERIES = 11
 
 
 @pytest.mark.parametrize("n", [5, 200])
@@ -125,9 +125,9 @@ def test_an_htmx_save_costs_the_same_queries_whatever_the_plans_size(
 
 # -- the province's overview ---------------------------------------------------------------------
 
-# session, user, province, principal, published years, the results, their plans, the plans'
+# session, user with their grants, province, published years, the results, their plans, the plans'
 # actions, the header's unread notifications
-PROVINCE_QUERIES = 9
+PROVINCE_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -160,10 +160,10 @@ def test_the_province_overview_costs_the_same_queries_for_3_and_30_units(
 
 # -- points at stake -----------------------------------------------------------------------------
 
-# session, user, assessment (with cycle, version and unit), principal, answers, the unit's
+# session, user with their grants, assessment (with cycle, version and unit), answers, the unit's
 # predecessors, last year's results, the plan feeding the year, its items, their actions,
 # the header's unread notifications
-AT_STAKE_QUERIES = 11
+AT_STAKE_QUERIES = 10
 # under appraisal: the appraisers' rounds too
 AT_STAKE_APPRAISED_QUERIES = AT_STAKE_QUERIES + 1
 

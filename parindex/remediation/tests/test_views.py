@@ -567,10 +567,10 @@ def light_and_heavy(version, province, commune, other_commune, staff, people):
 #   appraisal comments, the plan;
 # - plan (editable): plan, items, actions, the commune's officials, assignments, events;
 # - report: plan, items, actions (the completion is counted from the actions read).
-LIST_QUERIES = 7
-ANALYSIS_QUERIES = 11
-DETAIL_QUERIES = 10
-REPORT_QUERIES = 7
+LIST_QUERIES = 6
+ANALYSIS_QUERIES = 10
+DETAIL_QUERIES = 9
+REPORT_QUERIES = 6
 
 
 def test_the_analysis_reads_a_fixed_number_of_queries(client, light_and_heavy, people, django_assert_num_queries):

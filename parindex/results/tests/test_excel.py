@@ -375,8 +375,8 @@ def test_the_cycle_workbook_needs_a_login_and_a_known_cycle(client, running, pro
 
 # the publication with its stored workbook's name (built once at publication: files.py)
 PUBLICATION_QUERIES = 1
-# session, user, cycle, principal, assessments with units, answers, appraisals
-CYCLE_QUERIES = 7
+# session, user with their grants, cycle, assessments with units, answers, appraisals
+CYCLE_QUERIES = 6
 
 
 @pytest.mark.parametrize("n", [2, 12])

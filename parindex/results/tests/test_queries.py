@@ -70,9 +70,9 @@ def real_sqlite_limit(monkeypatch):
 
 # -- the board -----------------------------------------------------------------------------------
 
-# session, user, cycle, principal, assessments (with units and approval entries), answers,
+# session, user with their grants, cycle, assessments (with units and approval entries), answers,
 # appraisals, approvals, their publications, the header's unread notifications
-BOARD_QUERIES = 10
+BOARD_QUERIES = 9
 
 
 def _board_scene(province, version, n):
