@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -107,9 +108,12 @@ def test_it_serves_with_gunicorn_and_stops_cleanly(tmp_path):
     base = f"http://127.0.0.1:{port}"
     env = base_env(tmp_path, HOST=f"127.0.0.1:{port}")
     server = start_serve(env, tmp_path)
+    lines: list[str] = []  # its output, read as it comes (the job worker's start is awaited below)
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)
+    reader.start()
     try:
         status, body = wait_healthy(base, server)
-        assert status == 200, server.stdout.read() if server.poll() is not None else "no answer"
+        assert status == 200, "".join(lines) if server.poll() is not None else "no answer"
         health = json.loads(body)
         assert health["ok"] and set(health) == {"ok", "database", "storage", "queue"}
         assert "waiting" in health["queue"]  # the database queue, with its worker
@@ -124,13 +128,21 @@ def test_it_serves_with_gunicorn_and_stops_cleanly(tmp_path):
 
         status, _, body = get(f"{base}/khong-co-trang-nay/")
         assert status == 404 and "Không tìm thấy" in body.decode() and "Traceback" not in body.decode()
+        # The job worker starts beside gunicorn; on a busy machine it may still be importing
+        # Django when the pages above have answered: stopping before it has started would
+        # test nothing of its stop.
+        deadline = time.monotonic() + 60
+        while not any("Starting worker" in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
-            output, _ = server.communicate(timeout=60)
+            server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
             raise
+        reader.join(timeout=10)
+    output = "".join(lines)
     assert server.returncode == 0, output
     assert "parindex: đã dừng" in output and "Starting worker" in output
     assert "nhắc hạn hằng ngày, lần tới lúc 07:00" in output  # the daily reminders queued, no cron
