@@ -176,7 +176,7 @@ def _row_html(
 def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One row's answer. The assessment is read locked, with what its row needs, and the save
     writes in the same transaction (``services.answer_save(held=...)``); a draft's row is then
-    answered from what was read (``page.row_page``): eight queries in all."""
+    answered from what was read (``page.row_page``): seven queries in all."""
     form = AnswerForm(request.POST)
     view = View.from_query(request.POST)
     error, conflict, bad_input = "", False, False
