@@ -161,14 +161,20 @@ class ScopeSelect:
         return compiled, (*ids, classification) if classification else tuple(ids)
 
     def all(self, scope: Scope, **fixed: Any) -> list[Any]:
+        if not scope.publication_ids:  # nothing to read (SQL has no empty IN list)
+            return []
         compiled, values = self._compiled(scope, fixed)
         return compiled.all(*values)
 
     def rows(self, scope: Scope, **fixed: Any) -> list[tuple[Any, ...]]:
+        if not scope.publication_ids:
+            return []
         compiled, values = self._compiled(scope, fixed)
         return compiled.rows(*values)
 
     def dicts(self, scope: Scope, **fixed: Any) -> list[dict[str, Any]]:
+        if not scope.publication_ids:
+            return []
         compiled, values = self._compiled(scope, fixed)
         return compiled.dicts(*values)
 
@@ -219,22 +225,24 @@ def _dec(value: Any, places: int = 2) -> Decimal | None:
 def summary(scope: Scope) -> Summary:
     """Count, mean, spread and quartiles of the index (one query on PostgreSQL, two on SQLite)."""
     postgres = connection.vendor == "postgresql"
-    row = _SUMMARY.dicts(scope, postgres=postgres)[0]
-    quartiles = [row.get("q1"), row.get("q2"), row.get("q3")] if postgres else _quartiles(scope.results(), row["count"])
+    rows = _SUMMARY.dicts(scope, postgres=postgres)  # one row, none for a scope without publications
+    row = rows[0] if rows else {}
+    count = row.get("count", 0)
+    quartiles = [row.get("q1"), row.get("q2"), row.get("q3")] if postgres else _quartiles(scope.results(), count)
     return Summary(
-        count=row["count"],
-        mean=_dec(row["mean"]),
-        minimum=_dec(row["minimum"]),
-        maximum=_dec(row["maximum"]),
+        count=count,
+        mean=_dec(row.get("mean")),
+        minimum=_dec(row.get("minimum")),
+        maximum=_dec(row.get("maximum")),
         q1=_dec(quartiles[0]),
         median=_dec(quartiles[1]),
         q3=_dec(quartiles[2]),
-        mean_total=_dec(row["mean_total"]),
-        previous_mean=_dec(row["previous_mean"]),
-        compared=row["compared"],
-        improved=row["improved"],
-        declined=row["declined"],
-        mean_gap=_dec(row["mean_gap"]),
+        mean_total=_dec(row.get("mean_total")),
+        previous_mean=_dec(row.get("previous_mean")),
+        compared=row.get("compared", 0),
+        improved=row.get("improved", 0),
+        declined=row.get("declined", 0),
+        mean_gap=_dec(row.get("mean_gap")),
     )
 
 

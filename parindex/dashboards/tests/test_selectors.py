@@ -115,6 +115,27 @@ def test_a_classification_filter_narrows_every_aggregate(scene):
     assert selectors.ranking(scope, "hang").count() == n
 
 
+def test_each_shape_of_scope_reads_its_own_rows(scene):
+    # The statements are compiled once per shape (how many publications, a classification
+    # filter); each scope still gets its own rows, and one without publications none.
+    after, before = scene["after"], scene["before"]
+    both = selectors.Scope((after, before))
+    assert selectors.summary(both).count == after.results.count() + before.results.count() == 22
+    assert selectors.summary(selectors.Scope((before,))).count == 11
+    classes = [
+        (c, n) for c, n in selectors.classification_counts(selectors.Scope((after,))) if c != selectors.UNCLASSIFIED
+    ]
+    assert classes  # the classified units (every one, in this scene)
+    for chosen, n in classes:
+        assert selectors.summary(selectors.Scope((after,), classification=chosen)).count == n
+        assert selectors.summary(selectors.Scope((after, before), classification=chosen)).count == (
+            n + before.results.filter(classification=chosen).count()
+        )
+    empty = selectors.Scope(())
+    assert selectors.summary(empty).count == 0 and selectors.summary(empty).mean is None
+    assert sum(n for _, n in selectors.histogram(empty)) == 0 and selectors.movers(empty) == ([], [])
+
+
 def test_the_ranking_sorts_by_every_key_in_both_directions(scene):
     scope = scene["scope"]
     rows = list(selectors.ranking(scope, "hang"))
