@@ -60,11 +60,7 @@ def user_with_principal(user_id: Any) -> Any | None:
     if user is None:
         return None
     if user.is_active:  # principal_for's anonymous answer otherwise, without the cache
-        grants = tuple(
-            Grant(role, unit_id, bool(descendants), bool(deputy))
-            for role, unit_id, descendants, deputy in user.grant_rows or ()
-        )
-        user._parindex_principal = Principal(user_id=user.pk, grants=grants, is_superuser=user.is_superuser)
+        _remember_principal(user, user.grant_rows or ())
     return user
 
 
@@ -75,9 +71,13 @@ def principal_for(user: Any) -> Principal:
     cached = getattr(user, "_parindex_principal", None)
     if cached is not None:
         return cached
-    grants = tuple(
-        Grant(role, unit_id, descendants, deputy) for role, unit_id, descendants, deputy in _GRANTS.rows(user.pk)
-    )
+    return _remember_principal(user, _GRANTS.rows(user.pk))
+
+
+def _remember_principal(user: Any, rows: Any) -> Principal:
+    """The principal of an active user from their (role, unit, descendants, deputy) rows, kept on
+    the user for the request (the JSON of ``user_with_principal`` gives SQLite's 0/1 for booleans)."""
+    grants = tuple(Grant(role, unit_id, bool(descendants), bool(deputy)) for role, unit_id, descendants, deputy in rows)
     principal = Principal(user_id=user.pk, grants=grants, is_superuser=user.is_superuser)
     user._parindex_principal = principal
     return principal

@@ -161,22 +161,19 @@ class ScopeSelect:
         return compiled, (*ids, classification) if classification else tuple(ids)
 
     def all(self, scope: Scope, **fixed: Any) -> list[Any]:
+        return self._read("all", scope, fixed)
+
+    def rows(self, scope: Scope, **fixed: Any) -> list[tuple[Any, ...]]:
+        return self._read("rows", scope, fixed)
+
+    def dicts(self, scope: Scope, **fixed: Any) -> list[dict[str, Any]]:
+        return self._read("dicts", scope, fixed)
+
+    def _read(self, how: str, scope: Scope, fixed: dict[str, Any]) -> list[Any]:
         if not scope.publication_ids:  # nothing to read (SQL has no empty IN list)
             return []
         compiled, values = self._compiled(scope, fixed)
-        return compiled.all(*values)
-
-    def rows(self, scope: Scope, **fixed: Any) -> list[tuple[Any, ...]]:
-        if not scope.publication_ids:
-            return []
-        compiled, values = self._compiled(scope, fixed)
-        return compiled.rows(*values)
-
-    def dicts(self, scope: Scope, **fixed: Any) -> list[dict[str, Any]]:
-        if not scope.publication_ids:
-            return []
-        compiled, values = self._compiled(scope, fixed)
-        return compiled.dicts(*values)
+        return getattr(compiled, how)(*values)
 
 
 def province_publications(province_id: int) -> list[Publication]:
