@@ -120,7 +120,9 @@ if DATABASE_URL:
         # psycopg 3 sends parameters apart from the statement and prepares a statement a
         # connection has run 5 times: the same few statements of every save and page are then
         # planned once per connection (planning the locked read took 1.1 ms, running it 0.3 ms).
+        # Django passes prepare_threshold=None (never prepare) unless it is named here.
         DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", env_int("DB_PREPARE_THRESHOLD", 5))
 else:
     DATABASES = {
         "default": {
