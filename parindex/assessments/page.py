@@ -15,10 +15,10 @@ and answers with that row and the figures around it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -100,6 +100,9 @@ class View:
 
     def query(self) -> str:
         """This view as a query string ("?linh-vuc=II&tieu-chi=2.1.3"), or "" for the default."""
+        return _query(self)
+
+    def _query(self) -> str:
         params = []
         if self.field:
             params.append((FIELD_PARAM, self.field))
@@ -123,6 +126,10 @@ class View:
             )
             if value
         ]
+
+
+# A page links to the same few views many times (every row, tab and filter): each written once.
+_query = lru_cache(maxsize=4096)(View._query)
 
 
 class Typed:
@@ -259,6 +266,7 @@ class Progress:
     to_do: int = 0
     url: str = ""
     current: bool = False
+    key: str = ""  # the progress table row's id: "summary-<key>" (a field's code, "official-<pk>")
 
     @property
     def percent(self) -> int:
@@ -498,11 +506,12 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
         rounds = appraisal_rounds(assessment)
         appraised = scores_from(spec, {c: a.inputs for c, a in answers.items()}, rounds).final
     rows, field_progress, official_progress = [], [], {}
+    may_edit: dict[tuple[Any, ...], bool] = {}
     current_field: Progress | None = None
     for ns in result.nodes(decimal_sep=","):
         node = ns.node
         if node.parent is None:
-            current_field = Progress(f"{node.code}. {node.name}", code=node.code, name=node.name)
+            current_field = Progress(f"{node.code}. {node.name}", code=node.code, name=node.name, key=node.code)
             field_progress.append(current_field)
         owners = _owners(spec, node, assigned)
         row = Row(node, ns, answers.get(node.code), by_code.get(node.code, []), owners)
@@ -514,9 +523,12 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
             latest = item and (item.second or item.first)
             row.comment = latest.comment if latest else ""
         if node.is_leaf:
-            row.can_edit = editable and permissions.can_edit_item(
-                principal, unit, [getattr(o, "pk", o) for o in owners]
-            )
+            if editable:
+                owner_ids = tuple(getattr(o, "pk", o) for o in owners)
+                can_edit = may_edit.get(owner_ids)
+                if can_edit is None:  # the same few owners on every row: asked once each
+                    can_edit = may_edit[owner_ids] = permissions.can_edit_item(principal, unit, owner_ids)
+                row.can_edit = can_edit
             row.source = sources.get(node.code)
             if row.source is not None and row.can_edit and not row.source.matches_answer:
                 kind = source_kind(spec, node.code)
@@ -532,15 +544,20 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
             row.linkable = [e for e in evidence if e.pk not in linked]
             if current_field is not None:
                 current_field.to_do += row.to_do
+            # Everyone assigned an item has a progress row, whether or not it applies (so that a
+            # save, which may make an item not applicable, changes that row's figures, never the rows).
+            for owner in owners[:1]:
+                progress = official_progress.get(owner.pk)
+                if progress is None:
+                    progress = official_progress[owner.pk] = Progress(str(owner), key=f"official-{owner.pk}")
+                if ns.applicable:
+                    progress.applicable += 1
+                    progress.answered += not ns.missing
+                    progress.losses.append(ns.lost)
             if ns.applicable and current_field is not None:
                 current_field.applicable += 1
                 current_field.answered += not ns.missing
                 current_field.losses.append(ns.lost)
-                for owner in owners[:1]:
-                    progress = official_progress.setdefault(owner.pk, Progress(str(owner)))
-                    progress.applicable += 1
-                    progress.answered += not ns.missing
-                    progress.losses.append(ns.lost)
         rows.append(row)
     page = Page(
         assessment=assessment,
@@ -712,9 +729,10 @@ def _answerable(
     }
 
 
-def editable_codes(assessment: Assessment, principal: Principal) -> set[str]:
+def editable_codes(assessment: Assessment, principal: Principal, among: Iterable[str] | None = None) -> set[str]:
     """The sub-criteria ``principal`` may change now: every item of a draft, or the items asked
-    about under clarification, limited to the person's own items (one or two queries)."""
+    about under clarification, limited to the person's own items (one or two queries).
+    ``among``: only these codes are looked at (a row's save asks about its own)."""
     spec = framework_version_spec(assessment.cycle.framework_version)
     if assessment.status == Status.CLARIFICATION:
         request = latest_request(assessment)
@@ -723,6 +741,8 @@ def editable_codes(assessment: Assessment, principal: Principal) -> set[str]:
         open_codes = {leaf.code for leaf in spec.leaves}
     else:
         return set()
+    if among is not None:
+        open_codes &= set(among)
     unit = assessment.unit
     if permissions.can_edit_all(principal, unit):
         return open_codes

@@ -135,9 +135,9 @@ def _row_response(
     request: HttpRequest, assessment: Assessment, principal: Principal, code: str, view: View, **shown: Any
 ) -> HttpResponse:
     """The one answer to a change made from a row with htmx: the row (its target), then what
-    the change moves around it, swapped out of band (score bar, field tabs and filters,
-    progress, the rows of its criterion and field, the refusal list and sources when shown,
-    the evidence list after an attachment). Those go in a <template>, where tables and table
+    the change moves around it, swapped out of band (score bar, its field's tab, the all-fields
+    tab and the filters, its field's and official's progress rows, the rows of its criterion and
+    field, the refusal list and sources when shown, the evidence list after an attachment). Those go in a <template>, where tables and table
     rows parse as they are, wherever they land (never bare <tr> outside a table). ``shown``:
     ``_row_html``'s error, typed, saved, evidence_error and evidence_changed."""
     # Only this row's source is read again: the others' offers have not changed with it.
@@ -158,11 +158,15 @@ def _row_html(
 ) -> HttpResponse:
     row = page.row(code)
     row.error, row.typed, row.saved, row.evidence_error = error, typed, saved, evidence_error
+    owners = {f"official-{getattr(o, 'pk', o)}" for o in row.owners[:1]}
     context = {
         "page": page,
         "row": row,
         "oob": True,
         "ancestors": page.ancestors(code),
+        # The progress rows the row counts in: its field's and its official's.
+        "row_field": next(p for p in page.fields if p.code == row.field_code),
+        "row_officials": [p for p in page.officials if p.key in owners],
         "evidence_changed": evidence_changed,
         "live": f"{code}: {error or evidence_error}" if error or evidence_error else f"{code}: {saved}",
     }
@@ -187,7 +191,7 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             criterion = criterion_ref(assessment.cycle.framework_version, code)
             if criterion is None or not criterion.rule_kind:
                 raise Http404("Không có tiêu chí này trong bộ chỉ số")
-            if code not in editable_codes(assessment, principal):
+            if code not in editable_codes(assessment, principal, among=[code]):
                 raise PermissionDenied("Bạn không được giao tiêu chí này hoặc hồ sơ đã gửi.")
             answers = answers_to_change(assessment)
             if form.is_valid():

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from lxml import html as lxml_html
 
 from parindex import scoring
 from parindex.accounts.models import Role
@@ -138,12 +139,66 @@ def test_saving_with_htmx_returns_the_row_and_the_new_totals(client, setup):
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
     assert 'id="leaf-1.1.3"' in html and "1,60" in html and "2 × 0,8 = 1,60" in html
-    # The row first (its target), then only out-of-band figures, each inside a <template>.
+    # The row first (its target), then only out-of-band figures, each inside a <template>: the
+    # score bar, its field's tab, the all-fields tab, the filters, its field's progress row; not
+    # the other fields' tabs, nor the whole progress section (which would close if open).
     row, _, rest = html.strip().partition("</tr>")
     assert row.startswith('<tr role="row" id="leaf-1.1.3"') and rest.lstrip().startswith("<template>")
-    for oob in ('id="score-bar" hx-swap-oob="true"', 'id="field-nav" hx-swap-oob="true"', 'id="summary"'):
-        assert oob in rest
-    assert re.search(r'<section class="card summary" id="summary"[^>]*hx-swap-oob="true"', rest)
+    for oob in ("score-bar", "tab-I", "tab-tat-ca", "ws-filters", "summary-I", "node-1.1", "node-I"):
+        assert re.search(rf'id="{oob}"[^>]*hx-swap-oob="true"', rest), oob
+    assert 'id="tab-II"' not in rest and 'id="field-nav"' not in rest and 'id="summary"' not in rest
+
+
+def out_of_band(html: str) -> dict[str, str]:
+    """The text of each element sent out of band (by id), spaces collapsed."""
+    fragment = lxml_html.fromstring(
+        f"<div>{html.replace('<template>', '<table>').replace('</template>', '</table>')}</div>"
+    )
+    return {e.get("id"): " ".join(e.text_content().split()) for e in fragment.xpath("//*[@hx-swap-oob]")}
+
+
+def shown(html: bytes, ids) -> dict[str, str]:
+    page = lxml_html.fromstring(html)
+    return {i: " ".join(page.get_element_by_id(i).text_content().split()) for i in ids}
+
+
+@pytest.mark.parametrize(("view", "code", "inputs"), [
+    ("I", "1.1.3", {"value_percent": "80"}),
+    ("tat-ca", "1.1.3", {"value_percent": "0"}),
+    ("I", "1.1.3", {"value_percent": "80", "loc": "chua-nhap"}),
+])  # fmt: skip
+def test_a_row_save_sends_every_figure_it_moves_as_the_page_then_shows_it(client, setup, view, code, inputs):
+    """What a save sends out of band equals the page read afterwards, figure for figure (score
+    bar, tabs, filters, the progress rows of its field and official, its criterion's and field's
+    rows), and the figures did move: an answer changes only its own field's and official's."""
+    a, office, officer = setup["assessment"], setup["users"]["office"], setup["users"]["officer"]
+    Assignment.objects.create(
+        assessment=a, criterion=Criterion.objects.get(version=setup["version"], code="1.1"), official=officer
+    )
+    client.force_login(office)
+    data = {"linh-vuc": view, **inputs}
+    query = {k: v for k, v in data.items() if k in ("linh-vuc", "loc")}
+    before = client.get(url("assessment-detail", a), query).content
+    response = client.post(url("answer-save", a, code), data, headers={"HX-Request": "true"})
+    sent = out_of_band(response.content.decode().partition("</tr>")[2])
+    after = client.get(url("assessment-detail", a), query).content
+    expected = {
+        "score-bar",
+        "tab-I",
+        "tab-tat-ca",
+        "ws-filters",
+        "summary-I",
+        f"summary-official-{officer.pk}",
+        "node-1.1",
+        "node-I",
+    }
+    assert expected <= set(sent)
+    figures = sent.keys() - {"ws-live"}
+    assert sent == {**shown(after, figures), "ws-live": sent["ws-live"]}
+    moved = {i for i in figures if shown(before, [i]) != shown(after, [i])}
+    assert {"score-bar", "tab-I", "tab-tat-ca", "summary-I", f"summary-official-{officer.pk}"} <= moved
+    others = [f"tab-{f}" for f in ("II", "III")] + [f"summary-{f}" for f in ("II", "III")]
+    assert shown(before, others) == shown(after, others)
 
 
 def test_a_bad_value_keeps_the_saved_one_and_says_why(client, setup):
@@ -281,7 +336,7 @@ def test_a_row_save_makes_seven_queries_whatever_the_size(client, province, comm
     # side (documents, attachment forms) kept as the browser shows it.
     assert response.status_code == 200 and html.count('<tr role="row"') == 1 + 2
     assert f'id="side-{css_id(criteria[0].code)}" hx-preserve="true"></div>' in html and "Tải tài liệu mới" not in html
-    assert 'id="score-bar" hx-swap-oob="true"' in html and 'id="field-nav" hx-swap-oob="true"' in html
+    assert 'id="score-bar" hx-swap-oob="true"' in html and 'id="tab-tat-ca"' in html and 'id="field-nav"' not in html
     assert "(bắt buộc khi chưa có tài liệu kiểm chứng)" not in html.split('id="side-')[0]  # it has a document
     stored = Answer.objects.get(assessment=assessment, criterion=criteria[0])
     assert stored.inputs == {"value": "0.7"} and stored.revision == 3
