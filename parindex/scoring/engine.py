@@ -11,9 +11,10 @@ results and explanations are built only when asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from .decimals import HUNDRED, ZERO, fixed, plain, quantizer, round_half_up
@@ -141,7 +142,19 @@ class NodeScore:
     lost: Decimal
     applicable: bool
     missing: bool
-    explanation: str  # leaves only; "" for parents
+    # The leaf's explanation, or what writes it when first asked for (a page shows a few of a
+    # unit's explanations; a report all of them): read it as ``explanation``.
+    explained: str | Callable[[], str] = field(default="", repr=False, compare=False)
+
+    @property
+    def explanation(self) -> str:
+        """How the leaf's score was computed, in Vietnamese; "" for parents."""
+        explained = self.explained
+        if isinstance(explained, str):
+            return explained
+        text = explained()
+        object.__setattr__(self, "explained", text)
+        return text
 
     @property
     def code(self) -> str:
@@ -224,9 +237,9 @@ class UnitScore:
         not_applicable, missing_codes = self._lookups
         applicable = i not in not_applicable if node.is_leaf else applicable_max > 0 or node.max == 0
         missing = node.is_leaf and applicable and node.code in missing_codes
-        explanation = ""
+        explained: str | Callable[[], str] = ""
         if node.rule is not None:
-            explanation = self._explain(node, score, applicable, missing, sep)
+            explained = partial(self._explain, node, score, applicable, missing, sep)
         return NodeScore(
             node,
             score,
@@ -234,7 +247,7 @@ class UnitScore:
             round_half_up(applicable_max - score, plan.quant),
             applicable,
             missing,
-            explanation,
+            explained,
         )
 
     def _explain(self, node: Node, score: Decimal, applicable: bool, missing: bool, sep: str) -> str:
