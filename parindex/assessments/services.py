@@ -35,6 +35,7 @@ from parindex.assessments.page import editable_codes
 from parindex.assessments.rules_check import submission_problems
 from parindex.assessments.signals import projections_batched, projections_stale
 from parindex.assessments.workflow import EDITABLE, Status, rule_for, window_open
+from parindex.core.compiled import CompiledUpdate
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.frameworks.workflow import Status as VersionStatus
@@ -297,10 +298,13 @@ def _save_held(
             raise _conflict(criterion) from None
         before = None
     else:
-        rows = Answer.objects.filter(pk=current.pk, revision=base_revision)
-        if not rows.update(
-            inputs=stored, explanation=explanation, revision=F("revision") + 1, updated_by=actor, updated_at=now
-        ):
+        written = {
+            "inputs": stored,
+            "explanation": explanation,
+            "updated_by": getattr(actor, "pk", None),
+            "updated_at": now,
+        }
+        if not _WRITE_HELD.run(written, {"id": current.pk, "revision": base_revision}):
             raise _conflict(criterion)
         before = {"inputs": current.inputs, "explanation": current.explanation}
         current.inputs, current.explanation, current.revision = stored, explanation, base_revision + 1
@@ -312,6 +316,15 @@ def _save_held(
         answers = {c: a.inputs for c, a in held.items()}
         projections_stale(sender=Answer, assessment_ids=[assessment.pk], held={assessment.pk: (assessment, answers)})
     return current
+
+
+# The row save's UPDATE (the revision read under the lock, one up), compiled once per process.
+_WRITE_HELD = CompiledUpdate(
+    Answer,
+    columns=("inputs", "explanation", "updated_by", "updated_at"),
+    where=("id", "revision"),
+    increments=("revision",),
+)
 
 
 def _require_inputs_open(assessment: Assessment) -> None:

@@ -165,3 +165,49 @@ class CompiledSelect:
 
 def _as_is(value: Any) -> Any:
     return value
+
+
+class CompiledUpdate:
+    """``UPDATE <model's table> SET <columns> WHERE <fields> = <values>``, written once per process.
+
+    Django compiles every ``queryset.update()`` anew (about half a millisecond for the row save's
+    UPDATE of its answer and of its assessment's stored projection, as much as the database takes
+    to run it). This writes the statement once from the model's fields and binds each run's
+    values as Django's own UPDATE does (``field.get_db_prep_save``: JSON, decimals, aware times).
+    ``increments``: columns set to themselves plus one (a revision). ``run(values, where)``
+    returns the number of rows updated, as ``update()`` does."""
+
+    def __init__(
+        self,
+        model: type[Any],
+        *,
+        columns: tuple[str, ...],
+        where: tuple[str, ...],
+        increments: tuple[str, ...] = (),
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
+        meta = model._meta
+        self._set = tuple(meta.get_field(name) for name in columns)
+        self._where = tuple(meta.get_field(name) for name in where)
+        self._increments = tuple(meta.get_field(name) for name in increments)
+        for field in (*self._set, *self._where, *self._increments):
+            if not field.concrete or field.many_to_many or hasattr(field, "get_placeholder"):
+                raise ValueError(f"CompiledUpdate writes plain columns only, not {field.name}")
+        self._table, self._using = meta.db_table, using
+        self._sql: str | None = None
+
+    def run(self, values: dict[str, Any], where: dict[str, Any]) -> int:
+        connection = connections[self._using]
+        if self._sql is None:
+            qn = connection.ops.quote_name
+            assignments = [f"{qn(f.column)} = %s" for f in self._set]
+            assignments += [f"{qn(f.column)} = ({qn(f.column)} + 1)" for f in self._increments]
+            conditions = " AND ".join(f"{qn(f.column)} = %s" for f in self._where)
+            self._sql = f"UPDATE {qn(self._table)} SET {', '.join(assignments)} WHERE {conditions}"
+        if values.keys() != {f.name for f in self._set} or where.keys() != {f.name for f in self._where}:
+            raise TypeError(f"values for {[f.name for f in self._set]} and {[f.name for f in self._where]} expected")
+        params = [f.get_db_prep_save(values[f.name], connection) for f in self._set]
+        params += [f.get_db_prep_value(where[f.name], connection, prepared=False) for f in self._where]
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql, params)
+            return cursor.rowcount

@@ -27,6 +27,7 @@ from django.utils import timezone
 from parindex import scoring
 from parindex.assessments.models import Assessment
 from parindex.assessments.workflow import Status
+from parindex.core.compiled import CompiledUpdate
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.indicators.forecast import projected_inputs, score_projected
 
@@ -108,10 +109,12 @@ def _store_held(assessment: Assessment, answers: dict[str, dict[str, Any]]) -> b
     stored = draft_projection(spec, answers, assessment.projected_tracked)
     stored.put(assessment)
     assessment.projected_at = timezone.now()
-    Assessment.objects.filter(pk=assessment.pk).update(
-        **{name: getattr(assessment, name) for name in (*FIELDS, "projected_at")}
-    )
+    _STORE.run({name: getattr(assessment, name) for name in (*FIELDS, "projected_at")}, {"id": assessment.pk})
     return True
+
+
+# Written on every answer saved from the page: compiled once per process (``core.compiled``).
+_STORE = CompiledUpdate(Assessment, columns=(*FIELDS, "projected_at"), where=("id",))
 
 
 def _query(assessment_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), year: int | None = None) -> Any:

@@ -15,7 +15,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
 from parindex.accounts.models import Role, RoleAssignment
-from parindex.core.compiled import DAY_MARKER, MARKER, CompiledSelect
+from parindex.core.compiled import DAY_MARKER, MARKER, CompiledSelect, CompiledUpdate
 from parindex.units.models import AdministrativeUnit, UnitSuccession
 
 
@@ -159,3 +159,89 @@ def test_another_threads_statement_is_the_same_compilation_and_its_connection_is
     gc.collect()
     assert seen[0][0] == commune.pk
     assert seen[0][1]() is None, "the thread's connection is still referenced"
+
+
+# -- CompiledUpdate ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def answers(province, commune, other_commune, reference_spec, django_user_model):
+    """Two assessments' answers to the same sub-criterion, alike, and the one who wrote them."""
+    from parindex.assessments.models import Answer
+    from parindex.assessments.tests.factories import open_cycle
+    from parindex.frameworks import services as framework_services
+
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    cycle = open_cycle(province, version, commune, other_commune)
+    criterion = version.criteria.exclude(rule_kind="").order_by("position").first()
+    user = django_user_model.objects.create_user("ghi")
+    made = [
+        Answer.objects.create(assessment=a, criterion=criterion, inputs={"value": "0.5"}, explanation="x")
+        for a in cycle.assessments.order_by("pk")
+    ]
+    return made, user
+
+
+def test_an_update_writes_what_djangos_update_writes_in_one_statement(answers, django_assert_num_queries):
+    from django.db.models import F
+
+    from parindex.assessments.models import Answer
+
+    (orm, compiled), user = answers
+    now = dt.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=dt.UTC)
+    values = {
+        "inputs": {"value": "0.75", "met": True},
+        "explanation": "Đạt 3/4",
+        "updated_by": user.pk,
+        "updated_at": now,
+    }
+    update = CompiledUpdate(
+        Answer,
+        columns=("inputs", "explanation", "updated_by", "updated_at"),
+        where=("id", "revision"),
+        increments=("revision",),
+    )
+    assert Answer.objects.filter(pk=orm.pk, revision=1).update(**values, revision=F("revision") + 1) == 1
+    with django_assert_num_queries(1):
+        assert update.run(values, {"id": compiled.pk, "revision": 1}) == 1
+    columns = ("inputs", "explanation", "revision", "updated_by_id", "updated_at")
+    written = {a.pk: tuple(getattr(a, c) for c in columns) for a in Answer.objects.filter(pk__in=[orm.pk, compiled.pk])}
+    assert written[compiled.pk] == written[orm.pk] == ({"value": "0.75", "met": True}, "Đạt 3/4", 2, user.pk, now)
+    # The revision read is no longer there: nothing is written.
+    assert update.run({**values, "explanation": "muộn"}, {"id": compiled.pk, "revision": 1}) == 0
+    assert Answer.objects.get(pk=compiled.pk).explanation == "Đạt 3/4"
+    # Someone no longer known (None) is written as NULL, as update() does.
+    assert update.run({**values, "updated_by": None}, {"id": compiled.pk, "revision": 2}) == 1
+    assert Answer.objects.get(pk=compiled.pk).updated_by_id is None
+
+
+def test_decimals_nulls_and_json_null_are_written_as_djangos_update_writes_them(answers):
+    from decimal import Decimal
+
+    from parindex.assessments.models import Assessment
+
+    (first, second), _ = answers
+    names = ("projected_total", "projected_percent", "projected_class", "projected_tracked", "projected_at")
+    update = CompiledUpdate(Assessment, columns=names, where=("id",))
+    for values in (
+        {"projected_total": Decimal("71.25"), "projected_percent": Decimal("71.25"), "projected_class": "Khá",
+         "projected_tracked": {"3.5": {"value": "0.9"}}, "projected_at": dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)},
+        {"projected_total": Decimal("0"), "projected_percent": None, "projected_class": "",
+         "projected_tracked": None, "projected_at": None},
+    ):  # fmt: skip
+        Assessment.objects.filter(pk=first.assessment_id).update(**values)
+        assert update.run(values, {"id": second.assessment_id}) == 1
+        rows = {a.pk: tuple(getattr(a, n) for n in names) for a in Assessment.objects.all()}
+        assert rows[second.assessment_id] == rows[first.assessment_id] == tuple(values.values())
+
+
+def test_an_update_takes_the_values_it_was_written_for_and_plain_columns_only():
+    from parindex.assessments.models import Answer, Evidence
+
+    update = CompiledUpdate(Answer, columns=("explanation",), where=("id",))
+    with pytest.raises(TypeError):
+        update.run({"explanation": "x", "inputs": {}}, {"id": 1})
+    with pytest.raises(TypeError):
+        update.run({"explanation": "x"}, {"pk": 1})
+    with pytest.raises(ValueError, match="plain columns"):
+        CompiledUpdate(Evidence, columns=("criteria",), where=("id",))
