@@ -14,11 +14,14 @@ each one writes an audit row. The sessions are created directly in the database 
 with the auth session keys; the login form and its django-axes throttling are not exercised);
 each officer fetches its page once for the CSRF cookie and token before the clock starts.
 
-The same level is then run against /bench/bare-save/ (bench/bare_urls.py, served by the same
+The same level is also run against /bench/bare-save/ (bench/bare_urls.py, served by the same
 gunicorn through bench/bench_settings.py): the same writes at the database level (the answer
 row with the revision check and one AuditEntry, in a transaction) and nothing else, by the
 same number of officers, the dashboards loading too. app ÷ bare is what the app costs above
-its writes under load.
+its writes under load. The two alternate (``--rounds``, 3 by default: app, bare, app, bare ...,
+each by officers of its own) and each side's runs are pooled: on a shared machine whose speed
+drifts by a quarter within minutes, one app run followed by one bare run measured the drift as
+much as the app (the same code gave 0.46× to 0.62×).
 
 After each run the database is checked: every acknowledged save stored (the answer's revision
 is 1 + the acknowledged updates, its text the last acknowledged one) with its audit row
@@ -28,7 +31,7 @@ Last, in this process: one htmx save through django.test.Client against the bare
 the same row and audit row, ``--iterations`` times each, interleaved (medians), and the
 queries of one htmx save.
 
-    .venv/bin/python bench/deadline_load.py [--levels 10,50,100] [--duration 15] [--workers 3] [--quick]
+    .venv/bin/python bench/deadline_load.py [--levels 10,50,100] [--duration 15] [--rounds 3] [--workers 3] [--quick]
 
 The bench owns its database: without DATABASE_URL it is parindex_load on the local PostgreSQL.
 The national data set is loaded once (about 2.5 minutes) and reused while it is there
@@ -639,17 +642,19 @@ class Row:
     problems: dict
 
 
-def summarise(label: str, officers: int, result: RunResult, problems: dict) -> Row:
+def summarise(label: str, officers: int, results: RunResult | list[RunResult], problems: dict) -> Row:
+    """One run's figures, or several runs' pooled (saves and windows summed, latencies together)."""
     # Rates count what finished within the window (the requests still running at its end are
     # waited for and checked, but their tail, with fewer clients, would dilute the rate).
-    window = max(result.stop_at - result.started, 1e-9)
-    done = [s for s in result.saves if s.acked and s.started + s.seconds <= result.stop_at]
-    latencies = [s.seconds for s in result.saves]
-    errors = Counter(s.error.split(":")[0] for s in result.saves if s.error)
-    if result.setup_errors:
-        errors["page not opened"] += len(result.setup_errors)
-    dash_ok = [d for d in result.dashboards if d[2] == 200 and d[0] + d[1] <= result.stop_at]
-    errors.update(f"dashboard HTTP {d[2]}" for d in result.dashboards if d[2] != 200)
+    results = [results] if isinstance(results, RunResult) else results
+    window = max(sum(r.stop_at - r.started for r in results), 1e-9)
+    done = [s for r in results for s in r.saves if s.acked and s.started + s.seconds <= r.stop_at]
+    latencies = [s.seconds for r in results for s in r.saves]
+    errors = Counter(s.error.split(":")[0] for r in results for s in r.saves if s.error)
+    if setup_errors := sum(len(r.setup_errors) for r in results):
+        errors["page not opened"] += setup_errors
+    dash_ok = [d for r in results for d in r.dashboards if d[2] == 200 and d[0] + d[1] <= r.stop_at]
+    errors.update(f"dashboard HTTP {d[2]}" for r in results for d in r.dashboards if d[2] != 200)
     return Row(
         label, officers, len(done), len(done) / window, percentile(latencies, 50), percentile(latencies, 95),
         percentile(latencies, 99), errors, len(dash_ok), len(dash_ok) / window,
@@ -660,7 +665,7 @@ def summarise(label: str, officers: int, result: RunResult, problems: dict) -> R
 def print_row(row: Row) -> None:
     errors = sum(row.errors.values())
     print(
-        f"{row.label:<10}{row.officers:>9}{row.saves:>7}{row.rate:>9.1f}{row.p50:>8.2f}{row.p95:>8.2f}{row.p99:>8.2f}"
+        f"{row.label:<12}{row.officers:>9}{row.saves:>7}{row.rate:>9.1f}{row.p50:>8.2f}{row.p95:>8.2f}{row.p99:>8.2f}"
         f"{errors:>8}{sum(row.problems.values()):>6}{row.dash_loads:>7}{row.dash_rate:>8.2f}{row.dash_p95:>8.2f}"
     )
     if row.errors:
@@ -670,7 +675,7 @@ def print_row(row: Row) -> None:
 
 
 HEADER = (
-    f"{'run':<10}{'officers':>9}{'saves':>7}{'saves/s':>9}{'p50 s':>8}{'p95 s':>8}{'p99 s':>8}"
+    f"{'run':<12}{'officers':>9}{'saves':>7}{'saves/s':>9}{'p50 s':>8}{'p95 s':>8}{'p99 s':>8}"
     f"{'errors':>8}{'lost':>6}{'dash':>7}{'dash/s':>8}{'dash p95':>9}"
 )
 
@@ -679,6 +684,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="10,50,100", help="officers saving at once, one run each")
     parser.add_argument("--duration", type=float, default=15, help="seconds each run lasts")
+    parser.add_argument(
+        "--rounds", type=int, default=3,
+        help="app and bare runs alternate this many times per level, each --duration long, the figures pooled "
+             "(a shared machine's speed drifts within minutes: alternating puts both sides in the same conditions)",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--dashboard-users", type=int, default=2, help="province staff reloading the dashboard")
     parser.add_argument("--iterations", type=int, default=200, help="in-process saves of each side timed")
@@ -704,10 +714,12 @@ def main() -> int:
     print(f"database:  {database}")
     ensure_loaded(args.seed)
     sizes = {"warm-up": 7}
+    rounds = max(1, args.rounds)
     for n in levels:
-        sizes[f"app-{n}"] = n
-        if not args.no_bare:
-            sizes[f"bare-{n}"] = n
+        for r in range(rounds):  # fresh officers for each run: each run's saves are checked on their own
+            sizes[f"app-{n}-{r + 1}"] = n
+            if not args.no_bare:
+                sizes[f"bare-{n}-{r + 1}"] = n
     plan = prepare(sizes, args.dashboard_users)
     communes = len({o.assessment_pk for group in plan.groups.values() for o in group})
     print(
@@ -728,17 +740,28 @@ def main() -> int:
         warm = run(port, plan.groups["warm-up"], plan, min(3.0, args.duration), bare=False)
         warm_row = summarise("warm-up", 7, warm, verify(warm))
         failed |= bool(warm_row.problems)
-        print(f"\neach run: {args.duration:.0f} s of saves with no think time, after every page is open\n{HEADER}")
+        print(
+            f"\neach run: {args.duration:.0f} s of saves with no think time, after every page is open; "
+            f"app and bare alternate {rounds}× per level, then pooled\n{HEADER}"
+        )
         print_row(warm_row)
         for n in levels:
-            for kind in ("app", "bare"):
-                if kind == "bare" and args.no_bare:
-                    continue
-                label = f"{kind}-{n}"
-                result = run(port, plan.groups[label], plan, args.duration, bare=kind == "bare")
-                rows[label] = summarise(label, n, result, verify(result))
-                failed |= bool(rows[label].problems)
-                print_row(rows[label])
+            pooled: dict[str, tuple[list[RunResult], Counter]] = {}
+            for r in range(rounds):
+                for kind in ("app", "bare"):
+                    if kind == "bare" and args.no_bare:
+                        continue
+                    label = f"{kind}-{n}-{r + 1}"
+                    result = run(port, plan.groups[label], plan, args.duration, bare=kind == "bare")
+                    row = summarise(label, n, result, verify(result))
+                    failed |= bool(row.problems)
+                    print_row(row)
+                    results, problems = pooled.setdefault(kind, ([], Counter()))
+                    results.append(result)
+                    problems.update(row.problems)
+            for kind, (results, problems) in pooled.items():
+                rows[f"{kind}-{n}"] = summarise(f"{kind}-{n}", n, results, dict(problems))
+                print_row(rows[f"{kind}-{n}"])
     finally:
         stop_gunicorn(server)
 
@@ -759,7 +782,8 @@ def main() -> int:
             print(f"  {' '.join(sql.split())[:160]}")
 
     print(
-        f"\nsummary (gunicorn {args.workers} sync workers, {args.duration:.0f} s a run, {os.cpu_count()} shared cores)"
+        f"\nsummary (gunicorn {args.workers} sync workers, {rounds} runs of {args.duration:.0f} s a side, alternating, "
+        f"{os.cpu_count()} shared cores)"
     )
     print(
         f"{'officers':>9}{'saves/s':>9}{'p95 s':>8}{'p99 s':>8}{'errors':>8}{'lost':>6}{'bare/s':>8}{'app/bare':>9}{'today/s':>9}{'today p95':>10}"
