@@ -35,7 +35,7 @@ from parindex.assessments.page import editable_codes
 from parindex.assessments.rules_check import submission_problems
 from parindex.assessments.signals import projections_batched, projections_stale
 from parindex.assessments.workflow import EDITABLE, Status, rule_for, window_open
-from parindex.core.compiled import CompiledUpdate
+from parindex.core.compiled import CompiledInsert, CompiledUpdate
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.selectors import framework_version_spec
 from parindex.frameworks.workflow import Status as VersionStatus
@@ -160,17 +160,24 @@ def audit(
     old: Any = None,
     new: Any = None,
     note: str = "",
-) -> AuditEntry:
-    """Record one change (call inside the transaction that makes it)."""
-    return AuditEntry.objects.create(
-        assessment=assessment,
-        criterion=criterion,
-        action=action,
-        old=old,
-        new=new,
-        note=note[:500],
-        actor=actor if getattr(actor, "pk", None) else None,
+) -> None:
+    """Record one change (call inside the transaction that makes it): one INSERT, compiled once
+    per process (audit rows are written on every save and never changed)."""
+    _AUDIT.run(
+        {
+            "assessment": assessment.pk,
+            "criterion": criterion.pk if criterion is not None else None,
+            "action": action,
+            "old": old,
+            "new": new,
+            "note": note[:500],
+            "actor": getattr(actor, "pk", None) or None,
+            "at": timezone.now(),
+        }
     )
+
+
+_AUDIT = CompiledInsert(AuditEntry, columns=("assessment", "criterion", "action", "old", "new", "note", "actor", "at"))
 
 
 def answer_save(

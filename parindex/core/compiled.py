@@ -18,6 +18,7 @@ development server starts a thread, with its own connection, per request).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,7 @@ class CompiledSelect:
     ) -> None:
         self._build, self._markers, self._using = build, markers, using
         self._compiled: _Compiled | None = None
+        self._converters: weakref.WeakKeyDictionary[Any, dict[int, Any]] = weakref.WeakKeyDictionary()
 
     def all(self, *values: Any) -> list[Any]:
         compiled, rows = self._run(values)
@@ -115,10 +117,16 @@ class CompiledSelect:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         # The database's converters (JSON, dates, decimals), as Django applies them, by a compiler
-        # of this connection given the compiled columns (making one compiles nothing).
+        # of this connection (making one compiles nothing). Which converters each column takes is
+        # asked once per connection (a backend's converters are its own: not shared between
+        # threads' connections, not kept once a connection is gone).
         compiler = compiled.query.get_compiler(using=self._using)
-        compiler.select, compiler.col_count = compiled.select, compiled.col_count
-        return compiled, compiler.results_iter([fetched])
+        converters = self._converters.get(connection)
+        if converters is None:
+            converters = self._converters[connection] = compiler.get_converters(
+                [column[0] for column in compiled.select[: compiled.col_count]]
+            )
+        return compiled, compiler.apply_converters(fetched, converters) if converters else map(list, fetched)
 
     def _compile(self) -> _Compiled:
         queryset = self._build(*self._markers)
@@ -128,6 +136,8 @@ class CompiledSelect:
         sql, params = compiler.as_sql()
         if compiler.has_extra_select:
             raise ValueError("CompiledSelect takes no extra(select=...)")
+        if compiler.has_composite_fields([column[0] for column in compiler.select[: compiler.col_count]]):
+            raise ValueError("CompiledSelect takes no composite primary key")
         slots = tuple(self._slot(params, marker) for marker in self._markers)
         info = compiler.klass_info
         if info is None or not compiler.query.default_cols:  # values() or values_list(): rows only
@@ -167,6 +177,23 @@ def _as_is(value: Any) -> Any:
     return value
 
 
+def _plain_fields(model: type[Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The model's fields by name, refused unless each is a column written as Django writes it
+    with a plain placeholder (no many-to-many, no field with a placeholder of its own)."""
+    fields = tuple(model._meta.get_field(name) for name in names)
+    for field in fields:
+        if not field.concrete or field.many_to_many or hasattr(field, "get_placeholder"):
+            raise ValueError(f"a compiled write takes plain columns only, not {field.name}")
+    return fields
+
+
+def _prepared(fields: tuple[Any, ...], values: dict[str, Any], connection: Any) -> list[Any]:
+    """``values`` (by field name; a related row as its primary key) as Django binds them on save."""
+    if values.keys() != {f.name for f in fields}:
+        raise TypeError(f"values for {[f.name for f in fields]} expected, not {sorted(values)}")
+    return [f.get_db_prep_save(values[f.name], connection) for f in fields]
+
+
 class CompiledUpdate:
     """``UPDATE <model's table> SET <columns> WHERE <fields> = <values>``, written once per process.
 
@@ -186,14 +213,10 @@ class CompiledUpdate:
         increments: tuple[str, ...] = (),
         using: str = DEFAULT_DB_ALIAS,
     ) -> None:
-        meta = model._meta
-        self._set = tuple(meta.get_field(name) for name in columns)
-        self._where = tuple(meta.get_field(name) for name in where)
-        self._increments = tuple(meta.get_field(name) for name in increments)
-        for field in (*self._set, *self._where, *self._increments):
-            if not field.concrete or field.many_to_many or hasattr(field, "get_placeholder"):
-                raise ValueError(f"CompiledUpdate writes plain columns only, not {field.name}")
-        self._table, self._using = meta.db_table, using
+        self._set = _plain_fields(model, columns)
+        self._where = _plain_fields(model, where)
+        self._increments = _plain_fields(model, increments)
+        self._table, self._using = model._meta.db_table, using
         self._sql: str | None = None
 
     def run(self, values: dict[str, Any], where: dict[str, Any]) -> int:
@@ -204,10 +227,33 @@ class CompiledUpdate:
             assignments += [f"{qn(f.column)} = ({qn(f.column)} + 1)" for f in self._increments]
             conditions = " AND ".join(f"{qn(f.column)} = %s" for f in self._where)
             self._sql = f"UPDATE {qn(self._table)} SET {', '.join(assignments)} WHERE {conditions}"
-        if values.keys() != {f.name for f in self._set} or where.keys() != {f.name for f in self._where}:
-            raise TypeError(f"values for {[f.name for f in self._set]} and {[f.name for f in self._where]} expected")
-        params = [f.get_db_prep_save(values[f.name], connection) for f in self._set]
+        params = _prepared(self._set, values, connection)
+        if where.keys() != {f.name for f in self._where}:
+            raise TypeError(f"conditions on {[f.name for f in self._where]} expected, not {sorted(where)}")
         params += [f.get_db_prep_value(where[f.name], connection, prepared=False) for f in self._where]
         with connection.cursor() as cursor:
             cursor.execute(self._sql, params)
             return cursor.rowcount
+
+
+class CompiledInsert:
+    """``INSERT INTO <model's table> (<columns>) VALUES (...)`` of one row, written once per
+    process, the values bound as Django's own INSERT binds them; nothing is read back (no
+    primary key) and no model signal is sent: for rows written and never changed (the audit
+    trail), where ``objects.create()`` compiled its INSERT each time. Every column the row needs
+    is given, ``auto_now_add`` times included."""
+
+    def __init__(self, model: type[Any], *, columns: tuple[str, ...], using: str = DEFAULT_DB_ALIAS) -> None:
+        self._fields = _plain_fields(model, columns)
+        self._table, self._using = model._meta.db_table, using
+        self._sql: str | None = None
+
+    def run(self, values: dict[str, Any]) -> None:
+        connection = connections[self._using]
+        if self._sql is None:
+            qn = connection.ops.quote_name
+            names = ", ".join(qn(f.column) for f in self._fields)
+            self._sql = f"INSERT INTO {qn(self._table)} ({names}) VALUES ({', '.join(['%s'] * len(self._fields))})"
+        params = _prepared(self._fields, values, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql, params)

@@ -15,7 +15,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
 from parindex.accounts.models import Role, RoleAssignment
-from parindex.core.compiled import DAY_MARKER, MARKER, CompiledSelect, CompiledUpdate
+from parindex.core.compiled import DAY_MARKER, MARKER, CompiledInsert, CompiledSelect, CompiledUpdate
 from parindex.units.models import AdministrativeUnit, UnitSuccession
 
 
@@ -245,3 +245,29 @@ def test_an_update_takes_the_values_it_was_written_for_and_plain_columns_only():
         update.run({"explanation": "x"}, {"pk": 1})
     with pytest.raises(ValueError, match="plain columns"):
         CompiledUpdate(Evidence, columns=("criteria",), where=("id",))
+
+
+def test_an_insert_writes_the_row_djangos_create_writes_in_one_statement(answers, django_assert_num_queries):
+    from parindex.assessments.models import AuditEntry
+
+    (answer, _), user = answers
+    insert = CompiledInsert(
+        AuditEntry, columns=("assessment", "criterion", "action", "old", "new", "note", "actor", "at")
+    )
+    at = dt.datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
+    for old, actor in (({"inputs": {"met": False}, "explanation": ""}, user), (None, None)):
+        values = {"assessment": answer.assessment, "criterion": answer.criterion, "action": "answer", "old": old,
+                  "new": {"inputs": {"value": "0.9"}, "explanation": "Đạt"}, "note": "ghi chú", "actor": actor}  # fmt: skip
+        made = AuditEntry.objects.create(**values)
+        AuditEntry.objects.filter(pk=made.pk).update(at=at)
+        with django_assert_num_queries(1):
+            insert.run(
+                {**values, "assessment": answer.assessment_id, "criterion": answer.criterion_id,
+                 "actor": actor.pk if actor else None, "at": at}
+            )  # fmt: skip
+        columns = ("assessment_id", "criterion_id", "action", "old", "new", "note", "actor_id", "at")
+        orm, compiled = (tuple(getattr(e, c) for c in columns) for e in AuditEntry.objects.order_by("-pk")[:2][::-1])
+        assert compiled == orm
+        assert compiled[3] == old and compiled[6] == (actor.pk if actor else None)
+    with pytest.raises(TypeError):
+        insert.run({"assessment": answer.assessment_id})
