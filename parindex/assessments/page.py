@@ -419,6 +419,9 @@ class Loaded:
     request: Any = None  # the latest clarification request while under appraisal
     sources: dict[str, InputSource] = field(default_factory=dict)
     kept_side: bool = False
+    # A row save's answer in one field's view: only that field's rows are built; the others are
+    # counted into the progress figures (tabs, officials), which is all the answer shows of them.
+    only_field: str = ""
 
 
 def self_assessment_page(
@@ -463,6 +466,9 @@ def row_page(assessment: Assessment, principal: Principal, view: View, answers: 
         sources=input_sources(assessment, spec, answers=answers, only={view.open} if view.open else set()),
         kept_side=True,
     )
+    fields = {node.code for node in spec.roots}
+    if view.field in fields and not view.refusal and view.open and [*spec.lineage(view.open)][-1] == view.field:
+        loaded.only_field = view.field
     return build_page(assessment, principal, view, loaded)
 
 
@@ -508,12 +514,34 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
     rows, field_progress, official_progress = [], [], {}
     may_edit: dict[tuple[Any, ...], bool] = {}
     current_field: Progress | None = None
+
+    def count(progress: Progress, owners: list[Any], ns: scoring.NodeScore) -> None:
+        """An item into its field's and its official's progress. Everyone assigned an item has a
+        progress row, whether or not it applies (so that a save, which may make an item not
+        applicable, changes that row's figures, never the rows)."""
+        for owner in owners[:1]:
+            official = official_progress.get(owner.pk)
+            if official is None:
+                official = official_progress[owner.pk] = Progress(str(owner), key=f"official-{owner.pk}")
+            if ns.applicable:
+                official.applicable += 1
+                official.answered += not ns.missing
+                official.losses.append(ns.lost)
+        if ns.applicable:
+            progress.applicable += 1
+            progress.answered += not ns.missing
+            progress.losses.append(ns.lost)
+
     for ns in result.nodes(decimal_sep=","):
         node = ns.node
         if node.parent is None:
             current_field = Progress(f"{node.code}. {node.name}", code=node.code, name=node.name, key=node.code)
             field_progress.append(current_field)
         owners = _owners(spec, node, assigned)
+        if loaded.only_field and current_field is not None and current_field.code != loaded.only_field:
+            if node.is_leaf:  # another field's item: counted, not built (its to_do is not needed then)
+                count(current_field, owners, ns)
+            continue
         row = Row(node, ns, answers.get(node.code), by_code.get(node.code, []), owners)
         row.has_evidence = node.code in loaded.evidenced
         row.field_code = current_field.code if current_field is not None else node.code
@@ -544,20 +572,7 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
             row.linkable = [e for e in evidence if e.pk not in linked]
             if current_field is not None:
                 current_field.to_do += row.to_do
-            # Everyone assigned an item has a progress row, whether or not it applies (so that a
-            # save, which may make an item not applicable, changes that row's figures, never the rows).
-            for owner in owners[:1]:
-                progress = official_progress.get(owner.pk)
-                if progress is None:
-                    progress = official_progress[owner.pk] = Progress(str(owner), key=f"official-{owner.pk}")
-                if ns.applicable:
-                    progress.applicable += 1
-                    progress.answered += not ns.missing
-                    progress.losses.append(ns.lost)
-            if ns.applicable and current_field is not None:
-                current_field.applicable += 1
-                current_field.answered += not ns.missing
-                current_field.losses.append(ns.lost)
+                count(current_field, owners, ns)
         rows.append(row)
     page = Page(
         assessment=assessment,

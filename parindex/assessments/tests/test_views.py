@@ -172,9 +172,11 @@ def test_a_row_save_sends_every_figure_it_moves_as_the_page_then_shows_it(client
     bar, tabs, filters, the progress rows of its field and official, its criterion's and field's
     rows), and the figures did move: an answer changes only its own field's and official's."""
     a, office, officer = setup["assessment"], setup["users"]["office"], setup["users"]["officer"]
-    Assignment.objects.create(
-        assessment=a, criterion=Criterion.objects.get(version=setup["version"], code="1.1"), official=officer
-    )
+    # The officer holds items of field I and all of field II: a save in field I's view builds
+    # field I's rows only and counts the rest, the officer's field II items among them.
+    for node in ("1.1", "II"):
+        criterion = Criterion.objects.get(version=setup["version"], code=node)
+        Assignment.objects.create(assessment=a, criterion=criterion, official=officer)
     client.force_login(office)
     data = {"linh-vuc": view, **inputs}
     query = {k: v for k, v in data.items() if k in ("linh-vuc", "loc")}
