@@ -277,6 +277,11 @@ class Progress:
         return scoring.aggregates.total(self.losses)
 
 
+def _official_key(pk: Any) -> str:
+    """An official's progress row's key (its id in the page: "summary-official-<pk>")."""
+    return f"official-{pk}"
+
+
 @dataclass
 class FilterLink:
     key: str
@@ -387,6 +392,11 @@ class Page:
     def row(self, code: str) -> Row:
         return next(r for r in self.rows if r.code == code)
 
+    def progress_of(self, row: Row) -> tuple[Progress, list[Progress]]:
+        """The progress rows ``row`` counts in: its field's, and its official's (none when unassigned)."""
+        keys = {_official_key(getattr(o, "pk", o)) for o in row.owners[:1]}
+        return next(p for p in self.fields if p.code == row.field_code), [p for p in self.officials if p.key in keys]
+
     def ancestors(self, code: str) -> list[Row]:
         """The rows of ``code``'s criterion and field (nearest first), as shown above it."""
         by_code = {r.code: r for r in self.rows}
@@ -467,7 +477,8 @@ def row_page(assessment: Assessment, principal: Principal, view: View, answers: 
         kept_side=True,
     )
     fields = {node.code for node in spec.roots}
-    if view.field in fields and not view.refusal and view.open and [*spec.lineage(view.open)][-1] == view.field:
+    opened_in_field = view.open in spec.by_code and [*spec.lineage(view.open)][-1] == view.field
+    if view.field in fields and not view.refusal and opened_in_field:
         loaded.only_field = view.field
     return build_page(assessment, principal, view, loaded)
 
@@ -522,7 +533,7 @@ def build_page(assessment: Assessment, principal: Principal, view: View, loaded:
         for owner in owners[:1]:
             official = official_progress.get(owner.pk)
             if official is None:
-                official = official_progress[owner.pk] = Progress(str(owner), key=f"official-{owner.pk}")
+                official = official_progress[owner.pk] = Progress(str(owner), key=_official_key(owner.pk))
             if ns.applicable:
                 official.applicable += 1
                 official.answered += not ns.missing

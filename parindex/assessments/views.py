@@ -158,15 +158,14 @@ def _row_html(
 ) -> HttpResponse:
     row = page.row(code)
     row.error, row.typed, row.saved, row.evidence_error = error, typed, saved, evidence_error
-    owners = {f"official-{getattr(o, 'pk', o)}" for o in row.owners[:1]}
+    row_field, row_officials = page.progress_of(row)
     context = {
         "page": page,
         "row": row,
         "oob": True,
         "ancestors": page.ancestors(code),
-        # The progress rows the row counts in: its field's and its official's.
-        "row_field": next(p for p in page.fields if p.code == row.field_code),
-        "row_officials": [p for p in page.officials if p.key in owners],
+        "row_field": row_field,
+        "row_officials": row_officials,
         "evidence_changed": evidence_changed,
         "live": f"{code}: {error or evidence_error}" if error or evidence_error else f"{code}: {saved}",
     }
