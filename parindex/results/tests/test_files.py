@@ -378,7 +378,8 @@ def test_the_public_list_links_the_open_data_of_each_year(client, two_provinces)
 
 def test_the_bulk_publication_freezes_the_engines_scores_of_every_node(province, version, staff):
     """Against the appraisals app's own reading (``final_scores_for``): a round-2 re-appraisal
-    over round 1, an item not applicable, a missing answer."""
+    over round 1, an item not applicable, a missing answer, a round 2 left empty (the item
+    unanswered again), an item appraised that the commune did not answer."""
     units = bulk_units(province, 4)
     cycle = bulk_cycle(province, version, units)
     a = {x.unit_id: x for x in Assessment.objects.filter(cycle=cycle).select_related("unit")}
@@ -389,6 +390,10 @@ def test_the_bulk_publication_freezes_the_engines_scores_of_every_node(province,
     ItemAppraisal.objects.filter(assessment=a[units[1].pk], criterion__code="2.1").update(inputs={"applicable": False})
     Answer.objects.filter(assessment=a[units[2].pk], criterion__code="1.6").delete()
     ItemAppraisal.objects.filter(assessment=a[units[2].pk], criterion__code="1.6").delete()
+    last = a[units[3].pk]
+    row = ItemAppraisal.objects.get(assessment=last, criterion__code="1.1.3")
+    ItemAppraisal.objects.create(assessment=last, criterion=row.criterion, round=2, inputs={})
+    Answer.objects.filter(assessment=last, criterion__code="1.6").delete()
     spec = framework_version_spec(version)
     expected = final_scores_for(list(a.values()), spec)
     publication = approve_and_publish(province, version, staff, units, cycle=cycle)
@@ -429,3 +434,5 @@ def test_the_bulk_publication_freezes_the_engines_scores_of_every_node(province,
     assert results[second.pk].scores["1.1.3"][0] == "0.50"  # round 2 (0.25 of 2 points) over round 1
     assert results[a[units[1].pk].pk].scores["2.1"] == [None, "0"]
     assert [s.score for s in nodes[results[a[units[2].pk].pk].pk] if s.code == "1.6"] == [Decimal(0)]
+    assert results[last.pk].scores["1.1.3"][0] == "0.00"  # round 2 empty: unanswered again
+    assert expected[last.pk].final.node("1.6").score > 0 == expected[last.pk].self.node("1.6").score
