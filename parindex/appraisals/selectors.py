@@ -126,13 +126,14 @@ def scores_from(
     first = merged_inputs(self_inputs, rounds, second=False)
     final = merged_inputs(self_inputs, rounds)
     return Scores(
-        self=scoring.score(spec, _responses(self_inputs)),
-        first=scoring.score(spec, _responses(first)),
-        final=scoring.score(spec, _responses(final)),
+        self=scoring.score(spec, inputs_responses(self_inputs)),
+        first=scoring.score(spec, inputs_responses(first)),
+        final=scoring.score(spec, inputs_responses(final)),
     )
 
 
-def _responses(inputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def inputs_responses(inputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Stored inputs by code as engine responses; empty inputs (an item unanswered) left out."""
     return {code: to_response(values) for code, values in inputs.items() if values}
 
 

@@ -29,7 +29,7 @@ from parindex import scoring
 from parindex.accounts.models import Role
 from parindex.accounts.permissions import Principal, UnitRef, is_province_admin
 from parindex.appraisals.models import ItemAppraisal
-from parindex.assessments.inputs import to_response
+from parindex.appraisals.selectors import inputs_responses
 from parindex.assessments.models import Answer, Assessment, Cycle
 from parindex.assessments.services import assessments_transition
 from parindex.assessments.workflow import Status
@@ -213,17 +213,13 @@ def _publication_scores(
     ):
         appraised[assessment_id].update(by_code)
 
-    out = {}
-    for a in assessments:
-        responses = {code: to_response(values) for code, values in (own.get(a.pk) or {}).items() if values}
-        final = dict(responses)
-        for code, values in appraised[a.pk].items():  # an appraiser's empty inputs leave the item unanswered
-            if values:
-                final[code] = to_response(values)
-            else:
-                final.pop(code, None)
-        out[a.pk] = (scoring.score(spec, responses), scoring.score(spec, final))
-    return out
+    return {
+        a.pk: (
+            scoring.score(spec, inputs_responses(own.get(a.pk) or {})),
+            scoring.score(spec, inputs_responses({**(own.get(a.pk) or {}), **appraised[a.pk]})),
+        )
+        for a in assessments
+    }
 
 
 NODE_COLUMNS = (
