@@ -3,32 +3,32 @@ and users for each kind of role."""
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 
 from parindex import scoring
 from parindex.frameworks.files import REFERENCE_FRAMEWORK
+from tests import shared
+from tests.shared import FIXED_NOW, TEST_SETTINGS
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _test_settings(settings):
+    """A fast password hasher; background jobs run when queued (after the commit that queues
+    them), as with ``make run`` (the tests of the queue itself switch to the database backend)."""
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)
-def _jobs_at_once(settings):
-    """Background jobs run when queued (after the commit that queues them), as with ``make run``;
-    the tests of the queue itself switch to the database backend."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def _no_transactional_test_under_shared_rows(request):
+    if shared.OPEN and shared.transactional(request):
+        pytest.fail("a transactional test cannot run while a module's shared rows are open (tests/shared.py)")
 
 
-# Every test but the browser ones runs on this clock (ticking from here), so deadlines in
-# factories.DUES stay in the future whatever the real date. Browser tests use the real clock
-# (the browser keeps its own time for cookies) and deadlines relative to today.
-FIXED_NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+# Every test but the browser ones runs on tests.shared.FIXED_NOW (ticking from there), so
+# deadlines in factories.DUES stay in the future whatever the real date. Browser tests use the
+# real clock (the browser keeps its own time for cookies) and deadlines relative to today.
 
 
 @pytest.fixture(autouse=True)
@@ -70,27 +70,23 @@ def commune_officer(django_user_model):
 
 @pytest.fixture
 def province(db):
-    from parindex.units.models import AdministrativeUnit
+    from parindex.units.tests.factories import quang_tri
 
-    return AdministrativeUnit.objects.create(era="current", code="44", name="Tỉnh Quảng Trị", kind="tinh", level=1)
+    return quang_tri()
 
 
 @pytest.fixture
 def commune(province):
-    from parindex.units.models import AdministrativeUnit
+    from parindex.units.tests.factories import nam_cua_viet
 
-    return AdministrativeUnit.objects.create(
-        era="current", code="19639", name="Xã Nam Cửa Việt", kind="xa", level=3, parent=province, province=province
-    )
+    return nam_cua_viet(province)
 
 
 @pytest.fixture
 def other_commune(province):
-    from parindex.units.models import AdministrativeUnit
+    from parindex.units.tests.factories import dong_ha
 
-    return AdministrativeUnit.objects.create(
-        era="current", code="19333", name="Phường Đông Hà", kind="phuong", level=3, parent=province, province=province
-    )
+    return dong_ha(province)
 
 
 # The suite runs on two workers (``-n auto``). The tests that start servers, browsers or

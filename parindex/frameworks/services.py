@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from parindex.frameworks.models import Criterion, Framework, FrameworkVersion, F
 from parindex.frameworks.permissions import can_manage_framework, can_manage_owner
 from parindex.frameworks.selectors import jsonable
 from parindex.frameworks.workflow import TRANSITIONS, Status, can_transition
-from parindex.scoring.framework_file import framework_to_dict, rule_to_dict
+from parindex.scoring.framework_file import rule_to_dict
 
 
 class Outcome:
@@ -44,7 +43,7 @@ class ImportResult:
 
 
 def content_hash(spec: scoring.Framework) -> str:
-    return hashlib.sha256(scoring.dumps(framework_to_dict(spec)).encode("utf-8")).hexdigest()
+    return spec.content_sha256
 
 
 def _version_fields(spec: scoring.Framework, sha: str, source_name: str) -> dict[str, Any]:

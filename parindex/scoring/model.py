@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -70,6 +71,16 @@ class Framework:
     period_to: int | None = None
     description: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def content_sha256(self) -> str:
+        """sha256 of the framework's canonical YAML text (``framework_to_dict`` written by
+        ``dumps``): what identifies a version's content. Computed once per parsed framework,
+        which never changes; writing the YAML is most of what importing one costs."""
+        from .files import dumps
+        from .framework_file import framework_to_dict
+
+        return hashlib.sha256(dumps(framework_to_dict(self)).encode("utf-8")).hexdigest()
 
     @cached_property
     def by_code(self) -> dict[str, Node]:

@@ -21,7 +21,8 @@ from parindex.frameworks.models import Criterion
 
 pytestmark = pytest.mark.django_db
 
-scene = test_views.scene  # the same units, appraisers and fields as the permission matrix
+# The same units, appraisers and fields as the permission matrix, built once for this module too.
+globals().update(test_views.SHARED)
 HX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from parindex.accounts.models import RoleAssignment
 from parindex.assessments import services
 from parindex.assessments.models import Answer, Assessment, Cycle
+from parindex.assessments.signals import projections_batched
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion, FrameworkVersion
 from parindex.frameworks.workflow import Status as VersionStatus
@@ -75,10 +77,14 @@ def user_with_role(username: str, role: str, unit: Any, *, full_name: str = "", 
 
 
 def answer_everything(assessment: Assessment, actor: Any, explanation: str = "Theo báo cáo CCHC năm") -> None:
-    """Answer every sub-criterion not answered yet, with an explanation, as a diligent commune would."""
+    """Answer every sub-criterion not answered yet, with an explanation, as a diligent commune would.
+
+    Through the service, one answer at a time; the projection is computed once at the end, as an
+    import of many answers does (each save would otherwise score the whole assessment again)."""
     done = set(Answer.objects.filter(assessment=assessment).values_list("criterion_id", flat=True))
-    for criterion in Criterion.objects.filter(version=assessment.cycle.framework_version).exclude(rule_kind=""):
-        if criterion.pk not in done:
+    criteria = Criterion.objects.filter(version=assessment.cycle.framework_version).exclude(rule_kind="")
+    with transaction.atomic(), projections_batched(sender=Answer):
+        for criterion in (c for c in criteria if c.pk not in done):
             services.answer_save(
                 assessment=assessment,
                 criterion=criterion,

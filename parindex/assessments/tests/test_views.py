@@ -475,3 +475,19 @@ def test_giving_and_taking_back_an_item_is_in_its_history(client, setup):
     client.post(url("assignment-edit", a), {"giao-II": ""})
     html = client.get(reverse("assessments:item-history", args=[a.pk, "II"])).content.decode()
     assert html.count("Phân công") == 2 and "Người được giao: officer" in html
+
+
+def test_a_draft_closes_at_the_self_assessment_deadline(client, province, commune, reference_spec, clock):
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    a = open_cycle(province, version, commune).assessments.get()
+    office = user_with_role("office", Role.COMMUNE_OFFICE, commune)
+    url = reverse("assessments:answer-save", args=[a.pk, "1.6"])
+    clock.move_to(dt.datetime(2026, 12, 15, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))))  # last evening
+    client.force_login(office)
+    assert client.post(url, {"count": "1"}).status_code == 302 and a.answers.count() == 1
+    clock.move_to(dt.datetime(2026, 12, 16, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=7))))
+    response = client.post(url, {"count": "2"}, follow=True)
+    assert "Đã quá hạn tự đánh giá (15/12/2026)" in response.content.decode()
+    assert a.answers.get().inputs == {"count": 1}
+    page = client.get(reverse("assessments:assessment-detail", args=[a.pk])).content.decode()
+    assert "hồ sơ chỉ xem" in page and 'name="count"' not in page

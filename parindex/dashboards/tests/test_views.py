@@ -1,6 +1,6 @@
 """The dashboard pages: who sees which, what the public sees of a province, CSV downloads of
-every chart, the ranking's htmx sorting and paging, the landing redirects, and query counts
-that do not move with the number of communes."""
+every chart, the ranking's htmx sorting and paging and the landing redirects. The query counts that do not
+move with the number of communes: test_view_queries.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from parindex.accounts.models import Role
@@ -21,9 +20,13 @@ from parindex.assessments.tests.factories import user_with_role
 from parindex.assessments.workflow import Status
 from parindex.dashboards import boards
 from parindex.dashboards.tests.factories import open_cycle, two_years
+from parindex.frameworks import services as framework_services
+from parindex.frameworks.selectors import framework_version_spec
 from parindex.indicators import forecast
-from parindex.remediation.tests.factories import approved_plan, commune_people
+from parindex.remediation.tests.factories import approved_plan, commune_people, province_staff
 from parindex.results.tests.factories import bulk_units
+from parindex.units.tests.factories import dong_ha, nam_cua_viet, quang_tri
+from tests.shared import shared_fixtures
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true", "HX-Target": "ranking"}
@@ -45,12 +48,26 @@ def spec(html: str, key: str) -> dict:
     return json.loads(found.group(1))
 
 
-@pytest.fixture
-def scene(province, version, staff, commune, other_commune):
+def _scene(reference_spec):
+    """Eleven units of Quảng Trị published two years running, and the open cycle."""
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    framework_version_spec(version)  # cached per version, as the conftest's version fixture does
+    province = quang_tri()
+    commune, other_commune = nam_cua_viet(province), dong_ha(province)
+    staff = province_staff(province)
     units = [commune, other_commune, *bulk_units(province, 9)]
     before, after = two_years(province, version, units, staff)
     cycle = open_cycle(province, version, units)
-    return {"units": units, "before": before, "after": after, "cycle": cycle}
+    scene = {"units": units, "before": before, "after": after, "cycle": cycle}
+    return {
+        "version": version, "province": province, "commune": commune, "other_commune": other_commune,
+        "staff": staff, "scene": scene,
+    }  # fmt: skip
+
+
+# Built once for the module's tests (tests/shared.py); each test works on its own copy. The
+# query counts for 3 and 30 communes arrange their own: test_view_queries.py.
+globals().update(shared_fixtures(_scene, "scene", "version", "province", "commune", "other_commune", "staff"))
 
 
 # -- the province -------------------------------------------------------------------------------
@@ -283,56 +300,3 @@ def test_home_sends_the_public_to_the_results_and_users_to_their_tasks_linking_t
     client.force_login(staff["chair"])
     assert client.get(reverse("home")).url == reverse("inbox:inbox")
     assert reverse("dashboards:province", args=[province.pk]) in client.get(reverse("inbox:inbox")).content.decode()
-
-
-# -- query counts -------------------------------------------------------------------------------
-
-# SQLite has no percentile_cont: its quartiles take one more query (a ROW_NUMBER window).
-QUARTILES = 0 if connection.vendor == "postgresql" else 1
-# province, session, user with their grants; the province's publications; classifications; the
-# open cycle, its state counts, its drafts (with the late ones counted in a window), its
-# overdue clarifications; summary (+ quartiles; the ranking's count is
-# the summary's); histogram; fields; sub-criteria (titles from the cached framework);
-# movers up and down; over-claimers; the ranking's page; heatmap cells; the header's unread
-# notifications; added with the survey results: the province's survey results of the year
-# (external.surveys.province_divergences; its second query, the published field scores, runs
-# only when there are survey results: pinned in external/tests/test_surveys.py)
-PROVINCE_STAFF_QUERIES = 19 + QUARTILES
-# the public: no session, user or grants, open cycle, over-claimers, notifications
-PROVINCE_PUBLIC_QUERIES = 10 + QUARTILES
-# session, user with their grants, unit; lineage (one query when nothing was merged into the unit),
-# history, the publications' means; the latest publication's fields; field standing; top
-# losses; open actions; open assessment; its answers, indicator figures and register of late
-# dossiers of the year (the forecast's projection of a draft: no appraisal rounds to read),
-# extensions; the header's unread notifications
-COMMUNE_QUERIES = 16
-
-
-@pytest.fixture
-def sized(request, province, version, staff):
-    n = request.param
-    units = bulk_units(province, n)
-    two_years(province, version, units, staff)
-    open_cycle(province, version, units)
-    return units
-
-
-@pytest.mark.parametrize("sized", [3, 30], indirect=True)
-def test_the_province_dashboard_costs_the_same_queries_for_3_and_30_communes(
-    client, sized, province, staff, django_assert_num_queries
-):
-    client.force_login(staff["chair"])
-    with django_assert_num_queries(PROVINCE_STAFF_QUERIES):
-        assert client.get(province_url(province)).status_code == 200
-    client.logout()
-    with django_assert_num_queries(PROVINCE_PUBLIC_QUERIES):
-        assert client.get(province_url(province)).status_code == 200
-
-
-@pytest.mark.parametrize("sized", [3, 30], indirect=True)
-def test_the_commune_dashboard_costs_the_same_queries_for_3_and_30_communes(
-    client, sized, staff, django_assert_num_queries
-):
-    client.force_login(staff["chair"])
-    with django_assert_num_queries(COMMUNE_QUERIES):
-        assert client.get(commune_url(sized[0])).status_code == 200

@@ -1,22 +1,14 @@
-"""A commune's published results with plans, the open cycle, and the people who write documents."""
+"""A commune's published results with plans, the open cycle, and the people who write documents
+(the modules whose tests all use them build them once: factories.shared_scene)."""
 
 from __future__ import annotations
 
 import pytest
 
-from parindex.accounts.models import Role
-from parindex.appraisals.tests.factories import appraiser
-from parindex.assessments.tests.factories import open_cycle, user_with_role
+from parindex.documents.tests.factories import documents_scene
 from parindex.frameworks import services as framework_services
 from parindex.frameworks.selectors import framework_version_spec
-from parindex.remediation.tests.factories import (
-    SEED_001,
-    approved_plan,
-    commune_people,
-    drafted_plan,
-    province_staff,
-    published_assessment,
-)
+from parindex.remediation.tests.factories import commune_people
 
 
 @pytest.fixture
@@ -36,28 +28,4 @@ def scene(settings, tmp_path, version, province, commune, other_commune, people)
     """2024 results published (the commune's appraised as seed 001) with an approved plan carried
     out in 2025, 2025 results published with a draft plan, and the open 2026 cycle."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    staff = province_staff(province)
-    (a2024, _) = published_assessment(version, province, [commune, other_commune], staff, appraised=SEED_001, year=2024)
-    (a2025, _) = published_assessment(version, province, [commune, other_commune], staff, appraised=SEED_001, year=2025)
-    approved = approved_plan(a2024, people, official=people["officer"])
-    draft = drafted_plan(a2025, people["office"], official=people["officer"])
-    cycle = open_cycle(province, version, commune, year=2026)
-    others = commune_people(other_commune, prefix="b.")
-    users = {
-        **people,
-        "other_head": others["head"],
-        "other_office": others["office"],
-        "chair": staff["chair"],
-        "admin": staff["admin"],
-        "viewer": user_with_role("nguoixem", Role.VIEWER, province, include_descendants=True),
-        "appraiser": appraiser("thamdinh", province),
-    }
-    return {
-        "a2024": a2024,
-        "a2025": a2025,
-        "approved": approved,
-        "draft": draft,
-        "open": cycle.assessments.get(unit=commune),
-        "publication": approved.result.publication,
-        "users": users,
-    }
+    return documents_scene(version, province, commune, other_commune, people)

@@ -10,9 +10,17 @@ import pytest
 from django.urls import reverse
 
 from parindex.documents.models import IssuedDocument
+from parindex.documents.tests.factories import shared_scene
 from parindex.documents.tests.test_views import issue, new_url
+from tests.shared import shared_fixtures
 
 pytestmark = pytest.mark.django_db
+
+# Every test here uses the scene: built once for the module (tests/shared.py), each test working
+# on its own copy, with its own MEDIA_ROOT.
+globals().update(
+    shared_fixtures(shared_scene, "scene", "version", "province", "commune", "other_commune", "people", media=True)
+)
 
 
 def register(scene):

@@ -9,10 +9,18 @@ import pytest
 from django.urls import reverse
 
 from parindex.documents.models import IssuedDocument, RegisterNumber
+from parindex.documents.tests.factories import shared_scene
 from parindex.documents.tests.reading import all_text
 from parindex.documents.tests.test_views import downloaded, issue, new_url
+from tests.shared import shared_fixtures
 
 pytestmark = pytest.mark.django_db
+
+# Every test here uses the scene: built once for the module (tests/shared.py), each test working
+# on its own copy, with its own MEDIA_ROOT.
+globals().update(
+    shared_fixtures(shared_scene, "scene", "version", "province", "commune", "other_commune", "people", media=True)
+)
 
 
 def set_next(client, scene, symbol, number, year="2026", persona="office"):

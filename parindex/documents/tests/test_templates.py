@@ -10,10 +10,18 @@ from django.urls import reverse
 
 from parindex.documents import builtin, layout
 from parindex.documents.models import DocumentTemplate, IssuedDocument
+from parindex.documents.tests.factories import shared_scene
 from parindex.documents.tests.reading import all_text, open_docx
 from parindex.documents.tests.test_views import downloaded, issue
+from tests.shared import shared_fixtures
 
 pytestmark = pytest.mark.django_db
+
+# Every test here uses the scene: built once for the module (tests/shared.py), each test working
+# on its own copy, with its own MEDIA_ROOT.
+globals().update(
+    shared_fixtures(shared_scene, "scene", "version", "province", "commune", "other_commune", "people", media=True)
+)
 
 
 def docx_with(*paragraphs: str) -> bytes:

@@ -9,10 +9,18 @@ from django.urls import reverse
 
 from parindex.documents import render
 from parindex.documents.models import IssuedDocument
+from parindex.documents.tests.factories import shared_scene
 from parindex.documents.tests.reading import all_text, header_cells, open_docx, paragraphs, table_rows
 from parindex.remediation.tests.factories import bulk_actions
+from tests.shared import shared_fixtures
 
 pytestmark = pytest.mark.django_db
+
+# Every test here uses the scene: built once for the module (tests/shared.py), each test working
+# on its own copy, with its own MEDIA_ROOT.
+globals().update(
+    shared_fixtures(shared_scene, "scene", "version", "province", "commune", "other_commune", "people", media=True)
+)
 
 SOURCE = {
     "decision": "publication",

@@ -1,6 +1,6 @@
 """Plan pages: who sees a unit's analysis, plan and report (404), who may draft, edit and move
 the plan (403), editing lines and actions with htmx, conflicts and bad input, approval and the
-year-end report, and pinned query counts."""
+year-end report. The pages on one year and their query counts: test_views_one_year.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from parindex.accounts.models import Role
 from parindex.accounts.selectors import principal_for
 from parindex.appraisals.tests.factories import appraiser
 from parindex.assessments.tests.factories import user_with_role
-from parindex.frameworks.models import Criterion
+from parindex.frameworks import services as framework_services
+from parindex.frameworks.selectors import framework_version_spec
 from parindex.remediation import selectors, services
 from parindex.remediation.models import Action, Plan, PlanEvent, PlanItem
 from parindex.remediation.services import STALE
@@ -22,12 +23,14 @@ from parindex.remediation.tests.factories import (
     SEED_001,
     SEED_001_TABLE,
     approved_plan,
-    bulk_actions,
     commune_people,
     drafted_plan,
+    province_staff,
     published_assessment,
 )
 from parindex.remediation.workflow import ActionStatus, DeadlineKind, PlanStatus
+from parindex.units.tests.factories import dong_ha, nam_cua_viet, quang_tri
+from tests.shared import shared_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +43,14 @@ def html_of(response):
     return response.content.decode()
 
 
-@pytest.fixture
-def scene(version, province, commune, other_commune, staff, people):
+def _three_years(reference_spec):
     """The commune's results of 2023 (plan approved, carried out in 2024), 2024 (plan in draft)
     and 2025 (no plan yet); the other commune is published alongside."""
+    version = framework_services.framework_import(spec=reference_spec, publish=True).version
+    framework_version_spec(version)  # cached per version, as the conftest's version fixture does
+    province = quang_tri()
+    commune, other_commune = nam_cua_viet(province), dong_ha(province)
+    staff, people = province_staff(province), commune_people(commune)
     (a2023, _) = published_assessment(version, province, [commune, other_commune], staff, appraised=SEED_001, year=2023)
     (a2024, _) = published_assessment(version, province, [commune, other_commune], staff, appraised=SEED_001, year=2024)
     (a2025, _) = published_assessment(version, province, [commune, other_commune], staff, appraised=SEED_001, year=2025)
@@ -60,7 +67,13 @@ def scene(version, province, commune, other_commune, staff, people):
     }
     approved = approved_plan(a2023, people, official=people["officer"])
     draft = drafted_plan(a2024, people["office"], official=people["officer"])
-    return {"a2023": a2023, "a2024": a2024, "a2025": a2025, "approved": approved, "draft": draft, "users": users}
+    scene = {"a2023": a2023, "a2024": a2024, "a2025": a2025, "approved": approved, "draft": draft, "users": users}
+    return {"province": province, "people": people, "scene": scene}
+
+
+# Built once for the module's tests (tests/shared.py); each test works on its own copy.
+SHARED = shared_fixtures(_three_years, "scene", "province", "people")
+globals().update(SHARED)
 
 
 def first_item(plan):
@@ -193,37 +206,6 @@ def test_the_analysis_shows_the_seed_001_rows_with_decimal_commas(client, scene)
     assert "Lập kế hoạch khắc phục" not in html  # an official may not draft
 
 
-def test_the_analysis_names_the_units_compared_after_a_merger(client, version, province, commune, staff, people):
-    from parindex.accounts.models import RoleAssignment
-    from parindex.appraisals.tests.factories import old_commune
-
-    trieu_trach = old_commune("19639x", "Xã Triệu Trạch", commune)
-    trieu_tan = old_commune("19640x", "Xã Triệu Tân", commune)
-    for user, role in ((staff["chair"], Role.COUNCIL_CHAIR), (staff["admin"], Role.PROVINCE_ADMIN)):
-        RoleAssignment.objects.create(user=user, role=role, unit=trieu_trach.province, include_descendants=True)
-    published_assessment(
-        version, trieu_trach.province, [trieu_trach, trieu_tan], staff, year=2024,
-        per_unit={trieu_trach.pk: {"1.1.3": ({"value": "0.8"}, "")}, trieu_tan.pk: {"1.1.3": ({"value": "0.5"}, "")}},
-    )  # fmt: skip
-    (assessment,) = published_assessment(version, province, [commune], staff, appraised=SEED_001, year=2025)
-    client.force_login(people["office"])
-    response = client.get(u("analysis", assessment.pk))
-    row = next(r for block in response.context["fields"] for r in block.rows if r.loss.code == "1.1.3")
-    assert row.previous_lost == Decimal("0.70") and set(row.compared) == {"Xã Triệu Trạch", "Xã Triệu Tân"}
-    html = html_of(response)
-    assert "0,70" in html and "Xã Triệu Trạch" in html and "Xã Triệu Tân" in html and "Năm 2024" in html
-
-
-def test_an_assessment_without_a_result_in_force_has_no_analysis(client, version, province, commune, people):
-    from parindex.assessments.tests.factories import open_cycle
-
-    (draft_assessment,) = open_cycle(province, version, commune).assessments.all()
-    client.force_login(people["office"])
-    assert client.get(u("analysis", draft_assessment.pk)).status_code == 404
-    response = client.post(u("plan-draft", draft_assessment.pk), follow=True)
-    assert "đã được công bố" in html_of(response) and not Plan.objects.exists()
-
-
 # -- drafting and editing --------------------------------------------------------------------------
 
 
@@ -331,20 +313,6 @@ def test_actions_are_added_edited_and_deleted_with_htmx(client, scene, people):
     response = client.post(u("action-delete", draft.pk, added.pk), {"revision": added.revision}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and not Action.objects.filter(pk=added.pk).exists()
     assert "Bổ sung PAPI" not in html_of(response)
-
-
-def test_the_add_form_proposes_the_official_the_item_was_given(client, version, province, commune, staff, people):
-    from parindex.remediation.tests.factories import assign
-
-    (assessment,) = published_assessment(version, province, [commune], staff, appraised=SEED_001, year=2025)
-    assign(assessment, "III", people["officer2"])
-    plan = services.plan_draft(assessment=assessment, actor=people["office"], principal=principal_for(people["office"]))
-    client.force_login(people["office"])
-    response = client.get(u("plan-detail", plan.pk))
-    line = next(line for group in response.context["groups"] for line in group.lines if line.item.code == "3.12")
-    assert line.add_form.initial["official"] == str(people["officer2"].pk)
-    other = next(line for group in response.context["groups"] for line in group.lines if line.item.code == "1.2")
-    assert other.add_form.initial["official"] == ""
 
 
 def test_bad_action_input_gives_vietnamese_messages_keeps_what_was_typed_and_saves_nothing(client, scene):
@@ -528,92 +496,3 @@ def test_a_draft_plan_has_no_report_yet(client, scene):
     client.force_login(scene["users"]["office"])
     html = html_of(client.get(u("plan-report", scene["draft"].pk)))
     assert "Kế hoạch chưa được phê duyệt" in html and "Lưu đánh giá chung" not in html
-
-
-# -- query counts -------------------------------------------------------------------------------------
-
-
-def heavy_losses(version):
-    """An appraisal that loses points on most sub-criteria."""
-    inputs = {
-        "binary": {"met": False},
-        "proportional": {"value": "0.5"},
-        "tiered": {"value": "0.3"},
-        "count": {"count": "0"},
-        "deduction": {"count": "5"},
-        "timeliness": {"days_late": "30"},
-        "manual": {"score": "0"},
-    }
-    return {
-        c.code: (inputs[c.rule_kind], f"Nhận xét {c.code}")
-        for c in Criterion.objects.filter(version=version).exclude(rule_kind="")
-    }
-
-
-@pytest.fixture
-def light_and_heavy(version, province, commune, other_commune, staff, people):
-    """The commune with the seed's nine losses, the other commune with losses nearly everywhere."""
-    others = commune_people(other_commune, prefix="b.")
-    light, heavy = published_assessment(
-        version, province, [commune, other_commune], staff, year=2025,
-        per_unit={commune.pk: SEED_001, other_commune.pk: heavy_losses(version)},
-    )  # fmt: skip
-    return light, heavy, others
-
-
-# Each page: session, user, the user's roles, the unread notifications of the top bar, plus
-# - list: results in force of my communes counted by year, the page of them, their plans;
-# - analysis: assessment, current result, assignments, successions, last year's results,
-#   appraisal comments, the plan;
-# - plan (editable): plan, items, actions, the commune's officials, assignments, events;
-# - report: plan, items, actions (the completion is counted from the actions read).
-LIST_QUERIES = 6
-ANALYSIS_QUERIES = 10
-DETAIL_QUERIES = 9
-REPORT_QUERIES = 6
-
-
-def test_the_analysis_reads_a_fixed_number_of_queries(client, light_and_heavy, people, django_assert_num_queries):
-    light, heavy, others = light_and_heavy
-    assert len(selectors.lost_analysis(heavy).losses) > 40
-    for assessment, user in ((light, people["office"]), (heavy, others["office"])):
-        client.force_login(user)
-        with django_assert_num_queries(ANALYSIS_QUERIES):
-            assert client.get(u("analysis", assessment.pk)).status_code == 200
-
-
-def test_the_plan_page_reads_a_fixed_number_of_queries(client, light_and_heavy, people, django_assert_num_queries):
-    light, heavy, others = light_and_heavy
-    few = drafted_plan(light, people["office"], official=people["officer"])
-    many = drafted_plan(heavy, others["office"], official=others["officer"])
-    bulk_actions(many, 200, official=others["officer2"])
-    assert many.items.count() > 40 and many.actions.count() > 240
-    for plan, user in ((few, people["office"]), (many, others["office"])):
-        client.force_login(user)
-        with django_assert_num_queries(DETAIL_QUERIES):
-            assert client.get(u("plan-detail", plan.pk)).status_code == 200
-
-
-def test_the_report_page_reads_a_fixed_number_of_queries(client, light_and_heavy, people, django_assert_num_queries):
-    light, heavy, others = light_and_heavy
-    few = approved_plan(light, people, official=people["officer"])
-    many = approved_plan(heavy, others, official=others["officer"])
-    bulk_actions(many, 200, official=others["officer2"])
-    for plan, user in ((few, people["office"]), (many, others["office"])):
-        client.force_login(user)
-        with django_assert_num_queries(REPORT_QUERIES):
-            assert client.get(u("plan-report", plan.pk)).status_code == 200
-
-
-def test_the_list_reads_a_fixed_number_of_queries(
-    client, version, province, commune, staff, people, light_and_heavy, django_assert_num_queries
-):
-    light, heavy, others = light_and_heavy
-    drafted_plan(light, people["office"])
-    published_assessment(version, province, [commune], staff, appraised=SEED_001, year=2024)
-    client.force_login(people["office"])  # two results, one plan
-    with django_assert_num_queries(LIST_QUERIES):
-        assert html_of(client.get(u("plan-list"))).count("Phân tích điểm bị mất") == 2
-    client.force_login(others["office"])  # one result, no plan
-    with django_assert_num_queries(LIST_QUERIES):
-        assert html_of(client.get(u("plan-list"))).count("Phân tích điểm bị mất") == 1

@@ -368,3 +368,22 @@ def test_it_refuses_a_negative_max_total():
     doc = document(leaf("1", 1, "binary"))
     doc["max_total"] = D(-1)
     assert any(p.path == "max_total" and "không được âm" in p.message for p in problems_of(doc))
+
+
+def test_the_content_hash_is_the_sha256_of_the_canonical_yaml_computed_once(monkeypatch):
+    import hashlib
+
+    from parindex.scoring import files
+
+    framework = scoring.parse_framework(scoring.load_path(REFERENCE_PATH))
+    text = scoring.dumps(scoring.framework_to_dict(framework))
+    assert framework.content_sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # The same document parsed again has the same hash; a changed one another.
+    again = scoring.parse_framework(scoring.load_path(REFERENCE_PATH))
+    assert again.content_sha256 == framework.content_sha256
+    changed = scoring.load_path(REFERENCE_PATH)
+    changed["name"] += " (sửa đổi)"
+    assert scoring.parse_framework(changed).content_sha256 != framework.content_sha256
+    # Kept on the (immutable) framework: the YAML is not written again.
+    monkeypatch.setattr(files, "dumps", lambda data: pytest.fail("written again"))
+    assert framework.content_sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
