@@ -32,10 +32,14 @@ run: install
 serve: install
 	$(BIN)/parindex serve
 
-# One worker per core (pytest-xdist; each worker has its own test database). PYTEST_ARGS adds
-# options, e.g. make test PYTEST_ARGS="-m 'not browser'" or PYTEST_ARGS=--durations=30.
+# One worker more than the cores (pytest-xdist; each worker has its own test database): a
+# worker waits on the servers, browsers and LibreOffice it starts, and the extra one keeps the
+# cores busy meanwhile (two cores: 387 s with three workers, 427 s with two, run back to back;
+# four were slower again, docs/performance.md). WORKERS=2 overrides. PYTEST_ARGS adds options,
+# e.g. make test PYTEST_ARGS="-m 'not browser'" or PYTEST_ARGS=--durations=30.
+WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install
-	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The browser tests again, writing their screenshots to docs/screenshots/ (look at them).
 screenshots: install

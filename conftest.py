@@ -89,7 +89,7 @@ def other_commune(province):
     return dong_ha(province)
 
 
-# The suite runs on two workers (``-n auto``). The tests that start servers, browsers or
+# The suite runs on one worker more than the cores (Makefile). The tests that start servers, browsers or
 # LibreOffice take seconds each; collected last (``testpaths`` puts ``tests/`` after the apps),
 # they left one worker idle while the other finished a queue of them. They run first, each
 # module's tests still together (module fixtures such as the LibreOffice start are shared), and
