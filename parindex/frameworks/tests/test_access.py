@@ -17,6 +17,8 @@ from parindex.accounts.models import Role, RoleAssignment
 from parindex.frameworks.models import Criterion, Framework, FrameworkVersion, FrameworkVersionEvent
 from parindex.frameworks.tests.factories import framework_document, province_unit, stored_version
 from parindex.frameworks.workflow import Status
+from parindex.units.tests.factories import nam_cua_viet, quang_tri
+from tests.shared import shared_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +38,9 @@ CODES = {"national": "NAT-FW", "qt": "QT-FW", "hn": "HN-FW"}
 IMPORT = reverse("frameworks:framework-import")
 
 
-@pytest.fixture
-def world(province, commune):
+def _world(reference_spec):
+    province = quang_tri()
+    commune = nam_cua_viet(province)
     hanoi = province_unit()
     owners = {"national": None, "qt": province, "hn": hanoi}
     for key, code in CODES.items():
@@ -57,7 +60,12 @@ def world(province, commune):
         RoleAssignment.objects.create(user=users[name], role=role, unit=unit, include_descendants=below)
     users["superuser"] = get_user_model().objects.create_superuser("root", password="pw-root")
     users["anonymous"] = None
-    return {"owners": owners, "users": users, "own": {"qt_admin": province, "hn_admin": hanoi}}
+    return {"world": {"owners": owners, "users": users, "own": {"qt_admin": province, "hn_admin": hanoi}}}
+
+
+# Every test here works in the same world: built once for the module (tests/shared.py), each test
+# on its own copy.
+globals().update(shared_fixtures(_world, "world"))
 
 
 def written():

@@ -16,16 +16,22 @@ from parindex.assessments.tests.factories import DUES, user_with_role
 from parindex.assessments.workflow import Status
 from parindex.results.models import Approval, ApprovalEntry
 from parindex.results.tests.factories import bulk_units
-from parindex.results.tests.test_views import board_url, scene  # noqa: F401 (scene: a fixture)
+from parindex.results.tests.test_views import _scene, board_url
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(reference_spec):
+    """test_views' cycle, built for each test here (one test below arranges its own province)."""
+    return _scene(reference_spec)["scene"]
 
 
 def approve_url(s):
     return reverse("results:approval-create", args=[s["cycle"].pk])
 
 
-def test_approving_opens_a_confirmation_that_says_what_gets_locked(client, scene):  # noqa: F811
+def test_approving_opens_a_confirmation_that_says_what_gets_locked(client, scene):
     client.force_login(scene["users"]["council"])
     html = client.get(board_url(scene)).content.decode()
     form = html[html.index('id="thong-qua"') :]
@@ -39,7 +45,7 @@ def test_approving_opens_a_confirmation_that_says_what_gets_locked(client, scene
     assert 'name="appraised_count" value="3"' in form and 'data-disables="assessments"' in form
 
 
-def test_every_appraised_unit_is_approved_at_once(client, scene):  # noqa: F811
+def test_every_appraised_unit_is_approved_at_once(client, scene):
     client.force_login(scene["users"]["council"])
     data = {"all_appraised": "on", "appraised_count": "3", "name": "Khối xã", "note": ""}
     response = client.post(approve_url(scene), data)
@@ -51,7 +57,7 @@ def test_every_appraised_unit_is_approved_at_once(client, scene):  # noqa: F811
     assert "Hội đồng đã thông qua kết quả của 3 đơn vị" in page
 
 
-def test_units_appraised_since_the_page_was_shown_are_not_approved_unseen(client, scene):  # noqa: F811
+def test_units_appraised_since_the_page_was_shown_are_not_approved_unseen(client, scene):
     Assessment.objects.filter(pk=scene["busy"].pk).update(status=Status.APPRAISED)  # a fourth, since
     client.force_login(scene["users"]["council"])
     data = {"all_appraised": "on", "appraised_count": "3", "name": "Khối xã", "note": ""}
@@ -61,7 +67,7 @@ def test_units_appraised_since_the_page_was_shown_are_not_approved_unseen(client
     assert not Approval.objects.filter(name="Khối xã").exists() and 'value="Khối xã"' in html
 
 
-def test_nothing_chosen_says_what_to_do(client, scene):  # noqa: F811
+def test_nothing_chosen_says_what_to_do(client, scene):
     client.force_login(scene["users"]["council"])
     response = client.post(approve_url(scene), {"name": "Khối xã"})
     assert response.status_code == 400 and "Chọn ít nhất một đơn vị đã thẩm định xong." in response.content.decode()
@@ -87,7 +93,7 @@ def test_a_thousand_units_are_approved_without_a_box_each(client, province, refe
     assert ApprovalEntry.objects.filter(approval__cycle=cycle).count() == 1200
 
 
-def test_publishing_and_correcting_open_a_confirmation_too(client, scene):  # noqa: F811
+def test_publishing_and_correcting_open_a_confirmation_too(client, scene):
     client.force_login(scene["users"]["admin"])
     html = client.get(board_url(scene)).content.decode()
     waiting, current = scene["waiting"], scene["publication"]

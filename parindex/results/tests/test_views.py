@@ -1,15 +1,11 @@
 """The results pages: who sees and does what on a cycle's board, approving, publishing and
-correcting through the pages (refusals keep what was typed), and the public ranking with its
-CSV and JSON downloads."""
+correcting through the pages (refusals keep what was typed), and the public list. The public
+ranking with its CSV and JSON downloads: test_public_ranking.py."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
-from decimal import Decimal as D
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,9 +20,11 @@ from parindex.assessments.tests.factories import user_with_role
 from parindex.assessments.workflow import Status
 from parindex.frameworks import services as framework_services
 from parindex.results import services
-from parindex.results.models import Approval, ApprovalEntry, Publication, PublishedResult
+from parindex.results.models import Approval, ApprovalEntry, Publication
 from parindex.results.tests.factories import bulk_cycle, bulk_units
 from parindex.units.models import AdministrativeUnit
+from parindex.units.tests.factories import dong_ha, nam_cua_viet, quang_tri
+from tests.shared import shared_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +44,12 @@ def comma(value):
     return f"{value:f}".replace(".", ",")
 
 
-@pytest.fixture
-def scene(province, commune, other_commune, reference_spec):
+def _scene(reference_spec):
     """Six units of a 2026 cycle: three appraised (A = Nam Cửa Việt, B = Đông Hà, C), one still
     under appraisal, one approved in group "Khối đặc khu" (not published), one published in
     group "Khối phường" under 165/QĐ-UBND."""
+    province = quang_tri()
+    commune, other_commune = nam_cua_viet(province), dong_ha(province)
     version = framework_services.framework_import(spec=reference_spec, publish=True).version
     extra = bulk_units(province, 4)
     units = [commune, other_commune, *extra]
@@ -83,11 +82,18 @@ def scene(province, commune, other_commune, reference_spec):
         approval=published_group, decision_number="165/QĐ-UBND", decision_date=dt.date(2027, 2, 20),
         issuer="UBND tỉnh Quảng Trị", actor=admin, principal=principal_for(admin),
     )  # fmt: skip
-    return {
+    scene = {
         "cycle": cycle, "version": version, "users": users, "a": a, "b": b, "c": c, "busy": busy,
         "special": special, "ward": ward, "waiting": waiting, "published_group": published_group,
         "publication": publication,
     }  # fmt: skip
+    return {"scene": scene, "commune": commune}
+
+
+# Built once for the module's tests (tests/shared.py); each test works on its own copy. The
+# public ranking's tests arrange a publication of their own: test_public_ranking.py.
+SHARED = shared_fixtures(_scene, "scene", "commune")
+globals().update(SHARED)
 
 
 def board_url(s):
@@ -379,115 +385,6 @@ def test_correcting_a_superseded_publication_is_refused_and_the_form_points_at_t
     assert "Đính chính lần nữa</textarea>" in html and 'value="172/QĐ-UBND"' in html
     assert reverse("results:publication-correct", args=[current.pk]) in html
     assert Publication.objects.filter(approval=scene["published_group"]).count() == 2
-
-
-# -- the public ranking --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def ranking(province, other_commune, reference_spec):
-    """A publication of four frozen rows, one for each kind of change of rank."""
-    version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    units = [other_commune, *bulk_units(province, 3, first=100)]
-    cycle = bulk_cycle(province, version, units, status=Status.PUBLISHED)
-    approval = Approval.objects.create(cycle=cycle, name="Khối xã, phường")
-    publication = Publication.objects.create(
-        approval=approval, decision_number="165/QĐ-UBND", decision_date=dt.date(2027, 2, 20), year=2026,
-        issuer="UBND tỉnh Quảng Trị", places=2, previous_label="Năm 2024 (Quyết định 24/QĐ-UBND)",
-        fields=[{"code": "I", "name": "Công tác chỉ đạo, điều hành CCHC", "max": "21"},
-                {"code": "II", "name": "Theo dõi thi hành pháp luật", "max": "12.5"}],
-    )  # fmt: skip
-    rows = [
-        # unit, total, percent, rank, previous (percent, rank, of), sources, change, field scores
-        ("90.74", 1, ("82.5", 3, 3), ["Xã Triệu Trạch", "Xã Triệu Tân"], 2, ["17.10", "12.50"]),
-        ("85.00", 2, ("90", 1, 3), None, -1, ["16.00", None]),
-        ("85.00", 2, ("85", 2, 3), "own", 0, ["16.00", "10.00"]),
-        ("60.5", 4, None, [], None, ["10.00", "8.25"]),
-    ]
-    for unit, (percent, rank, previous, sources, change, fields) in zip(units, rows, strict=True):
-        if sources is None:
-            sources = ["Phường 1"]
-        elif sources == "own":
-            sources = [unit.name]
-        PublishedResult.objects.create(
-            publication=publication, assessment=cycle.assessments.get(unit=unit), unit=unit, unit_name=unit.name,
-            total=D(percent), self_total=D(percent) + 2, applicable_max=D(100), percent=D(percent),
-            classification="Tốt" if D(percent) >= 80 else "Trung bình", rank=rank, rank_of=4,
-            previous_percent=D(previous[0]) if previous else None, previous_rank=previous[1] if previous else None,
-            previous_of=previous[2] if previous else None, previous_sources=sources, rank_change=change,
-            scores={"I": [fields[0], "21"], "II": [fields[1], "0" if fields[1] is None else "12.5"]},
-        )  # fmt: skip
-    return {"publication": publication, "units": units}
-
-
-def test_the_public_ranking_table(client, ranking):
-    publication, units = ranking["publication"], ranking["units"]
-    response = client.get(reverse("results:publication-detail", args=[publication.pk]))
-    html = response.content.decode()
-    rows = [html[html.index(f">{u.name}<") :].split("</tr>")[0] for u in units]
-    assert "17,10" in rows[0] and "12,50" in rows[0] and "90,74" in rows[0]
-    assert "tăng 2 bậc" in rows[0] and "Năm trước: hạng 3/3, chỉ số 82,50%" in rows[0]
-    assert "So sánh với: Xã Triệu Trạch, Xã Triệu Tân" in rows[0]
-    assert "giảm 1 bậc" in rows[1] and "So sánh với: Phường 1" in rows[1] and 'title="Không áp dụng"' in rows[1]
-    assert "giữ nguyên" in rows[2] and "So sánh với" not in rows[2]  # compared with itself: nothing to add
-    assert "chưa có so sánh" in rows[3] and "Năm trước" not in rows[3] and "60,50" in rows[3]
-    assert [html.count(f">{r}/4<") for r in (1, 2, 4)] == [1, 2, 1]
-    assert "tối đa 12,5" in html and 'title="Theo dõi thi hành pháp luật"' in html
-    assert "Số 165/QĐ-UBND ngày 20/02/2027 của UBND tỉnh Quảng Trị" in html
-    assert "Cách xếp hạng và so sánh thứ hạng" in html and "trung bình cộng chỉ số năm trước" in html
-    assert "Năm 2024 (Quyết định 24/QĐ-UBND)" in html
-    assert 'class="table-wrap"' in html  # the table scrolls sideways on a phone
-
-
-def test_the_csv_download_opens_in_excel_and_keeps_machine_decimals(client, ranking):
-    publication = ranking["publication"]
-    response = client.get(reverse("results:publication-csv", args=[publication.pk]))
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert (
-        response["Content-Disposition"]
-        == 'attachment; filename="ket-qua-chi-so-CCHC-2026-tinh-quang-tri-khoi-xa-phuong.csv"'
-    )
-    body = response.getvalue()  # served from storage: a streamed file
-    assert body.startswith(b"\xef\xbb\xbf")
-    header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert header[:4] == ["Thứ hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị"]
-    assert header[4:6] == [
-        "I. Công tác chỉ đạo, điều hành CCHC (tối đa 21)",
-        "II. Theo dõi thi hành pháp luật (tối đa 12.5)",
-    ]
-    first = dict(zip(header, rows[0], strict=True))
-    assert (first["Thứ hạng"], first["Trên tổng số"], first["Mã đơn vị"]) == ("1", "4", ranking["units"][0].code)
-    assert (first["Tổng điểm"], first["Chỉ số (%)"], first["Điểm tối đa áp dụng"]) == ("90.74", "90.74", "100")
-    assert first["I. Công tác chỉ đạo, điều hành CCHC (tối đa 21)"] == "17.10"
-    assert (first["Thay đổi thứ hạng (bậc, + tăng, - giảm)"], first["Thay đổi thứ hạng"]) == ("2", "tăng 2 bậc")
-    assert first["So sánh với đơn vị năm trước"] == "Xã Triệu Trạch; Xã Triệu Tân"
-    assert (first["Chỉ số năm trước (%)"], first["Điểm tự đánh giá"]) == ("82.50", "92.74")
-    last = dict(zip(header, rows[3], strict=True))
-    assert last["Thay đổi thứ hạng (bậc, + tăng, - giảm)"] == "" and last["Thay đổi thứ hạng"] == "chưa có so sánh"
-    assert last["Tổng điểm"] == "60.50" and len(rows) == 4
-
-
-def test_the_json_download_has_decimals_as_strings(client, ranking):
-    publication = ranking["publication"]
-    response = client.get(reverse("results:publication-json", args=[publication.pk]))
-    assert response["Content-Type"] == "application/json; charset=utf-8"
-    assert (
-        response["Content-Disposition"]
-        == 'inline; filename="ket-qua-chi-so-CCHC-2026-tinh-quang-tri-khoi-xa-phuong.json"'
-    )
-    document = json.loads(response.getvalue())
-    assert document["format"] == "parindex-results/1" and document["year"] == 2026
-    assert document["decision"] == {"number": "165/QĐ-UBND", "date": "2027-02-20", "issuer": "UBND tỉnh Quảng Trị"}
-    assert document["province"] == {"code": "44", "name": "Tỉnh Quảng Trị"}
-    assert document["publication"]["is_current"] is True and document["publication"]["current"] == publication.pk
-    assert [f["max"] for f in document["fields"]] == ["21", "12.5"]
-    first, second, _, last = document["results"]
-    assert (first["rank"], first["of"], first["total"], first["percent"]) == (1, 4, "90.74", "90.74")
-    assert first["fields"]["I"] == {"score": "17.10", "applicable_max": "21"}
-    assert second["fields"]["II"] == {"score": None, "applicable_max": "0"}
-    assert first["previous"] == {"percent": "82.50", "rank": 3, "of": 3, "sources": ["Xã Triệu Trạch", "Xã Triệu Tân"]}
-    assert (first["rank_change"], first["rank_change_text"]) == (2, "tăng 2 bậc")
-    assert (last["previous"], last["rank_change"], last["rank_change_text"]) == (None, None, "chưa có so sánh")
 
 
 def test_the_public_list_shows_publications_in_force_and_staff_their_boards(client, scene, commune):
