@@ -2,16 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from parindex.frameworks import services as framework_services
-from parindex.frameworks.selectors import framework_version_spec
+from parindex.frameworks.tests.factories import published_version
 from parindex.remediation.tests.factories import province_staff
 
 
 @pytest.fixture
 def version(reference_spec):
-    version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    framework_version_spec(version)  # parsed once per version and cached; query counts exclude it
-    return version
+    return published_version(reference_spec)
 
 
 @pytest.fixture

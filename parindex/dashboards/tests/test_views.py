@@ -20,8 +20,7 @@ from parindex.assessments.tests.factories import user_with_role
 from parindex.assessments.workflow import Status
 from parindex.dashboards import boards
 from parindex.dashboards.tests.factories import open_cycle, two_years
-from parindex.frameworks import services as framework_services
-from parindex.frameworks.selectors import framework_version_spec
+from parindex.frameworks.tests.factories import published_version
 from parindex.indicators import forecast
 from parindex.remediation.tests.factories import approved_plan, commune_people, province_staff
 from parindex.results.tests.factories import bulk_units
@@ -50,8 +49,7 @@ def spec(html: str, key: str) -> dict:
 
 def _scene(reference_spec):
     """Eleven units of Quảng Trị published two years running, and the open cycle."""
-    version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    framework_version_spec(version)  # cached per version, as the conftest's version fixture does
+    version = published_version(reference_spec)
     province = quang_tri()
     commune, other_commune = nam_cua_viet(province), dong_ha(province)
     staff = province_staff(province)

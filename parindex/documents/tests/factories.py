@@ -6,8 +6,7 @@ from __future__ import annotations
 from parindex.accounts.models import Role
 from parindex.appraisals.tests.factories import appraiser
 from parindex.assessments.tests.factories import open_cycle, user_with_role
-from parindex.frameworks import services as framework_services
-from parindex.frameworks.selectors import framework_version_spec
+from parindex.frameworks.tests.factories import published_version
 from parindex.remediation.tests.factories import (
     SEED_001,
     approved_plan,
@@ -51,8 +50,7 @@ def documents_scene(version, province, commune, other_commune, people):
 
 def shared_scene(reference_spec):
     """Everything conftest's fixtures build for ``scene``, by name, from the reference framework."""
-    version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    framework_version_spec(version)
+    version = published_version(reference_spec)
     province = quang_tri()
     commune, other_commune = nam_cua_viet(province), dong_ha(province)
     people = commune_people(commune)

@@ -8,6 +8,7 @@ from typing import Any
 from parindex import scoring
 from parindex.frameworks import services
 from parindex.frameworks.models import FrameworkVersion
+from parindex.frameworks.selectors import framework_version_spec
 
 
 def framework_document(
@@ -83,3 +84,11 @@ criteria:
         max: 2
         rule: {kind: tiered, params: {tiers: [{min: 1, points: 3}]}}
 """
+
+
+def published_version(spec: Any) -> FrameworkVersion:
+    """``spec`` imported and published, its engine tree parsed and cached (query counts in the
+    tests then exclude parsing it)."""
+    version = services.framework_import(spec=spec, publish=True).version
+    framework_version_spec(version)
+    return version

@@ -24,9 +24,9 @@ from parindex.assessments.inputs import clean_inputs, to_stored
 from parindex.assessments.models import Answer
 from parindex.assessments.tests.factories import PDF, answers_bulk, open_cycle, user_with_role
 from parindex.assessments.workflow import Status
-from parindex.frameworks import services as framework_services
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import framework_version_spec
+from parindex.frameworks.tests.factories import published_version
 from parindex.remediation import services
 from parindex.remediation.models import Action, ActionNote, Plan
 from parindex.remediation.tests.factories import (
@@ -60,8 +60,7 @@ def _scene(reference_spec):
     """The commune's 2025 result and approved plan (the officer owns every action, due
     15/12/2026), one progress note with a PDF, the open 2026 self-assessment, and people of
     every kind."""
-    version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    framework_version_spec(version)  # cached per version, as the conftest's version fixture does
+    version = published_version(reference_spec)
     province = quang_tri()
     commune, other_commune = nam_cua_viet(province), dong_ha(province)
     staff, people = province_staff(province), commune_people(commune)

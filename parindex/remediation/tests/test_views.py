@@ -14,8 +14,7 @@ from parindex.accounts.models import Role
 from parindex.accounts.selectors import principal_for
 from parindex.appraisals.tests.factories import appraiser
 from parindex.assessments.tests.factories import user_with_role
-from parindex.frameworks import services as framework_services
-from parindex.frameworks.selectors import framework_version_spec
+from parindex.frameworks.tests.factories import published_version
 from parindex.remediation import selectors, services
 from parindex.remediation.models import Action, Plan, PlanEvent, PlanItem
 from parindex.remediation.services import STALE
@@ -46,8 +45,7 @@ def html_of(response):
 def _three_years(reference_spec):
     """The commune's results of 2023 (plan approved, carried out in 2024), 2024 (plan in draft)
     and 2025 (no plan yet); the other commune is published alongside."""
-    version = framework_services.framework_import(spec=reference_spec, publish=True).version
-    framework_version_spec(version)  # cached per version, as the conftest's version fixture does
+    version = published_version(reference_spec)
     province = quang_tri()
     commune, other_commune = nam_cua_viet(province), dong_ha(province)
     staff, people = province_staff(province), commune_people(commune)
