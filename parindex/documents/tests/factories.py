@@ -3,9 +3,7 @@ conftest's ``scene``, and the rows the modules that share them build once (tests
 
 from __future__ import annotations
 
-from parindex.accounts.models import Role
-from parindex.appraisals.tests.factories import appraiser
-from parindex.assessments.tests.factories import open_cycle, user_with_role
+from parindex.assessments.tests.factories import open_cycle
 from parindex.frameworks.tests.factories import published_version
 from parindex.remediation.tests.factories import (
     SEED_001,
@@ -14,6 +12,7 @@ from parindex.remediation.tests.factories import (
     drafted_plan,
     province_staff,
     published_assessment,
+    scene_users,
 )
 from parindex.units.tests.factories import dong_ha, nam_cua_viet, quang_tri
 
@@ -27,16 +26,7 @@ def documents_scene(version, province, commune, other_commune, people):
     approved = approved_plan(a2024, people, official=people["officer"])
     draft = drafted_plan(a2025, people["office"], official=people["officer"])
     cycle = open_cycle(province, version, commune, year=2026)
-    others = commune_people(other_commune, prefix="b.")
-    users = {
-        **people,
-        "other_head": others["head"],
-        "other_office": others["office"],
-        "chair": staff["chair"],
-        "admin": staff["admin"],
-        "viewer": user_with_role("nguoixem", Role.VIEWER, province, include_descendants=True),
-        "appraiser": appraiser("thamdinh", province),
-    }
+    users = scene_users(province, people, staff, other_commune)
     return {
         "a2024": a2024,
         "a2025": a2025,

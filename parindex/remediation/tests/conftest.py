@@ -1,12 +1,12 @@
-"""Fixtures of the remediation tests: the published reference framework, province staff and a
-commune's people."""
+"""Fixtures of the remediation tests: the published reference framework, province staff, a
+commune's people and its published 2025 result."""
 
 from __future__ import annotations
 
 import pytest
 
 from parindex.frameworks.tests.factories import published_version
-from parindex.remediation.tests.factories import commune_people, province_staff
+from parindex.remediation.tests.factories import SEED_001, commune_people, province_staff, published_assessment
 
 
 @pytest.fixture
@@ -22,3 +22,10 @@ def staff(province):
 @pytest.fixture
 def people(commune):
     return commune_people(commune)
+
+
+@pytest.fixture
+def published(version, province, commune, staff):
+    """The commune's 2025 result, appraised as seed 001 and published."""
+    (assessment,) = published_assessment(version, province, [commune], staff, appraised=SEED_001, year=2025)
+    return assessment

@@ -7,9 +7,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from parindex.accounts.models import Role
+from parindex.accounts.models import Role, RoleAssignment
 from parindex.accounts.selectors import principal_for
 from parindex.appraisals.models import ItemAppraisal
+from parindex.appraisals.tests.factories import appraiser, old_commune
 from parindex.assessments.inputs import clean_inputs, to_stored
 from parindex.assessments.models import Answer, Assessment, Assignment, Cycle
 from parindex.assessments.tests.factories import DUES, user_with_role
@@ -143,6 +144,37 @@ def commune_people(unit: Any, prefix: str = "") -> dict[str, Any]:
         "officer": user_with_role(f"{prefix}congchuc", Role.COMMUNE_OFFICER, unit, full_name="Nguyễn Văn Tư"),
         "officer2": user_with_role(f"{prefix}congchuc2", Role.COMMUNE_OFFICER, unit, full_name="Trần Thị Mai"),
     }
+
+
+def scene_users(province: Any, people: dict[str, Any], staff: dict[str, Any], other_commune: Any) -> dict[str, Any]:
+    """Who a plan or document page is tried with: the commune's ``people``, the other commune's
+    head, office and officer, the province's council chair and admin (``staff``), a viewer of the
+    province and an appraiser."""
+    others = commune_people(other_commune, prefix="b.")
+    return {
+        **people,
+        "other_head": others["head"],
+        "other_office": others["office"],
+        "other_officer": others["officer"],
+        "chair": staff["chair"],
+        "admin": staff["admin"],
+        "viewer": user_with_role("nguoixem", Role.VIEWER, province, include_descendants=True),
+        "appraiser": appraiser("thamdinh", province),
+    }
+
+
+def merged_last_year(version: FrameworkVersion, commune: Any, staff: dict[str, Any]) -> None:
+    """Last year (2024) ``commune`` did not exist: Xã Triệu Trạch and Xã Triệu Tân, since merged
+    into it, were published by their old province (1.1.3 at 0.8 and 0.5), whose council chair and
+    admin are ``staff``'s."""
+    trieu_trach = old_commune("19639x", "Xã Triệu Trạch", commune)
+    trieu_tan = old_commune("19640x", "Xã Triệu Tân", commune)
+    for user, role in ((staff["chair"], Role.COUNCIL_CHAIR), (staff["admin"], Role.PROVINCE_ADMIN)):
+        RoleAssignment.objects.create(user=user, role=role, unit=trieu_trach.province, include_descendants=True)
+    published_assessment(
+        version, trieu_trach.province, [trieu_trach, trieu_tan], staff, year=2024,
+        per_unit={trieu_trach.pk: {"1.1.3": ({"value": "0.8"}, "")}, trieu_tan.pk: {"1.1.3": ({"value": "0.5"}, "")}},
+    )  # fmt: skip
 
 
 def assign(assessment: Assessment, code: str, official: Any) -> None:

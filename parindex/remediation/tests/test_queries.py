@@ -29,12 +29,6 @@ def u(name, *args):
     return reverse(f"remediation:{name}", args=args)
 
 
-@pytest.fixture
-def published(version, province, commune, staff):
-    (assessment,) = published_assessment(version, province, [commune], staff, appraised=SEED_001, year=2025)
-    return assessment
-
-
 def _plan_with(published, people, n):
     """An approved plan with exactly ``n`` actions (its own nine trimmed or topped up in bulk)."""
     plan = approved_plan(published, people, official=people["officer"], due=dt.date(2026, 12, 15))

@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from parindex.accounts.selectors import principal_for
-from parindex.appraisals.tests.factories import old_commune
 from parindex.assessments.models import Answer, AuditEntry
 from parindex.assessments.tests.factories import PDF, open_cycle
 from parindex.remediation import selectors, services
@@ -22,18 +21,14 @@ from parindex.remediation.tests.factories import (
     assign,
     commune_people,
     drafted_plan,
+    merged_last_year,
     published_assessment,
 )
 from parindex.remediation.workflow import ActionStatus, DeadlineKind, PlanStatus
+from tests.shared import FIXED_NOW
 
 pytestmark = pytest.mark.django_db
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture
-def published(version, province, commune, staff):
-    (assessment,) = published_assessment(version, province, [commune], staff, appraised=SEED_001, year=2025)
-    return assessment
 
 
 def as_(user):
@@ -103,16 +98,7 @@ class TestAnalysis:
         self, version, province, commune, other_commune, staff, people
     ):
         # Last year (2024) Nam Cửa Việt did not exist: it was formed from two old communes.
-        trieu_trach = old_commune("19639x", "Xã Triệu Trạch", commune)
-        trieu_tan = old_commune("19640x", "Xã Triệu Tân", commune)
-        from parindex.accounts.models import Role, RoleAssignment
-
-        for user, role in ((staff["chair"], Role.COUNCIL_CHAIR), (staff["admin"], Role.PROVINCE_ADMIN)):
-            RoleAssignment.objects.create(user=user, role=role, unit=trieu_trach.province, include_descendants=True)
-        published_assessment(
-            version, trieu_trach.province, [trieu_trach, trieu_tan], staff, year=2024,
-            per_unit={trieu_trach.pk: {"1.1.3": ({"value": "0.8"}, "")}, trieu_tan.pk: {"1.1.3": ({"value": "0.5"}, "")}},
-        )  # fmt: skip
+        merged_last_year(version, commune, staff)
         (merged, own) = published_assessment(
             version, province, [commune, other_commune], staff, year=2025,
             per_unit={commune.pk: SEED_001, other_commune.pk: {"1.1.3": ({"value": "0.9"}, "")}},
@@ -274,7 +260,7 @@ class TestReport:
                 action=action, status=ActionStatus.DONE, result="Đã hoàn thành", base_revision=action.revision,
                 **as_(people["officer"]),
             )  # fmt: skip
-        clock.move_to(dt.datetime(2026, 11, 20, 9, 0, tzinfo=HCM))
+        clock.move_to(FIXED_NOW)
         services.action_progress(  # one done late
             action=actions[6],
             status=ActionStatus.DONE,

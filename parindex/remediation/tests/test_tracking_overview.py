@@ -19,11 +19,12 @@ from parindex.remediation.tests.factories import (
     published_assessment,
 )
 from parindex.results.tests.factories import bulk_units
+from tests.shared import FIXED_NOW
 
 pytestmark = pytest.mark.django_db
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 HTMX = {"HX-Request": "true"}
-NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=HCM)  # the suite's clock (tests.shared.FIXED_NOW)
+NOW = FIXED_NOW  # the suite's clock
 
 
 @pytest.fixture(autouse=True)
@@ -33,12 +34,6 @@ def _media(settings, tmp_path):
 
 def u(name, *args):
     return reverse(f"remediation:{name}", args=args)
-
-
-@pytest.fixture
-def published(version, province, commune, staff):
-    (assessment,) = published_assessment(version, province, [commune], staff, appraised=SEED_001, year=2025)
-    return assessment
 
 
 def _flagged(html):

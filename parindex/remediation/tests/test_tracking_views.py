@@ -40,12 +40,12 @@ from parindex.remediation.tests.factories import (
 )
 from parindex.remediation.workflow import ActionStatus
 from parindex.units.tests.factories import dong_ha, nam_cua_viet, quang_tri
-from tests.shared import shared_fixtures
+from tests.shared import FIXED_NOW, shared_fixtures
 
 pytestmark = pytest.mark.django_db
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 HTMX = {"HX-Request": "true"}
-NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=HCM)  # the suite's clock (tests.shared.FIXED_NOW)
+NOW = FIXED_NOW  # the suite's clock
 
 
 def u(name, *args):

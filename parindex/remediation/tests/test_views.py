@@ -10,10 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from parindex.accounts.models import Role
 from parindex.accounts.selectors import principal_for
-from parindex.appraisals.tests.factories import appraiser
-from parindex.assessments.tests.factories import user_with_role
 from parindex.frameworks.tests.factories import published_version
 from parindex.remediation import selectors, services
 from parindex.remediation.models import Action, Plan, PlanEvent, PlanItem
@@ -26,6 +23,7 @@ from parindex.remediation.tests.factories import (
     drafted_plan,
     province_staff,
     published_assessment,
+    scene_users,
 )
 from parindex.remediation.workflow import ActionStatus, DeadlineKind, PlanStatus
 from parindex.units.tests.factories import dong_ha, nam_cua_viet, quang_tri
@@ -52,17 +50,7 @@ def _three_years(reference_spec):
     (a2023, _) = published_assessment(version, province, [commune, other_commune], staff, appraised=SEED_001, year=2023)
     (a2024, _) = published_assessment(version, province, [commune, other_commune], staff, appraised=SEED_001, year=2024)
     (a2025, _) = published_assessment(version, province, [commune, other_commune], staff, appraised=SEED_001, year=2025)
-    others = commune_people(other_commune, prefix="b.")
-    users = {
-        **people,
-        "other_head": others["head"],
-        "other_office": others["office"],
-        "other_officer": others["officer"],
-        "chair": staff["chair"],
-        "admin": staff["admin"],
-        "viewer": user_with_role("nguoixem", Role.VIEWER, province, include_descendants=True),
-        "appraiser": appraiser("thamdinh", province),
-    }
+    users = scene_users(province, people, staff, other_commune)
     approved = approved_plan(a2023, people, official=people["officer"])
     draft = drafted_plan(a2024, people["office"], official=people["officer"])
     scene = {"a2023": a2023, "a2024": a2024, "a2025": a2025, "approved": approved, "draft": draft, "users": users}

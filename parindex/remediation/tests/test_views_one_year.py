@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from parindex.accounts.models import Role
 from parindex.accounts.selectors import principal_for
 from parindex.frameworks.models import Criterion
 from parindex.remediation import selectors, services
@@ -20,6 +19,7 @@ from parindex.remediation.tests.factories import (
     bulk_actions,
     commune_people,
     drafted_plan,
+    merged_last_year,
     published_assessment,
 )
 
@@ -35,17 +35,7 @@ def html_of(response):
 
 
 def test_the_analysis_names_the_units_compared_after_a_merger(client, version, province, commune, staff, people):
-    from parindex.accounts.models import RoleAssignment
-    from parindex.appraisals.tests.factories import old_commune
-
-    trieu_trach = old_commune("19639x", "Xã Triệu Trạch", commune)
-    trieu_tan = old_commune("19640x", "Xã Triệu Tân", commune)
-    for user, role in ((staff["chair"], Role.COUNCIL_CHAIR), (staff["admin"], Role.PROVINCE_ADMIN)):
-        RoleAssignment.objects.create(user=user, role=role, unit=trieu_trach.province, include_descendants=True)
-    published_assessment(
-        version, trieu_trach.province, [trieu_trach, trieu_tan], staff, year=2024,
-        per_unit={trieu_trach.pk: {"1.1.3": ({"value": "0.8"}, "")}, trieu_tan.pk: {"1.1.3": ({"value": "0.5"}, "")}},
-    )  # fmt: skip
+    merged_last_year(version, commune, staff)
     (assessment,) = published_assessment(version, province, [commune], staff, appraised=SEED_001, year=2025)
     client.force_login(people["office"])
     response = client.get(u("analysis", assessment.pk))
